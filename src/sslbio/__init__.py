@@ -1,0 +1,63 @@
+"""Python 3's in-memory TLS API (``ssl.MemoryBIO``, ``ssl.SSLObject``,
+``SSLContext.wrap_bio()``, ``ssl.SSLSession``) for CPython 2.7.
+
+On Python 3 every public name here is the standard library's own object.  On
+CPython 2.7 the names come from an engine that drives the interpreter's own
+``_ssl`` module and OpenSSL; ``ENGINE`` says which one serves this
+interpreter, and ``python -m sslbio check`` explains why.
+"""
+
+import sys
+
+__version__ = "1.0.0"
+
+__all__ = [
+    "ENGINE",
+    "UNAVAILABLE_REASON",
+    "MemoryBIO",
+    "SSLObject",
+    "SSLSession",
+    "SSLContext",
+    "SSLCertVerificationError",
+    "wrap_bio",
+    "inject_into_ssl",
+    "extract_from_ssl",
+]
+
+if sys.version_info[0] >= 3:
+    from ssl import (  # noqa: F401  (re-exported)
+        MemoryBIO,
+        SSLObject,
+        SSLSession,
+        SSLContext,
+        SSLCertVerificationError,
+    )
+
+    ENGINE = "stdlib"
+    UNAVAILABLE_REASON = None
+
+    def wrap_bio(context, incoming, outgoing, server_side=False,
+                 server_hostname=None, session=None):
+        """Same as ``context.wrap_bio(...)``: returns an ``ssl.SSLObject``."""
+        return context.wrap_bio(incoming, outgoing, server_side=server_side,
+                                server_hostname=server_hostname,
+                                session=session)
+
+    def inject_into_ssl():
+        """Nothing to do: Python 3's ``ssl`` already has the in-memory API."""
+
+    def extract_from_ssl():
+        """Nothing to do: Python 3's ``ssl`` already has the in-memory API."""
+
+else:
+    from ._engine import (  # noqa: F401  (re-exported)
+        ENGINE,
+        UNAVAILABLE_REASON,
+        MemoryBIO,
+        SSLObject,
+        SSLSession,
+        SSLContext,
+        SSLCertVerificationError,
+        wrap_bio,
+    )
+    from ._inject import inject_into_ssl, extract_from_ssl  # noqa: F401

@@ -1,0 +1,78 @@
+"""``SSLContext.wrap_bio()`` for 2.7 contexts, as Python 3.7+ has it."""
+
+import _ssl
+
+from ._sslobject import encode_hostname
+
+__all__ = ["SSLContext", "wrap_bio", "wrap_bio_method",
+           "set_servername_callback", "bind_sslobject_class"]
+
+_default = {"sslobject_class": None}
+# Bound before inject_into_ssl() can replace anything on ssl.SSLContext.
+_native_set_callback = _ssl._SSLContext.set_servername_callback
+
+
+def _stdlib_context_class():
+    import ssl
+    return ssl.SSLContext
+
+
+_stdlib_context = _stdlib_context_class()
+
+
+def bind_sslobject_class(cls):
+    """Make ``cls`` the ``sslobject_class`` of ``SSLContext``."""
+    _default["sslobject_class"] = cls
+    SSLContext.sslobject_class = cls
+
+
+def wrap_bio(context, incoming, outgoing, server_side=False,
+             server_hostname=None, session=None):
+    """Create an ``SSLObject`` for ``context`` over two ``MemoryBIO``\\ s.
+
+    Python 3's ``SSLContext.wrap_bio()`` for any ``ssl.SSLContext``: the
+    host name is IDNA-encoded, checked inside the handshake when the
+    context has ``check_hostname``, and sent as SNI unless it is an IP
+    address.
+    """
+    cls = getattr(context, "sslobject_class", None) or \
+        _default["sslobject_class"]
+    return cls._create(incoming, outgoing, server_side=server_side,
+                       server_hostname=encode_hostname(server_hostname),
+                       session=session, context=context)
+
+
+def wrap_bio_method(self, incoming, outgoing, server_side=False,
+                    server_hostname=None, session=None):
+    """Create an ``SSLObject`` over two ``MemoryBIO``\\ s (Python 3.7+)."""
+    return wrap_bio(self, incoming, outgoing, server_side=server_side,
+                    server_hostname=server_hostname, session=session)
+
+
+def set_servername_callback(self, server_name_callback):
+    """Python 3's SNI callback: ``callback(sslobj, server_name, context)``.
+
+    Python 3 passes the name the client sent as ASCII text, an IDNA A-label
+    ('xn--bcher-kva.example'); 2.7 decodes it to Unicode first.  This
+    re-encodes it so callbacks see what they would see on Python 3.
+    """
+    if server_name_callback is None:
+        return _native_set_callback(self, None)
+    if not callable(server_name_callback):
+        raise TypeError("not a callable object")
+
+    def a_label_callback(sslobj, server_name, context):
+        if server_name is not None:
+            server_name = server_name.encode("idna").decode("ascii")
+        return server_name_callback(sslobj, server_name, context)
+
+    return _native_set_callback(self, a_label_callback)
+
+
+class SSLContext(_stdlib_context):
+    """``ssl.SSLContext`` with Python 3.7+'s ``wrap_bio()`` and
+    ``sslobject_class``."""
+
+    sslobject_class = None
+    wrap_bio = wrap_bio_method
+    set_servername_callback = set_servername_callback

@@ -1,0 +1,101 @@
+"""Engine choice on Python 2.7: the ctypes engine, or a clear refusal.
+
+Importing this module never fails.  When the interpreter cannot be served
+(no shared OpenSSL to bind, an object layout that does not validate, an
+OpenSSL older than 1.0.2), ``ENGINE`` is ``"unavailable"``,
+``UNAVAILABLE_REASON`` says why, and creating a ``MemoryBIO`` raises
+``EngineUnavailableError`` with that reason.
+"""
+
+import ssl
+
+from ._errors import SSLCertVerificationError
+
+__all__ = ["ENGINE", "UNAVAILABLE_REASON", "EngineUnavailableError",
+           "MemoryBIO", "SSLObject", "SSLSession", "SSLContext",
+           "SSLCertVerificationError", "wrap_bio"]
+
+
+class EngineUnavailableError(RuntimeError):
+    """sslbio cannot provide the in-memory TLS API on this interpreter."""
+
+
+def _load():
+    """Bind OpenSSL, validate the object layout, build the classes."""
+    import ctypes
+    import _socket
+    import _ssl
+
+    from ._openssl import Binding, SymbolTable
+    from ._layout import Layout
+    from ._bio import make_memory_bio_class
+    from ._sslobject import make_sslobject_classes
+
+    path = getattr(_ssl, "__file__", None)
+    # dlsym on the _ssl module's handle searches the libraries it was
+    # linked against, so this finds exactly the libssl that _ssl uses; a
+    # built-in _ssl lives in the interpreter itself.
+    holding = ctypes.PyDLL(path) if path else ctypes.pythonapi
+    releasing = ctypes.CDLL(path) if path else ctypes.CDLL(None)
+    lib = Binding(SymbolTable(holding, releasing))
+    layout = Layout(lib)
+    MemoryBIO = make_memory_bio_class(lib, layout, ctypes.pythonapi)
+
+    # One never-connected socket shared by every object: timeout 0.0 makes
+    # _ssl treat I/O as non-blocking and never poll the descriptor.
+    dummy = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)
+    dummy.settimeout(0.0)
+    SSLObject, SSLSession = make_sslobject_classes(lib, layout, dummy,
+                                                   MemoryBIO)
+    _self_test(MemoryBIO, SSLObject)
+    return lib, MemoryBIO, SSLObject, SSLSession
+
+
+def _self_test(MemoryBIO, SSLObject):
+    """Build one client object and check that its first flight lands in the
+    outgoing BIO: proves the pointers and the BIO swap before anyone relies
+    on them."""
+    context = ssl.SSLContext(ssl.PROTOCOL_SSLv23)
+    incoming, outgoing = MemoryBIO(), MemoryBIO()
+    obj = SSLObject._create(incoming, outgoing, context=context)
+    try:
+        obj.do_handshake()
+    except ssl.SSLWantReadError:
+        pass
+    hello = outgoing.read()
+    if not hello.startswith(b"\x16\x03"):
+        raise RuntimeError("self-test: no ClientHello in the outgoing BIO")
+
+
+try:
+    _lib, MemoryBIO, SSLObject, SSLSession = _load()
+except Exception as exc:  # any failure means "cannot serve", never a crash
+    ENGINE = "unavailable"
+    UNAVAILABLE_REASON = "%s: %s" % (type(exc).__name__, exc)
+    _lib = None
+
+    class _Unavailable(object):
+        def __init__(self, *args, **kwargs):
+            raise EngineUnavailableError(
+                "sslbio cannot provide in-memory TLS on this interpreter: "
+                + UNAVAILABLE_REASON)
+
+    class MemoryBIO(_Unavailable):
+        """Unavailable on this interpreter; see ``sslbio.UNAVAILABLE_REASON``."""
+
+    class SSLObject(_Unavailable):
+        """Unavailable on this interpreter; see ``sslbio.UNAVAILABLE_REASON``."""
+
+        @classmethod
+        def _create(cls, *args, **kwargs):
+            cls()
+
+    class SSLSession(_Unavailable):
+        """Unavailable on this interpreter; see ``sslbio.UNAVAILABLE_REASON``."""
+else:
+    ENGINE = "ctypes"
+    UNAVAILABLE_REASON = None
+
+from ._context import SSLContext, wrap_bio, bind_sslobject_class  # noqa: E402
+
+bind_sslobject_class(SSLObject)

@@ -1,0 +1,314 @@
+"""Foreign symbols: every OpenSSL function sslbio calls, declared once.
+
+OpenSSL 1.0.2, 1.1.x and 3.x export different symbols for the same idea:
+some are functions in one release and macros over ``*_ctrl`` in another, a
+few were renamed, and the packing of error codes changed in 3.0.  This module
+resolves each declaration against the library at import and hides those
+differences behind one ``Binding`` object, so the rest of the package calls
+``lib.session_reused(ssl)`` and never asks which release it runs on.
+
+``Binding`` takes a symbol table (anything with ``lookup(name)``) and the
+release number, which lets the tests check the adaptation for every release
+with fake tables although only one OpenSSL is installed.
+"""
+
+import ctypes
+
+__all__ = ["Binding", "DECLARATIONS", "SymbolTable", "UnsupportedOpenSSL",
+           "version_tuple"]
+
+_P = ctypes.c_void_p
+_INT = ctypes.c_int
+_LONG = ctypes.c_long
+_ULONG = ctypes.c_ulong
+_SIZE = ctypes.c_size_t
+_STR = ctypes.c_char_p
+
+V102 = 0x10002000
+V110 = 0x10100000
+V111 = 0x10101000
+V300 = 0x30000000
+
+
+class UnsupportedOpenSSL(Exception):
+    """The OpenSSL behind ``_ssl`` lacks something the engine needs."""
+
+
+def version_tuple(number):
+    """``0x1010107f`` -> ``(1, 1, 1)``; 3.x numbers pack minor/patch apart."""
+    major = number >> 28
+    if major >= 3:
+        return (major, (number >> 20) & 0xFF, (number >> 4) & 0xFF)
+    return (major, (number >> 20) & 0xFF, (number >> 12) & 0xFF)
+
+
+# name: (restype, argtypes, first release with it as an exported function or
+# None for "every supported release", last release before removal or None,
+# releases the GIL during the call).
+#
+# Only the record-layer and handshake calls release the GIL: they may do
+# public-key crypto.  BIO copies and queries are short, and the ctypes cost
+# of dropping and retaking the GIL would dominate them.
+DECLARATIONS = {
+    # version discovery
+    "OpenSSL_version_num": (_ULONG, [], V110, None, False),
+    "SSLeay": (_ULONG, [], None, V110, False),
+    # memory BIOs
+    "BIO_s_mem": (_P, [], None, None, False),
+    "BIO_new": (_P, [_P], None, None, False),
+    "BIO_free": (_INT, [_P], None, None, False),
+    "BIO_read": (_INT, [_P, _P, _INT], None, None, False),
+    "BIO_write": (_INT, [_P, _STR, _INT], None, None, False),
+    "BIO_ctrl": (_LONG, [_P, _INT, _LONG, _P], None, None, False),
+    "BIO_ctrl_pending": (_SIZE, [_P], None, None, False),
+    "BIO_up_ref": (_INT, [_P], V110, None, False),
+    "CRYPTO_add_lock": (_INT, [_P, _INT, _INT, _STR, _INT], None, V110,
+                        False),
+    # the connection
+    "SSL_get_SSL_CTX": (_P, [_P], None, None, False),
+    "SSL_set_bio": (None, [_P, _P, _P], None, None, False),
+    "SSL_do_handshake": (_INT, [_P], None, None, True),
+    "SSL_read": (_INT, [_P, _P, _INT], None, None, False),
+    "SSL_write": (_INT, [_P, _STR, _INT], None, None, False),
+    "SSL_read_ex": (_INT, [_P, _P, _SIZE, ctypes.POINTER(_SIZE)], V111, None,
+                    False),
+    "SSL_write_ex": (_INT, [_P, _STR, _SIZE, ctypes.POINTER(_SIZE)], V111,
+                     None, False),
+    "SSL_shutdown": (_INT, [_P], None, None, False),
+    "SSL_get_error": (_INT, [_P, _INT], None, None, False),
+    "SSL_get_shutdown": (_INT, [_P], None, None, False),
+    "SSL_set_read_ahead": (None, [_P, _INT], None, None, False),
+    "SSL_ctrl": (_LONG, [_P, _INT, _LONG, _P], None, None, False),
+    "SSL_CTX_ctrl": (_LONG, [_P, _INT, _LONG, _P], None, None, False),
+    "SSL_is_init_finished": (_INT, [_P], V110, None, False),
+    "SSL_state": (_INT, [_P], None, V110, False),
+    "SSL_session_reused": (_INT, [_P], V110, None, False),
+    "SSL_get_version": (_STR, [_P], None, None, False),
+    "SSL_get_verify_result": (_LONG, [_P], None, None, False),
+    "SSL_CTX_get_verify_mode": (_INT, [_P], None, None, False),
+    "SSL_CTX_get_options": (ctypes.c_uint64, [_P], V300, None, False),
+    "SSL_verify_client_post_handshake": (_INT, [_P], V111, None, False),
+    "SSL_get_finished": (_SIZE, [_P, _P, _SIZE], None, None, False),
+    "SSL_get_peer_finished": (_SIZE, [_P, _P, _SIZE], None, None, False),
+    # host name checking inside the handshake
+    "SSL_get0_param": (_P, [_P], None, None, False),
+    "X509_VERIFY_PARAM_set1_host": (_INT, [_P, _STR, _SIZE], None, None,
+                                    False),
+    "X509_VERIFY_PARAM_set1_ip": (_INT, [_P, _STR, _SIZE], None, None, False),
+    "X509_VERIFY_PARAM_set_hostflags": (None, [_P, ctypes.c_uint], None, None,
+                                        False),
+    # ciphers
+    "SSL_get_ciphers": (_P, [_P], None, None, False),
+    "SSL_get_client_ciphers": (_P, [_P], V110, None, False),
+    "SSL_get_shared_ciphers": (_STR, [_P, _STR, _INT], None, None, False),
+    "OPENSSL_sk_num": (_INT, [_P], V110, None, False),
+    "OPENSSL_sk_value": (_P, [_P, _INT], V110, None, False),
+    "sk_num": (_INT, [_P], None, V110, False),
+    "sk_value": (_P, [_P, _INT], None, V110, False),
+    "SSL_CIPHER_get_name": (_STR, [_P], None, None, False),
+    "SSL_CIPHER_get_version": (_STR, [_P], None, None, False),
+    "SSL_CIPHER_get_bits": (_INT, [_P, ctypes.POINTER(_INT)], None, None,
+                            False),
+    # sessions
+    "SSL_get_session": (_P, [_P], None, None, False),
+    "SSL_set_session": (_INT, [_P, _P], None, None, False),
+    "SSL_SESSION_free": (None, [_P], None, None, False),
+    "SSL_SESSION_get_id": (_P, [_P, ctypes.POINTER(ctypes.c_uint)], None,
+                           None, False),
+    "SSL_SESSION_get_time": (_LONG, [_P], None, None, False),
+    "SSL_SESSION_get_timeout": (_LONG, [_P], None, None, False),
+    "SSL_SESSION_get_ticket_lifetime_hint": (_ULONG, [_P], V110, None, False),
+    "SSL_SESSION_has_ticket": (_INT, [_P], V110, None, False),
+    "i2d_SSL_SESSION": (_INT, [_P, _P], None, None, False),
+    "d2i_SSL_SESSION": (_P, [_P, _P, _LONG], None, None, False),
+    # errors
+    "ERR_peek_last_error": (_ULONG, [], None, None, False),
+    "ERR_clear_error": (None, [], None, None, False),
+    "ERR_reason_error_string": (_STR, [_ULONG], None, None, False),
+    "X509_verify_cert_error_string": (_STR, [_LONG], None, None, False),
+}
+
+# ctrl numbers behind the macros used on releases that lack the function.
+_BIO_C_SET_BUF_MEM_EOF_RETURN = 130
+_SSL_CTRL_OPTIONS = 32
+_SSL_CTRL_GET_SESSION_REUSED = 8
+_SSL_CTRL_SET_TLSEXT_HOSTNAME = 55
+_TLSEXT_NAMETYPE_HOST_NAME = 0
+_SSL_ST_OK = 0x03
+_CRYPTO_LOCK_BIO = 21
+# struct bio_st of 1.0.2 (public in its bio.h) up to the reference count;
+# described field by field so the offset follows the platform's ABI.
+
+
+class _Bio102(ctypes.Structure):
+    _fields_ = [
+        ("method", _P),
+        ("callback", _P),
+        ("cb_arg", _P),
+        ("init", _INT),
+        ("shutdown", _INT),
+        ("flags", _INT),
+        ("retry_reason", _INT),
+        ("num", _INT),
+        ("ptr", _P),
+        ("next_bio", _P),
+        ("prev_bio", _P),
+        ("references", _INT),
+    ]
+
+
+class SymbolTable(object):
+    """Resolves names in a loaded library; ``lookup`` raises ``KeyError``."""
+
+    def __init__(self, gil_holding, gil_releasing):
+        self._holding = gil_holding
+        self._releasing = gil_releasing
+
+    def lookup(self, name, releases_gil=False):
+        lib = self._releasing if releases_gil else self._holding
+        try:
+            return getattr(lib, name)
+        except AttributeError:
+            raise KeyError(name)
+
+
+class Binding(object):
+    """The OpenSSL calls sslbio makes, adapted to one release.
+
+    Attributes named after OpenSSL functions are the resolved foreign
+    functions (with ``restype``/``argtypes`` set); lower-case methods are the
+    version-independent operations built on them.
+    """
+
+    def __init__(self, table, version_number=None):
+        self._table = table
+        if version_number is None:
+            version_number = self._discover_version()
+        self.version_number = version_number
+        self.version = version_tuple(version_number)
+        if version_number < V102:
+            raise UnsupportedOpenSSL(
+                "OpenSSL %d.%d.%d is older than 1.0.2" % self.version)
+        self.missing = []
+        for name, decl in sorted(DECLARATIONS.items()):
+            restype, argtypes, since, until, releases_gil = decl
+            if since is not None and version_number < since:
+                continue
+            if until is not None and version_number >= until:
+                continue
+            try:
+                func = table.lookup(name, releases_gil)
+            except KeyError:
+                self.missing.append(name)
+                continue
+            func.restype = restype
+            func.argtypes = argtypes
+            setattr(self, name, func)
+        if self.missing:
+            raise UnsupportedOpenSSL(
+                "OpenSSL %d.%d.%d does not export: %s"
+                % (self.version + (", ".join(self.missing),)))
+        self._adapt()
+
+    def _discover_version(self):
+        for name in ("OpenSSL_version_num", "SSLeay"):
+            try:
+                func = self._table.lookup(name)
+            except KeyError:
+                continue
+            func.restype = _ULONG
+            func.argtypes = []
+            return func()
+        raise UnsupportedOpenSSL("no OpenSSL version function found")
+
+    # -- version adaptation ------------------------------------------------
+    def _adapt(self):
+        v = self.version_number
+        self.has_ex_io = v >= V111
+        self.has_post_handshake_auth = v >= V111
+        if v >= V300:
+            self.err_get_lib = _err_get_lib_300
+            self.err_get_reason = _err_get_reason_300
+        else:
+            self.err_get_lib = _err_get_lib_1x
+            self.err_get_reason = _err_get_reason_1x
+        if v >= V110:
+            self.bio_up_ref = self.BIO_up_ref
+            self.is_init_finished = self.SSL_is_init_finished
+            self.session_reused = self.SSL_session_reused
+            self.sk_num = self.OPENSSL_sk_num
+            self.sk_value = self.OPENSSL_sk_value
+        else:
+            self.bio_up_ref = self._bio_up_ref_102
+            self.is_init_finished = self._is_init_finished_102
+            self.session_reused = self._session_reused_102
+        if v >= V300:
+            self.ctx_get_options = self.SSL_CTX_get_options
+        else:
+            # A function in 1.1.x too, but one returning unsigned long; the
+            # ctrl macro gives the same value on every pre-3.0 release.
+            self.ctx_get_options = self._ctx_get_options_ctrl
+
+    def _bio_up_ref_102(self, bio):
+        refs = ctypes.addressof(_Bio102.from_address(bio)) + \
+            _Bio102.references.offset
+        self.CRYPTO_add_lock(refs, 1, _CRYPTO_LOCK_BIO, b"sslbio", 0)
+        return 1
+
+    def _is_init_finished_102(self, ssl):
+        return self.SSL_state(ssl) == _SSL_ST_OK
+
+    def _session_reused_102(self, ssl):
+        return self.SSL_ctrl(ssl, _SSL_CTRL_GET_SESSION_REUSED, 0, None)
+
+    def _ctx_get_options_ctrl(self, ctx):
+        return self.SSL_CTX_ctrl(ctx, _SSL_CTRL_OPTIONS, 0, None) & \
+            0xFFFFFFFF
+
+    # -- macros that are ctrl calls on every release -------------------------
+    def bio_set_mem_eof_return(self, bio, value):
+        self.BIO_ctrl(bio, _BIO_C_SET_BUF_MEM_EOF_RETURN, value, None)
+
+    def set_tlsext_host_name(self, ssl, name):
+        return self.SSL_ctrl(ssl, _SSL_CTRL_SET_TLSEXT_HOSTNAME,
+                             _TLSEXT_NAMETYPE_HOST_NAME, name)
+
+    def ssl_reason_code(self, name):
+        """Numeric reason of the SSL library errors Python 3 singles out."""
+        return _SSL_REASONS[name]
+
+
+# Error code packing: 3.0 moved the library field and added a flag for
+# system errors (errno values); 1.x packs lib:8 func:12 reason:12.
+_ERR_SYSTEM_FLAG = 0x80000000
+ERR_LIB_SYS = 2
+ERR_LIB_SSL = 20
+
+
+def _err_get_lib_300(code):
+    if code & _ERR_SYSTEM_FLAG:
+        return ERR_LIB_SYS
+    return (code >> 23) & 0xFF
+
+
+def _err_get_reason_300(code):
+    if code & _ERR_SYSTEM_FLAG:
+        return code & 0x7FFFFFFF
+    return code & 0x7FFFFF
+
+
+def _err_get_lib_1x(code):
+    return (code >> 24) & 0xFF
+
+
+def _err_get_reason_1x(code):
+    return code & 0xFFF
+
+
+# SSL_R_* numbers Python 3's error mapping tests for; identical on every
+# release that defines them (UNEXPECTED_EOF_WHILE_READING is 3.0+ only, and
+# on older releases an unexpected EOF is a syscall error with no code).
+_SSL_REASONS = {
+    "CERTIFICATE_VERIFY_FAILED": 134,
+    "UNEXPECTED_EOF_WHILE_READING": 294,
+}

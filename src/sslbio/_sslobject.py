@@ -1,0 +1,580 @@
+"""``SSLObject`` and ``SSLSession``: Python 3's in-memory TLS objects.
+
+An ``SSLObject`` is 2.7's own native ``_ssl._SSLSocket``, built on one shared,
+never-connected dummy socket, whose ``SSL*`` reads and writes two OpenSSL
+memory BIOs instead.  The record layer (handshake, read, write, shutdown) is
+driven here through OpenSSL directly so that errors come out as Python 3.11
+raises them; the native object keeps doing what it does as Python 3 does:
+certificate decoding, cipher, compression and ALPN queries, the SNI callback.
+"""
+
+import ctypes
+import socket
+import sys
+import warnings
+
+from . import _errors
+from ._bio import as_bytes, index_as_int, _Final
+
+__all__ = ["make_sslobject_classes"]
+
+_INT_MAX = 2 ** 31 - 1
+# Largest bytes object Python 3 can allocate for read(len): beyond it, 3.x
+# raises OverflowError before touching the connection.
+_MAX_BYTES = sys.maxsize - 32
+# A TLS record carries at most 16 KiB of plaintext and SSL_read never
+# returns more than one record, so a larger buffer would never be filled.
+_READ_CHUNK = 16384
+# X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS: Python 3.7+ sets it on every context.
+_HOSTFLAGS = 0x4
+# Finished messages are at most this long (Python's PySSL_CB_MAXLEN).
+_CB_MAXLEN = 128
+_SSL_RECEIVED_SHUTDOWN = 2
+
+try:
+    _text_types = (str, unicode)  # noqa: F821 (Python 2)
+except NameError:  # pragma: no cover
+    _text_types = (str,)
+
+
+def _ip_address(hostname):
+    """The packed address if hostname is an IPv4 or IPv6 literal."""
+    for family in (socket.AF_INET, getattr(socket, "AF_INET6", None)):
+        if family is None:
+            continue
+        try:
+            return socket.inet_pton(family, hostname)
+        except (socket.error, ValueError, TypeError):
+            continue
+    return None
+
+
+def encode_hostname(hostname):
+    """Python 3's ``SSLContext._encode_hostname``: IDNA A-label text."""
+    if hostname is None:
+        return None
+    if isinstance(hostname, _text_types) and not isinstance(hostname, bytes):
+        return hostname.encode("idna").decode("ascii")
+    return hostname.decode("ascii")
+
+
+def _check_hostname_value(hostname):
+    if not hostname or hostname.startswith("."):
+        raise ValueError("server_hostname cannot be an empty string or start "
+                         "with a leading dot.")
+    if "\x00" in hostname:
+        raise ValueError("embedded null character")
+
+
+def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
+    """Build ``SSLObject`` and ``SSLSession`` bound to one OpenSSL binding."""
+    ssl_read = lib.SSL_read
+    ssl_write = lib.SSL_write
+    ssl_get_error = lib.SSL_get_error
+    error_from_result = _errors.error_from_result
+    error_from_code = _errors.error_from_code
+    is_init_finished = lib.is_init_finished
+    string_at = ctypes.string_at
+    # Read scratch space, shared: SSL_read is called with the GIL held, so
+    # one thread at a time uses it and copies out before releasing the GIL.
+    scratch = ctypes.create_string_buffer(_READ_CHUNK)
+    if lib.has_ex_io:
+        written_count = ctypes.c_size_t()
+        written_ref = ctypes.byref(written_count)
+
+    class SSLSession(object):
+        """A TLS session that can be resumed (Python 3's ``ssl.SSLSession``).
+
+        Sessions are taken from ``SSLObject.session`` after a handshake and
+        passed to ``wrap_bio(..., session=...)`` for a later connection made
+        from the same context.  Two sessions are equal when their ids are.
+        """
+
+        __metaclass__ = _Final
+        __slots__ = ("_session", "_ctx_ptr", "_context")
+        __hash__ = None
+
+        def __init__(self, *args, **kwargs):
+            raise TypeError("cannot create 'ssl.SSLSession' instances")
+
+        @classmethod
+        def _adopt(cls, session_ptr, context, ctx_ptr):
+            self = object.__new__(cls)
+            self._session = session_ptr
+            self._context = context
+            self._ctx_ptr = ctx_ptr
+            return self
+
+        def __del__(self, _free=lib.SSL_SESSION_free):
+            session = getattr(self, "_session", None)
+            if session:
+                self._session = None
+                _free(session)
+
+        @property
+        def id(self):
+            """The session id, as bytes."""
+            length = ctypes.c_uint()
+            data = lib.SSL_SESSION_get_id(self._session, ctypes.byref(length))
+            return string_at(data, length.value) if data else b""
+
+        @property
+        def time(self):
+            """Session creation time (seconds since the epoch)."""
+            return int(lib.SSL_SESSION_get_time(self._session))
+
+        @property
+        def timeout(self):
+            """Session timeout, in seconds."""
+            return int(lib.SSL_SESSION_get_timeout(self._session))
+
+        @property
+        def ticket_lifetime_hint(self):
+            """The ticket lifetime the server announced, in seconds."""
+            return int(lib.SSL_SESSION_get_ticket_lifetime_hint(self._session))
+
+        @property
+        def has_ticket(self):
+            """Whether the session carries a session ticket."""
+            return bool(lib.SSL_SESSION_has_ticket(self._session))
+
+        def __eq__(self, other):
+            if not isinstance(other, SSLSession):
+                return NotImplemented
+            return self is other or self.id == other.id
+
+        def __ne__(self, other):
+            if not isinstance(other, SSLSession):
+                return NotImplemented
+            return not self.__eq__(other)
+
+        def __reduce_ex__(self, protocol):
+            raise TypeError("cannot pickle 'SSLSession' object")
+
+        def __copy__(self):
+            raise TypeError("cannot pickle 'SSLSession' object")
+
+        def __deepcopy__(self, memo):
+            raise TypeError("cannot pickle 'SSLSession' object")
+
+    def duplicate_session(session):
+        # A private copy through DER, as Python 3 makes, so the SSLSession
+        # stays valid and unchanged whatever the connection does later.
+        length = lib.i2d_SSL_SESSION(session, None)
+        if length <= 0 or length > 0xFF00:
+            raise ValueError("i2d() failed")
+        der = ctypes.create_string_buffer(length)
+        cursor = ctypes.c_void_p(ctypes.addressof(der))
+        if not lib.i2d_SSL_SESSION(session, ctypes.byref(cursor)):
+            raise ValueError("i2d() failed")
+        cursor = ctypes.c_void_p(ctypes.addressof(der))
+        copy = lib.d2i_SSL_SESSION(None, ctypes.byref(cursor), length)
+        if not copy:
+            lib.ERR_clear_error()
+            raise ValueError("d2i() failed")
+        return copy
+
+    class SSLObject(object):
+        """An in-memory TLS connection (Python 3's ``ssl.SSLObject``).
+
+        It reads the peer's bytes from its ``incoming`` ``MemoryBIO`` and
+        writes its own to ``outgoing``; it never does I/O itself.  Calls
+        that need bytes not yet received raise ``ssl.SSLWantReadError``.
+        Instances come from ``SSLContext.wrap_bio()``.
+        """
+
+        def __init__(self, *args, **kwargs):
+            raise TypeError(
+                "%s does not have a public constructor. Instances are "
+                "returned by SSLContext.wrap_bio()." % type(self).__name__)
+
+        @classmethod
+        def _create(cls, incoming, outgoing, server_side=False,
+                    server_hostname=None, session=None, context=None):
+            if type(incoming) is not MemoryBIO:
+                raise TypeError("_wrap_bio() argument 'incoming' must be "
+                                "_ssl.MemoryBIO, not %s"
+                                % type(incoming).__name__)
+            if type(outgoing) is not MemoryBIO:
+                raise TypeError("_wrap_bio() argument 'outgoing' must be "
+                                "_ssl.MemoryBIO, not %s"
+                                % type(outgoing).__name__)
+            side = index_as_int(server_side)
+            if server_hostname is not None:
+                if not isinstance(server_hostname, _text_types):
+                    raise TypeError("argument 'server_hostname' must be str")
+                server_hostname = str(server_hostname)
+                _check_hostname_value(server_hostname)
+
+            self = cls.__new__(cls)
+            ctx_ptr = layout.ssl_ctx(context)
+            # The owner (self) is what the SNI callback receives.
+            native = context._wrap_socket(dummy_socket, side, None, self)
+            ssl = layout.ssl(native, context, ctx_ptr)
+
+            in_bio, out_bio = incoming._bio, outgoing._bio
+            # SSL_set_bio takes over one reference per distinct BIO; the
+            # MemoryBIO objects keep their own, so either side may go first.
+            lib.bio_up_ref(in_bio)
+            if out_bio != in_bio:
+                lib.bio_up_ref(out_bio)
+            lib.SSL_set_bio(ssl, in_bio, out_bio)
+
+            self._native = native
+            self._ssl = ssl
+            self._server_side = side == 1
+            self._server_hostname = server_hostname
+            self._shutdown_seen_zero = False
+            self._native_done = False
+            # Deliberately as Python 3.6: no host to check is an error, not
+            # a handshake without a host name check.
+            self._hostname_missing = (side == 0 and server_hostname is None
+                                      and context.check_hostname)
+            if server_hostname is not None:
+                self._configure_hostname(context, server_hostname)
+            if session is not None:
+                self._set_session(session)
+            return self
+
+        def _configure_hostname(self, context, hostname):
+            ssl = self._ssl
+            ip = _ip_address(hostname)
+            encoded = hostname.encode("ascii")
+            if ip is None and not lib.set_tlsext_host_name(ssl, encoded):
+                raise error_from_code(lib)
+            if context.check_hostname:
+                param = lib.SSL_get0_param(ssl)
+                lib.X509_VERIFY_PARAM_set_hostflags(param, _HOSTFLAGS)
+                if ip is None:
+                    ok = lib.X509_VERIFY_PARAM_set1_host(param, encoded,
+                                                         len(encoded))
+                else:
+                    ok = lib.X509_VERIFY_PARAM_set1_ip(param, ip, len(ip))
+                if not ok:
+                    raise error_from_code(lib)
+
+        def _fail(self, result, ssl_error):
+            return error_from_result(lib, self._ssl, result, ssl_error,
+                                     self._server_hostname)
+
+        def _refuse_without_hostname(self):
+            raise ValueError("check_hostname requires server_hostname")
+
+        # -- properties ------------------------------------------------------
+        @property
+        def context(self):
+            """The ``SSLContext``; settable (e.g. in an SNI callback)."""
+            return self._native.context
+
+        @context.setter
+        def context(self, ctx):
+            self._native.context = ctx
+
+        @property
+        def server_side(self):
+            """Whether this is the server side of the connection."""
+            return self._server_side
+
+        @property
+        def server_hostname(self):
+            """The host name given to ``wrap_bio()`` (IDNA-encoded)."""
+            return self._server_hostname
+
+        @property
+        def session(self):
+            """The ``SSLSession`` of this connection, or ``None``."""
+            current = lib.SSL_get_session(self._ssl)
+            if not current:
+                return None
+            copy = duplicate_session(current)
+            context = self._native.context
+            return SSLSession._adopt(copy, context, layout.ssl_ctx(context))
+
+        @session.setter
+        def session(self, session):
+            self._set_session(session)
+
+        def _set_session(self, session):
+            if not isinstance(session, SSLSession):
+                raise TypeError("Value is not a SSLSession.")
+            if layout.ssl_ctx(self._native.context) != session._ctx_ptr:
+                raise ValueError("Session refers to a different SSLContext.")
+            if self._server_side:
+                raise ValueError(
+                    "Cannot set session for server-side SSLSocket.")
+            if is_init_finished(self._ssl):
+                raise ValueError("Cannot set session after handshake.")
+            if not lib.SSL_set_session(self._ssl, session._session):
+                raise error_from_code(lib)
+
+        @property
+        def session_reused(self):
+            """Whether this connection resumed an earlier session."""
+            return bool(lib.session_reused(self._ssl))
+
+        # -- the record layer --------------------------------------------------
+        def do_handshake(self):
+            """Run the TLS handshake as far as the received bytes allow."""
+            if self._hostname_missing:
+                self._refuse_without_hostname()
+            ssl = self._ssl
+            result = lib.SSL_do_handshake(ssl)
+            if result < 1:
+                raise self._fail(result, ssl_get_error(ssl, result))
+            self._sync_native()
+
+        def _sync_native(self):
+            # The native object records the peer certificate and "handshake
+            # done" in its own do_handshake(); on a finished handshake that
+            # returns at once without I/O.
+            if not self._native_done:
+                self._native.do_handshake()
+                self._native_done = True
+
+        def read(self, len=1024, buffer=None):
+            """Read up to ``len`` bytes of application data.
+
+            Returns bytes, or the number of bytes stored into ``buffer``
+            when one is given; ``b''`` once the peer has closed the
+            connection with close_notify.
+            """
+            if self._hostname_missing:
+                self._refuse_without_hostname()
+            if buffer is not None:
+                return self._read_into(len, buffer)
+            if type(len) is not int:
+                len = index_as_int(len)
+            if len <= 0:
+                if len < 0:
+                    raise ValueError("size should not be negative")
+                return b""
+            if len > _READ_CHUNK:
+                if len > _MAX_BYTES:
+                    raise OverflowError("byte string is too large")
+                len = _READ_CHUNK
+            ssl = self._ssl
+            count = ssl_read(ssl, scratch, len)
+            if count > 0:
+                return string_at(scratch, count)
+            return self._read_failed(ssl, count, b"")
+
+        def _read_failed(self, ssl, count, empty):
+            ssl_error = ssl_get_error(ssl, count)
+            if ssl_error == _errors.SSL_ERROR_ZERO_RETURN and \
+                    lib.SSL_get_shutdown(ssl) == _SSL_RECEIVED_SHUTDOWN:
+                return empty
+            raise self._fail(0, ssl_error)
+
+        def _read_into(self, len, buffer):
+            len = index_as_int(len)
+            try:
+                target = memoryview(buffer)
+            except TypeError:
+                target = None
+            if target is not None and target.readonly or \
+                    isinstance(buffer, bytes):
+                raise TypeError("read() argument 2 must be read-write "
+                                "bytes-like object, not %s"
+                                % type(buffer).__name__)
+            size = target.nbytes if target is not None else \
+                _old_buffer_size(buffer)
+            if len <= 0 or len > size:
+                len = size
+            if len == 0:
+                return 0
+            if len > _READ_CHUNK:
+                len = _READ_CHUNK
+            ssl = self._ssl
+            count = ssl_read(ssl, scratch, len)
+            if count <= 0:
+                return self._read_failed(ssl, count, 0)
+            data = string_at(scratch, count)
+            if target is not None:
+                target[:count] = data
+            else:
+                ctypes.memmove(_old_buffer_address(buffer), data, count)
+            return count
+
+        def write(self, data):
+            """Write application data; returns the number of bytes written."""
+            if self._hostname_missing:
+                self._refuse_without_hostname()
+            if type(data) is not bytes:
+                data = as_bytes(data)
+            n = len(data)
+            if n > _INT_MAX:
+                raise OverflowError("string longer than %d bytes" % _INT_MAX)
+            ssl = self._ssl
+            if n:
+                count = ssl_write(ssl, data, n)
+                if count > 0:
+                    return count
+            elif lib.has_ex_io:
+                # SSL_write() returns 0 both for failure and for an empty
+                # write; the _ex form tells them apart.
+                if lib.SSL_write_ex(ssl, data, 0, written_ref):
+                    return 0
+                count = 0
+            elif is_init_finished(ssl):
+                return 0
+            else:
+                count = ssl_write(ssl, data, 0)
+            raise self._fail(0, ssl_get_error(ssl, count))
+
+        def unwrap(self):
+            """Send close_notify and wait for the peer's (TLS shutdown).
+
+            Raises ``SSLWantReadError`` until the peer's close_notify has
+            been received; returns ``None`` once the shutdown is complete.
+            """
+            ssl = self._ssl
+            zeros = 0
+            while True:
+                if self._shutdown_seen_zero:
+                    # Without read-ahead OpenSSL does not swallow clear text
+                    # the peer sends after its close_notify.
+                    lib.SSL_set_read_ahead(ssl, 0)
+                result = lib.SSL_shutdown(ssl)
+                if result > 0:
+                    return None
+                if result == 0:
+                    zeros += 1
+                    if zeros > 1:
+                        return None
+                    self._shutdown_seen_zero = True
+                    continue
+                raise self._fail(result, ssl_get_error(ssl, result))
+
+        def pending(self):
+            """The number of decrypted bytes ready to be read."""
+            return self._native.pending()
+
+        # -- what was negotiated -----------------------------------------------
+        def getpeercert(self, binary_form=False):
+            """The peer's certificate: a dict (empty when it was not
+            verified), DER bytes with ``binary_form``, or ``None``."""
+            if not is_init_finished(self._ssl):
+                raise ValueError("handshake not done yet")
+            self._sync_native()
+            return self._native.peer_certificate(bool(binary_form))
+
+        def cipher(self):
+            """``(name, protocol, secret bits)`` of the cipher, or None."""
+            return self._native.cipher()
+
+        def shared_ciphers(self):
+            """Ciphers offered by the client and enabled on this server, as
+            ``cipher()`` tuples; ``None`` on the client side or before the
+            client's hello has been received."""
+            ssl = self._ssl
+            ours = lib.SSL_get_ciphers(ssl)
+            if not ours:
+                return None
+            theirs = _client_cipher_names(ssl)
+            if theirs is None:
+                return None
+            result = []
+            for i in range(lib.sk_num(ours)):
+                cipher = lib.sk_value(ours, i)
+                name = lib.SSL_CIPHER_get_name(cipher)
+                if name in theirs:
+                    result.append(_cipher_tuple(cipher, name))
+            return result
+
+        def compression(self):
+            """The compression algorithm in use, or ``None``."""
+            return self._native.compression()
+
+        def version(self):
+            """The negotiated protocol ('TLSv1.3', ...), ``None`` before the
+            handshake has completed."""
+            ssl = self._ssl
+            if not is_init_finished(ssl):
+                return None
+            version = lib.SSL_get_version(ssl)
+            if version == b"unknown":
+                return None
+            return version.decode("ascii")
+
+        def selected_alpn_protocol(self):
+            """The protocol ALPN chose, or ``None``."""
+            selected = getattr(self._native, "selected_alpn_protocol", None)
+            return selected() if selected is not None else None
+
+        def selected_npn_protocol(self):
+            """NPN is deprecated (as in Python 3.10+): always ``None``."""
+            warnings.warn("ssl NPN is deprecated, use ALPN instead",
+                          DeprecationWarning, stacklevel=2)
+            return None
+
+        def get_channel_binding(self, cb_type="tls-unique"):
+            """Channel binding data (RFC 5929 ``tls-unique``), or ``None``
+            before the handshake."""
+            if not isinstance(cb_type, _text_types) or \
+                    isinstance(cb_type, bytes) and sys.version_info[0] > 2:
+                raise TypeError("get_channel_binding() argument 'cb_type' "
+                                "must be str, not %s"
+                                % type(cb_type).__name__)
+            if cb_type != "tls-unique":
+                raise ValueError("'%s' channel binding type not implemented"
+                                 % cb_type)
+            ssl = self._ssl
+            buf = ctypes.create_string_buffer(_CB_MAXLEN)
+            # tls-unique is the first Finished message of the connection:
+            # the client's own for a full handshake, the server's for a
+            # resumed one.
+            if bool(lib.session_reused(ssl)) != (not self._server_side):
+                length = lib.SSL_get_finished(ssl, buf, _CB_MAXLEN)
+            else:
+                length = lib.SSL_get_peer_finished(ssl, buf, _CB_MAXLEN)
+            if length == 0:
+                return None
+            return buf.raw[:length]
+
+        def verify_client_post_handshake(self):
+            """Ask a TLS 1.3 client for its certificate after the handshake
+            (server side, with ``post_handshake_auth`` on the client)."""
+            if not lib.has_post_handshake_auth:
+                raise NotImplementedError("Post-handshake auth is not "
+                                          "supported by your OpenSSL "
+                                          "version.")
+            if not lib.SSL_verify_client_post_handshake(self._ssl):
+                raise error_from_code(lib)
+
+    def _cipher_tuple(cipher, name):
+        bits = lib.SSL_CIPHER_get_bits(cipher, None)
+        version = lib.SSL_CIPHER_get_version(cipher)
+        return (name.decode("ascii"),
+                version.decode("ascii") if version is not None else None,
+                bits)
+
+    def _client_cipher_names(ssl):
+        if hasattr(lib, "SSL_get_client_ciphers"):
+            theirs = lib.SSL_get_client_ciphers(ssl)
+            if not theirs:
+                return None
+            return set(lib.SSL_CIPHER_get_name(lib.sk_value(theirs, i))
+                       for i in range(lib.sk_num(theirs)))
+        # 1.0.2 keeps the client's list inside the session; the shared
+        # cipher string names exactly the ones both sides enable.
+        buf = ctypes.create_string_buffer(8192)
+        shared = lib.SSL_get_shared_ciphers(ssl, buf, len(buf))
+        if not shared:
+            return None
+        return set(shared.split(b":"))
+
+    return SSLObject, SSLSession
+
+
+def _old_buffer_address(obj):
+    # Writable objects with only the old buffer interface (array.array).
+    return ctypes.addressof((ctypes.c_char * _old_buffer_size(obj))
+                            .from_buffer(obj))
+
+
+def _old_buffer_size(obj):
+    try:
+        return len(buffer(obj)) * 1  # noqa: F821 (Python 2)
+    except TypeError:
+        raise TypeError("read() argument 2 must be read-write bytes-like "
+                        "object, not %s" % type(obj).__name__)
