@@ -14,6 +14,8 @@ with fake tables although only one OpenSSL is installed.
 
 import ctypes
 
+from ._der import session_ticket_fields
+
 __all__ = ["Binding", "DECLARATIONS", "SymbolTable", "UnsupportedOpenSSL",
            "version_tuple"]
 
@@ -242,6 +244,13 @@ class Binding(object):
             self.bio_up_ref = self._bio_up_ref_102
             self.is_init_finished = self._is_init_finished_102
             self.session_reused = self._session_reused_102
+        if v >= V110:
+            self.session_ticket_lifetime_hint = \
+                self.SSL_SESSION_get_ticket_lifetime_hint
+            self.session_has_ticket = self.SSL_SESSION_has_ticket
+        else:
+            self.session_ticket_lifetime_hint = self._ticket_hint_102
+            self.session_has_ticket = self._has_ticket_102
         if v >= V300:
             self.ctx_get_options = self.SSL_CTX_get_options
         else:
@@ -260,6 +269,23 @@ class Binding(object):
 
     def _session_reused_102(self, ssl):
         return self.SSL_ctrl(ssl, _SSL_CTRL_GET_SESSION_REUSED, 0, None)
+
+    def session_der(self, session):
+        """``i2d_SSL_SESSION()``: the session's DER encoding, or None."""
+        length = self.i2d_SSL_SESSION(session, None)
+        if length <= 0:
+            return None
+        der = ctypes.create_string_buffer(length)
+        cursor = ctypes.c_void_p(ctypes.addressof(der))
+        if self.i2d_SSL_SESSION(session, ctypes.byref(cursor)) != length:
+            return None
+        return der.raw
+
+    def _ticket_hint_102(self, session):
+        return session_ticket_fields(self.session_der(session))[0]
+
+    def _has_ticket_102(self, session):
+        return session_ticket_fields(self.session_der(session))[1]
 
     def _ctx_get_options_ctrl(self, ctx):
         return self.SSL_CTX_ctrl(ctx, _SSL_CTRL_OPTIONS, 0, None) & \

@@ -131,12 +131,12 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
         @property
         def ticket_lifetime_hint(self):
             """The ticket lifetime the server announced, in seconds."""
-            return int(lib.SSL_SESSION_get_ticket_lifetime_hint(self._session))
+            return int(lib.session_ticket_lifetime_hint(self._session))
 
         @property
         def has_ticket(self):
             """Whether the session carries a session ticket."""
-            return bool(lib.SSL_SESSION_has_ticket(self._session))
+            return bool(lib.session_has_ticket(self._session))
 
         def __eq__(self, other):
             if not isinstance(other, SSLSession):
@@ -163,11 +163,10 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
         length = lib.i2d_SSL_SESSION(session, None)
         if length <= 0 or length > 0xFF00:
             raise ValueError("i2d() failed")
-        der = ctypes.create_string_buffer(length)
-        cursor = ctypes.c_void_p(ctypes.addressof(der))
-        if not lib.i2d_SSL_SESSION(session, ctypes.byref(cursor)):
+        der = lib.session_der(session)
+        if der is None:
             raise ValueError("i2d() failed")
-        cursor = ctypes.c_void_p(ctypes.addressof(der))
+        cursor = ctypes.c_char_p(der)
         copy = lib.d2i_SSL_SESSION(None, ctypes.byref(cursor), length)
         if not copy:
             lib.ERR_clear_error()

@@ -1,0 +1,55 @@
+"""The few fields of a DER-encoded ``SSL_SESSION`` that 1.0.2 hides.
+
+OpenSSL 1.1.0 added ``SSL_SESSION_get_ticket_lifetime_hint()`` and
+``SSL_SESSION_has_ticket()``; 1.0.2 keeps both inside its opaque session.
+Its ``i2d_SSL_SESSION()`` encoding is public, though: a SEQUENCE whose
+``[9]`` field is the ticket lifetime hint and ``[10]`` the ticket.
+"""
+
+__all__ = ["session_ticket_fields"]
+
+_TAG_LIFETIME_HINT = 0xA9  # [9] EXPLICIT INTEGER
+_TAG_TICKET = 0xAA  # [10] EXPLICIT OCTET STRING
+
+
+def _header(data, pos):
+    """(tag, content start, content end) of the element at ``pos``."""
+    tag = bytearray(data[pos:pos + 1])[0]
+    first = bytearray(data[pos + 1:pos + 2])[0]
+    pos += 2
+    if first < 0x80:
+        length = first
+    else:
+        count = first & 0x7F
+        length = 0
+        for byte in bytearray(data[pos:pos + count]):
+            length = (length << 8) | byte
+        pos += count
+    end = pos + length
+    if end > len(data):
+        raise ValueError("truncated DER")
+    return tag, pos, end
+
+
+def _integer(data, start, end):
+    tag, pos, stop = _header(data, start)
+    value = 0
+    for byte in bytearray(data[pos:stop]):
+        value = (value << 8) | byte
+    return value
+
+
+def session_ticket_fields(der):
+    """``(ticket_lifetime_hint, has_ticket)`` from an encoded session."""
+    tag, pos, end = _header(der, 0)
+    if tag != 0x30:
+        raise ValueError("not an SSL_SESSION")
+    hint, has_ticket = 0, False
+    while pos < end:
+        tag, start, stop = _header(der, pos)
+        if tag == _TAG_LIFETIME_HINT:
+            hint = _integer(der, start, stop)
+        elif tag == _TAG_TICKET:
+            has_ticket = True
+        pos = stop
+    return hint, has_ticket
