@@ -25,13 +25,18 @@ __all__ = [
 ]
 
 if sys.version_info[0] >= 3:
+    import ssl as _ssl
     from ssl import (  # noqa: F401  (re-exported)
         MemoryBIO,
         SSLObject,
         SSLSession,
         SSLContext,
-        SSLCertVerificationError,
     )
+
+    # Python 3.6 raises plain SSLError for certificate failures and has no
+    # SSLCertVerificationError; its CertificateError is the nearest class.
+    SSLCertVerificationError = getattr(_ssl, "SSLCertVerificationError",
+                                       _ssl.CertificateError)
 
     ENGINE = "stdlib"
     UNAVAILABLE_REASON = None

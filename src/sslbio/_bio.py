@@ -1,6 +1,7 @@
 """``MemoryBIO``: Python 3's ``ssl.MemoryBIO`` over an OpenSSL memory BIO."""
 
 import ctypes
+import sys
 
 from . import _errors
 
@@ -54,6 +55,14 @@ def index_as_int(value, what="integer"):
         return int(value.__index__())
     raise TypeError("'%s' object cannot be interpreted as an integer"
                     % _type_name(value))
+
+
+def ssize_arg(value):
+    """An argument converted like Python 3's ``Py_ssize_t`` converter."""
+    value = index_as_int(value)
+    if value > sys.maxsize or value < -sys.maxsize - 1:
+        raise OverflowError("Python int too large to convert to C ssize_t")
+    return value
 
 
 def c_int_arg(value):
@@ -141,10 +150,15 @@ def make_memory_bio_class(lib, layout, pythonapi):
             """Whether the memory BIO is at end-of-file."""
             return self._eof_written and bio_pending(self._bio) == 0
 
-        def read(self, size=-1):
-            """Read up to ``size`` bytes; all pending bytes if negative."""
-            if size != -1:
-                size = c_int_arg(size)
+        def read(self, *args):
+            """read(size=-1, /): up to ``size`` bytes; all pending bytes if
+            ``size`` is negative (positional-only, as in Python 3)."""
+            size = -1
+            if args:
+                if len(args) > 1:
+                    raise TypeError("read expected at most 1 argument, got %d"
+                                    % len(args))
+                size = c_int_arg(args[0])
             bio = self._bio
             avail = bio_pending(bio)
             if avail > _INT_MAX:
@@ -155,8 +169,12 @@ def make_memory_bio_class(lib, layout, pythonapi):
                 return b""
             return _read_exact(bio, size)
 
-        def write(self, data):
-            """Write the bytes of ``data``; returns the number written."""
+        def write(self, data, *unexpected):
+            """write(b, /): write the bytes of a bytes-like object ``b``;
+            returns the number of bytes written."""
+            if unexpected:
+                raise TypeError("write() takes exactly one argument (%d given)"
+                                % (1 + len(unexpected)))
             if type(data) is not bytes:
                 data = as_bytes(data)
             n = len(data)

@@ -134,12 +134,13 @@ def _build(cls, errno, message, library, reason, text):
 
 
 def error_from_code(lib, code=None, cls=ssl.SSLError):
-    """Python 3's ``_setSSLError(NULL, 0)``: the queued error, ``errno`` set
-    to the packed code itself, then the queue cleared."""
+    """Python 3's ``_setSSLError(NULL, 0)``: the last queued error, with
+    its reason number as ``errno``; then the queue is cleared."""
     if code is None:
         code = lib.ERR_peek_last_error()
     library, reason, text = _names(lib, code)
-    exc = _build(cls, code, None, library, reason, text)
+    exc = _build(cls, lib.err_get_reason(code) if code else 0, None,
+                 library, reason, text)
     lib.ERR_clear_error()
     return exc
 

@@ -14,7 +14,7 @@ import sys
 import warnings
 
 from . import _errors
-from ._bio import as_bytes, index_as_int, _Final
+from ._bio import as_bytes, index_as_int, ssize_arg, _Final
 
 __all__ = ["make_sslobject_classes"]
 
@@ -62,8 +62,6 @@ def _check_hostname_value(hostname):
     if not hostname or hostname.startswith("."):
         raise ValueError("server_hostname cannot be an empty string or start "
                          "with a leading dot.")
-    if "\x00" in hostname:
-        raise ValueError("embedded null character")
 
 
 def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
@@ -148,6 +146,23 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
                 return NotImplemented
             return not self.__eq__(other)
 
+        def _unordered(self, other, op):
+            raise TypeError("'%s' not supported between instances of '%s' "
+                            "and '%s'" % (op, type(self).__name__,
+                                          type(other).__name__))
+
+        def __lt__(self, other):
+            self._unordered(other, "<")
+
+        def __le__(self, other):
+            self._unordered(other, "<=")
+
+        def __gt__(self, other):
+            self._unordered(other, ">")
+
+        def __ge__(self, other):
+            self._unordered(other, ">=")
+
         def __reduce_ex__(self, protocol):
             raise TypeError("cannot pickle 'SSLSession' object")
 
@@ -202,6 +217,9 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
             if server_hostname is not None:
                 if not isinstance(server_hostname, _text_types):
                     raise TypeError("argument 'server_hostname' must be str")
+                if "\x00" in server_hostname:
+                    raise TypeError("argument must be encoded string without "
+                                    "null bytes")
                 server_hostname = str(server_hostname)
                 _check_hostname_value(server_hostname)
 
@@ -342,7 +360,7 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
             if buffer is not None:
                 return self._read_into(len, buffer)
             if type(len) is not int:
-                len = index_as_int(len)
+                len = ssize_arg(len)
             if len <= 0:
                 if len < 0:
                     raise ValueError("size should not be negative")
@@ -364,34 +382,22 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
                 return empty
             raise self._fail(0, ssl_error)
 
-        def _read_into(self, len, buffer):
-            len = index_as_int(len)
-            try:
-                target = memoryview(buffer)
-            except TypeError:
-                target = None
-            if target is not None and target.readonly or \
-                    isinstance(buffer, bytes):
-                raise TypeError("read() argument 2 must be read-write "
-                                "bytes-like object, not %s"
-                                % type(buffer).__name__)
-            size = target.nbytes if target is not None else \
-                _old_buffer_size(buffer)
-            if len <= 0 or len > size:
-                len = size
-            if len == 0:
+        def _read_into(self, size_arg, buffer):
+            wanted = ssize_arg(size_arg)
+            # Check the buffer before reading: once SSL_read has returned
+            # the data there is no way to give it back.
+            size, store = _writable_buffer(buffer)
+            if wanted <= 0 or wanted > size:
+                wanted = size
+            if wanted == 0:
                 return 0
-            if len > _READ_CHUNK:
-                len = _READ_CHUNK
+            if wanted > _READ_CHUNK:
+                wanted = _READ_CHUNK
             ssl = self._ssl
-            count = ssl_read(ssl, scratch, len)
+            count = ssl_read(ssl, scratch, wanted)
             if count <= 0:
                 return self._read_failed(ssl, count, 0)
-            data = string_at(scratch, count)
-            if target is not None:
-                target[:count] = data
-            else:
-                ctypes.memmove(_old_buffer_address(buffer), data, count)
+            store(string_at(scratch, count), count)
             return count
 
         def write(self, data):
@@ -565,15 +571,29 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
     return SSLObject, SSLSession
 
 
-def _old_buffer_address(obj):
-    # Writable objects with only the old buffer interface (array.array).
-    return ctypes.addressof((ctypes.c_char * _old_buffer_size(obj))
-                            .from_buffer(obj))
-
-
-def _old_buffer_size(obj):
-    try:
-        return len(buffer(obj)) * 1  # noqa: F821 (Python 2)
-    except TypeError:
-        raise TypeError("read() argument 2 must be read-write bytes-like "
-                        "object, not %s" % type(obj).__name__)
+def _writable_buffer(obj):
+    """(size in bytes, store(data, n)) for a writable bytes-like object,
+    as Python 3's ``w*`` argument accepts; ``TypeError`` otherwise."""
+    if not isinstance(obj, (bytes,) + _text_types):
+        try:
+            view = memoryview(obj)
+        except TypeError:
+            view = None
+        if view is not None and not view.readonly and view.itemsize == 1:
+            def store(data, n):
+                view[:n] = data
+            return len(view), store
+        try:
+            # Writable objects with only the old buffer interface
+            # (array.array on 2.7), or views of wider items.
+            size = len(buffer(obj)) if view is None else \
+                len(view) * view.itemsize  # noqa: F821 (Python 2)
+            target = (ctypes.c_char * size).from_buffer(obj)
+        except (TypeError, ValueError):
+            pass
+        else:
+            def store(data, n):
+                ctypes.memmove(target, data, n)
+            return size, store
+    raise TypeError("read() argument 2 must be read-write bytes-like "
+                    "object, not %s" % type(obj).__name__)

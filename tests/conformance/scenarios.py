@@ -1,0 +1,52 @@
+"""Registry of conformance scenarios.
+
+A scenario is a function taking a ``Recorder``; it drives ``ssl``/``sslbio``
+objects in memory and records what it observes.  Scenarios are written once,
+in Python that runs on 2.7 and 3.x alike, and never record anything that
+changes from run to run (times, random ids, serials are recorded as types,
+lengths or comparisons).
+
+Tags:
+  ``py313``      2.7 must match Python 3.13 rather than 3.11 (3.13 changed
+                 something and we follow it).
+  ``deviation``  sslbio deliberately differs from 3.x; the scenario's
+                 ``deviation`` says which observation 2.7 must show instead.
+"""
+
+from __future__ import print_function
+
+import collections
+
+Scenario = collections.namedtuple("Scenario", "name func tags deviation")
+
+REGISTRY = collections.OrderedDict()
+
+
+def scenario(name, tags=(), deviation=None):
+    """Register the decorated function as scenario ``name``.
+
+    ``deviation`` is ``(label, exception class name)``: on 2.7 the first
+    observation with that label must raise that class.
+    """
+    def register(func):
+        if name in REGISTRY:
+            raise ValueError("duplicate scenario name %r" % name)
+        REGISTRY[name] = Scenario(name, func, tuple(tags), deviation)
+        return func
+    return register
+
+
+def load():
+    """Import every scenario module (they register on import); return the
+    registry."""
+    import sc_bio  # noqa: F401
+    import sc_wrap  # noqa: F401
+    import sc_object  # noqa: F401
+    import sc_io  # noqa: F401
+    import sc_shutdown  # noqa: F401
+    import sc_errors  # noqa: F401
+    import sc_verify  # noqa: F401
+    import sc_session  # noqa: F401
+    import sc_alpn  # noqa: F401
+    import sc_sni  # noqa: F401
+    return REGISTRY
