@@ -8,6 +8,8 @@ from . import _errors
 __all__ = ["make_memory_bio_class", "as_bytes"]
 
 _INT_MAX = 2 ** 31 - 1
+# Up to this size a result string is allocated by repetition (see read()).
+_REPEAT_LIMIT = 4096
 
 try:
     _integer_types = (int, long)  # noqa: F821 (Python 2)
@@ -96,17 +98,23 @@ def make_memory_bio_class(lib, layout, pythonapi):
     error_from_code = _errors.error_from_code
     ssl_error = _errors.ssl.SSLError
 
-    # One copy per read: allocate the result str uninitialised and let
-    # BIO_read fill it in place.  A string made from NULL is always a new
-    # object (only the empty string and one-character strings made from
-    # data are shared); read() never asks for an empty one.
+    # One copy per read: allocate the result str and let BIO_read fill it
+    # in place.  The string must be a new object no one else holds: never
+    # the shared empty string (read() never asks for one) nor an interned
+    # one-character string (PyString_FromStringAndSize(NULL, 1) is new).
     new_string = pythonapi.PyString_FromStringAndSize
     new_string.restype = ctypes.py_object
     new_string.argtypes = [ctypes.c_void_p, ctypes.c_ssize_t]
     data_offset = layout.string_data_offset
 
     def _read_exact(bio, n):
-        data = new_string(None, n)
+        # Small strings are cheaper to make by repeating a byte (a new
+        # object for any length over 1; a length-1 repeat may be shared)
+        # than through a foreign call; large ones are not worth the memset.
+        if 1 < n <= _REPEAT_LIMIT:
+            data = b"\0" * n
+        else:
+            data = new_string(None, n)
         got = bio_read(bio, id(data) + data_offset, n)
         if got != n:
             raise error_from_code(lib)

@@ -8,47 +8,55 @@ Its ``i2d_SSL_SESSION()`` encoding is public, though: a SEQUENCE whose
 
 __all__ = ["session_ticket_fields"]
 
+_TAG_SEQUENCE = 0x30
 _TAG_LIFETIME_HINT = 0xA9  # [9] EXPLICIT INTEGER
 _TAG_TICKET = 0xAA  # [10] EXPLICIT OCTET STRING
 
 
-def _header(data, pos):
-    """(tag, content start, content end) of the element at ``pos``."""
-    tag = bytearray(data[pos:pos + 1])[0]
-    first = bytearray(data[pos + 1:pos + 2])[0]
+def _element(data, pos, limit):
+    """(tag, content start, content end) of the element at ``pos``, which
+    must end by ``limit``; ``ValueError`` for anything malformed."""
+    if pos + 2 > limit:
+        raise ValueError("truncated DER header")
+    tag, first = data[pos], data[pos + 1]
     pos += 2
     if first < 0x80:
         length = first
     else:
         count = first & 0x7F
+        if count == 0 or count > 8 or pos + count > limit:
+            raise ValueError("bad DER length")
         length = 0
-        for byte in bytearray(data[pos:pos + count]):
+        for byte in data[pos:pos + count]:
             length = (length << 8) | byte
         pos += count
     end = pos + length
-    if end > len(data):
-        raise ValueError("truncated DER")
+    if end > limit:
+        raise ValueError("DER element overruns its container")
     return tag, pos, end
 
 
 def _integer(data, start, end):
-    tag, pos, stop = _header(data, start)
+    tag, pos, stop = _element(data, start, end)
+    if tag != 0x02 or stop == pos:
+        raise ValueError("expected an INTEGER")
     value = 0
-    for byte in bytearray(data[pos:stop]):
+    for byte in data[pos:stop]:
         value = (value << 8) | byte
     return value
 
 
 def session_ticket_fields(der):
     """``(ticket_lifetime_hint, has_ticket)`` from an encoded session."""
-    tag, pos, end = _header(der, 0)
-    if tag != 0x30:
+    data = bytearray(der)
+    tag, pos, end = _element(data, 0, len(data))
+    if tag != _TAG_SEQUENCE:
         raise ValueError("not an SSL_SESSION")
     hint, has_ticket = 0, False
     while pos < end:
-        tag, start, stop = _header(der, pos)
+        tag, start, stop = _element(data, pos, end)
         if tag == _TAG_LIFETIME_HINT:
-            hint = _integer(der, start, stop)
+            hint = _integer(data, start, stop)
         elif tag == _TAG_TICKET:
             has_ticket = True
         pos = stop

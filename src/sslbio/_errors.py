@@ -13,19 +13,24 @@ library instead: OpenSSL's reason string, upper-cased with underscores, is the
 macro name for all but a handful of codes, listed in ``_REASON_EXCEPTIONS``.
 """
 
+import re
 import ssl
 
 __all__ = ["SSLCertVerificationError", "error_from_code", "error_from_result",
-           "LIBRARY_NAMES"]
+           "error_from_native", "LIBRARY_NAMES"]
 
 
-class SSLCertVerificationError(ssl.SSLError, ssl.CertificateError):
-    """A certificate could not be verified (Python 3.7+).
+if hasattr(ssl, "SSLCertVerificationError"):  # Python 3.7+ (and injected)
+    SSLCertVerificationError = ssl.SSLCertVerificationError
+else:
+    class SSLCertVerificationError(ssl.SSLError, ssl.CertificateError):
+        """A certificate could not be verified (Python 3.7+).
 
-    Like Python 3's class of the same name it is both an ``ssl.SSLError``
-    and a ``ValueError`` (through 2.7's ``ssl.CertificateError``), and
-    carries ``verify_code`` and ``verify_message``.
-    """
+        Like Python 3's class of the same name it is both an
+        ``ssl.SSLError`` and a ``ValueError`` (through 2.7's
+        ``ssl.CertificateError``), and carries ``verify_code`` and
+        ``verify_message``.
+        """
 
 
 # SSL_get_error() results and the extra codes Python's _ssl adds; these are
@@ -74,7 +79,32 @@ _REASON_EXCEPTIONS = {
     ("DSA", "seed_len is less than the length of q"): "SEED_LEN_SMALL",
     ("ENGINE", "engine is not in the list"): "ENGINE_IS_NOT_IN_LIST",
     ("ENGINE", "'id' or 'name' missing"): "ID_OR_NAME_MISSING",
+    ("DSO", "control command failed"): "CTRL_FAILED",
+    ("DSO", "cleanup method function failed"): "FINISH_FAILED",
+    ("DSO", "could not load the shared library"): "LOAD_FAILED",
+    ("DSO", "a null shared library handle was used"): "NULL_HANDLE",
+    ("DSO", "the meth_data stack is corrupt"): "STACK_ERROR",
+    ("DSO", "could not bind to the requested symbol name"): "SYM_FAILURE",
+    ("DSO", "could not unload the shared library"): "UNLOAD_FAILED",
+    ("DSO", "functionality not supported"): "UNSUPPORTED",
+    ("TS", "cannot find config variable"): "VAR_LOOKUP_FAILURE",
+    ("TS", "cannot load certificate"): "CANNOT_LOAD_CERT",
+    ("TS", "cannot load private key"): "CANNOT_LOAD_KEY",
+    ("UI", "sys$assign error"): "SYSASSIGN_ERROR",
+    ("UI", "sys$dassgn error"): "SYSDASSGN_ERROR",
+    ("UI", "sys$qiow error"): "SYSQIOW_ERROR",
 }
+
+# The SSL reasons Python 3 picks an exception class by.  Recognised by
+# number where the queued code is at hand, so the class does not depend on
+# error strings being loaded; the numbers are the same in every release
+# that has the reason (UNEXPECTED_EOF_WHILE_READING is 3.0+).
+_CLASS_DECIDING_SSL_REASONS = {
+    134: "CERTIFICATE_VERIFY_FAILED",
+    294: "UNEXPECTED_EOF_WHILE_READING",
+}
+_ERR_LIB_SSL = 20
+_ERR_LIB_SYS = 2
 
 # X509_V_ERR_* codes whose verify_message names the peer Python 3 expected.
 _X509_V_ERR_HOSTNAME_MISMATCH = 62
@@ -105,19 +135,22 @@ def _names(lib, code):
     """(library, reason, reason string) for a packed error code."""
     if not code:
         return None, None, None
-    lib_num = lib.err_get_lib(code)
-    library = LIBRARY_NAMES.get(lib_num)
+    lib_number = lib.err_get_lib(code)
+    library = LIBRARY_NAMES.get(lib_number)
     text = _text(lib.ERR_reason_error_string(code))
     reason = None
-    if library is not None and lib_num != 2 and text:
+    if lib_number == _ERR_LIB_SSL:
+        reason = _CLASS_DECIDING_SSL_REASONS.get(lib.err_get_reason(code))
+    return library, reason or _reason_name(library, text), text
+
+
+def _reason_name(library, text):
+    """The ``*_R_*`` macro name for a reason string of a library."""
+    if library is None or library == LIBRARY_NAMES[_ERR_LIB_SYS] or not text:
         # ERR_LIB_SYS reasons are errno values: Python 3 has no names.
-        reason = _REASON_EXCEPTIONS.get((library, text)) or \
-            text.upper().replace(" ", "_")
-    if library is not None:
-        library = str(library)
-    if reason is not None:
-        reason = str(reason)
-    return library, reason, text
+        return None
+    return _REASON_EXCEPTIONS.get((library, text)) or \
+        str(text.upper().replace(" ", "_"))
 
 
 def _build(cls, errno, message, library, reason, text):
@@ -153,13 +186,60 @@ def error_from_result(lib, ssl_ptr, result, ssl_error, server_hostname):
     taken right after the call.  Clears OpenSSL's error queue.
     """
     code = lib.ERR_peek_last_error()
+    library, reason, text = _names(lib, code)
+    exc = _make(lib, ssl_ptr, ssl_error, result, bool(code), library, reason,
+                text, server_hostname)
+    lib.ERR_clear_error()
+    return exc
+
+
+# 2.7's message: "[LIB: REASON] reason string (_ssl.c:LINE)", where only the
+# reason string is sure to be right on OpenSSL releases newer than 2.7.
+_NATIVE_MESSAGE = re.compile(r"^(?:\[[^\]]*\] )?(.*?)(?: \(_ssl\.c:\d+\))?$",
+                             re.S)
+_KNOWN_LIBRARIES = frozenset(LIBRARY_NAMES.values())
+
+
+def error_from_native(lib, ssl_ptr, exc, server_hostname):
+    """Python 3.11's exception for one raised by 2.7's native read/write.
+
+    2.7's ``_ssl`` has already consumed OpenSSL's error queue, but what it
+    raised still carries everything 3.11 decides on: the ``SSL_get_error()``
+    result as ``errno``, the library name and the live reason string.  A
+    bare ``socket.error`` is its report of a syscall error with an empty
+    queue, which 3.11's ``*_ex`` calls report as a protocol EOF.
+    """
+    if not isinstance(exc, ssl.SSLError):
+        return _make(lib, ssl_ptr, SSL_ERROR_SYSCALL, 0, False, None, None,
+                     None, server_hostname)
+    ssl_error = exc.errno
+    if exc.reason is None and ssl_error in _FINAL_NATIVE_ERRORS:
+        return exc
+    message = exc.args[1] if len(exc.args) > 1 else ""
+    text = _NATIVE_MESSAGE.match(message).group(1) or None
+    library = exc.library if exc.library in _KNOWN_LIBRARIES else None
+    # 2.7 raises SSL and syscall errors with an empty queue under the
+    # messages 3.11 would use, so treating them as coded changes nothing.
+    return _make(lib, ssl_ptr, ssl_error, 0, True, library,
+                 _reason_name(library, text), text, server_hostname)
+
+
+# What 2.7 raises exactly as 3.11 does when no queued error is involved.
+_FINAL_NATIVE_ERRORS = frozenset([
+    SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE, SSL_ERROR_ZERO_RETURN,
+    SSL_ERROR_EOF])
+
+
+def _make(lib, ssl_ptr, ssl_error, result, has_code, library, reason, text,
+          server_hostname):
+    """Python 3.11's ``PySSL_SetError`` decision, given the error's names."""
     cls = ssl.SSLError
     message = None
     if ssl_error in _WANT_MESSAGES:
         cls, message = _WANT_MESSAGES[ssl_error]
         errno = ssl_error
     elif ssl_error == SSL_ERROR_SYSCALL:
-        if code == 0:
+        if not has_code:
             if result == 0:
                 # An in-memory object has no socket: OpenSSL saw the BIO
                 # report end of file before the protocol said so.
@@ -170,15 +250,16 @@ def error_from_result(lib, ssl_ptr, result, ssl_error, server_hostname):
                 message = "Some I/O error occurred"
         else:
             errno = SSL_ERROR_SYSCALL
-            if _is_ssl_reason(lib, code, "UNEXPECTED_EOF_WHILE_READING"):
+            if library == "SSL" and reason == "UNEXPECTED_EOF_WHILE_READING":
                 cls = ssl.SSLEOFError
     elif ssl_error == SSL_ERROR_SSL:
         errno = SSL_ERROR_SSL
-        if code == 0:
+        if not has_code:
             message = "A failure in the SSL library occurred"
-        if _is_ssl_reason(lib, code, "CERTIFICATE_VERIFY_FAILED"):
-            cls = SSLCertVerificationError
-        elif _is_ssl_reason(lib, code, "UNEXPECTED_EOF_WHILE_READING"):
+        if library == "SSL" and reason == "CERTIFICATE_VERIFY_FAILED":
+            return _verification_error(lib, ssl_ptr, library, reason, text,
+                                       server_hostname)
+        if library == "SSL" and reason == "UNEXPECTED_EOF_WHILE_READING":
             # OpenSSL 3 reports a stream cut short this way; Python 3 keeps
             # the errno and message of the older releases' syscall EOF.
             cls, errno = ssl.SSLEOFError, SSL_ERROR_EOF
@@ -186,20 +267,7 @@ def error_from_result(lib, ssl_ptr, result, ssl_error, server_hostname):
     else:
         errno = SSL_ERROR_INVALID_ERROR_CODE
         message = "Invalid error code"
-
-    library, reason, text = _names(lib, code)
-    if cls is SSLCertVerificationError:
-        exc = _verification_error(lib, ssl_ptr, library, reason, text,
-                                  server_hostname)
-    else:
-        exc = _build(cls, errno, message, library, reason, text)
-    lib.ERR_clear_error()
-    return exc
-
-
-def _is_ssl_reason(lib, code, name):
-    return (code and lib.err_get_lib(code) == 20
-            and lib.err_get_reason(code) == lib.ssl_reason_code(name))
+    return _build(cls, errno, message, library, reason, text)
 
 
 def _verification_error(lib, ssl_ptr, library, reason, text,

@@ -88,7 +88,8 @@ DECLARATIONS = {
     "SSL_get_version": (_STR, [_P], None, None, False),
     "SSL_get_verify_result": (_LONG, [_P], None, None, False),
     "SSL_CTX_get_verify_mode": (_INT, [_P], None, None, False),
-    "SSL_CTX_get_options": (ctypes.c_uint64, [_P], V300, None, False),
+    # unsigned long in 1.1.x, uint64_t from 3.0 (restype set in _adapt).
+    "SSL_CTX_get_options": (_ULONG, [_P], V110, None, False),
     "SSL_verify_client_post_handshake": (_INT, [_P], V111, None, False),
     "SSL_get_finished": (_SIZE, [_P, _P, _SIZE], None, None, False),
     "SSL_get_peer_finished": (_SIZE, [_P, _P, _SIZE], None, None, False),
@@ -251,11 +252,12 @@ class Binding(object):
         else:
             self.session_ticket_lifetime_hint = self._ticket_hint_102
             self.session_has_ticket = self._has_ticket_102
-        if v >= V300:
+        if v >= V110:
+            if v >= V300:
+                self.SSL_CTX_get_options.restype = ctypes.c_uint64
             self.ctx_get_options = self.SSL_CTX_get_options
         else:
-            # A function in 1.1.x too, but one returning unsigned long; the
-            # ctrl macro gives the same value on every pre-3.0 release.
+            # A macro over SSL_CTX_ctrl in 1.0.2; 1.1.0 dropped that ctrl.
             self.ctx_get_options = self._ctx_get_options_ctrl
 
     def _bio_up_ref_102(self, bio):
@@ -299,9 +301,6 @@ class Binding(object):
         return self.SSL_ctrl(ssl, _SSL_CTRL_SET_TLSEXT_HOSTNAME,
                              _TLSEXT_NAMETYPE_HOST_NAME, name)
 
-    def ssl_reason_code(self, name):
-        """Numeric reason of the SSL library errors Python 3 singles out."""
-        return _SSL_REASONS[name]
 
 
 # Error code packing: 3.0 moved the library field and added a flag for
@@ -329,12 +328,3 @@ def _err_get_lib_1x(code):
 
 def _err_get_reason_1x(code):
     return code & 0xFFF
-
-
-# SSL_R_* numbers Python 3's error mapping tests for; identical on every
-# release that defines them (UNEXPECTED_EOF_WHILE_READING is 3.0+ only, and
-# on older releases an unexpected EOF is a syscall error with no code).
-_SSL_REASONS = {
-    "CERTIFICATE_VERIFY_FAILED": 134,
-    "UNEXPECTED_EOF_WHILE_READING": 294,
-}

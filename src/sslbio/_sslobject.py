@@ -71,6 +71,7 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
     ssl_get_error = lib.SSL_get_error
     error_from_result = _errors.error_from_result
     error_from_code = _errors.error_from_code
+    error_from_native = _errors.error_from_native
     is_init_finished = lib.is_init_finished
     string_at = ctypes.string_at
     # Read scratch space, shared: SSL_read is called with the GIL held, so
@@ -197,6 +198,13 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
         Instances come from ``SSLContext.wrap_bio()``.
         """
 
+        # Slots keep a connection small; __dict__ and __weakref__ stay
+        # available as on Python 3's (pure Python) SSLObject.
+        __slots__ = ("_native", "_native_read", "_native_write", "_ssl",
+                     "_server_side", "_server_hostname", "_shutdown_seen_zero",
+                     "_native_done", "_hostname_missing", "__dict__",
+                     "__weakref__")
+
         def __init__(self, *args, **kwargs):
             raise TypeError(
                 "%s does not have a public constructor. Instances are "
@@ -238,6 +246,8 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
             lib.SSL_set_bio(ssl, in_bio, out_bio)
 
             self._native = native
+            self._native_read = native.read
+            self._native_write = native.write
             self._ssl = ssl
             self._server_side = side == 1
             self._server_hostname = server_hostname
@@ -247,6 +257,9 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
             # a handshake without a host name check.
             self._hostname_missing = (side == 0 and server_hostname is None
                                       and context.check_hostname)
+            if self._hostname_missing:
+                self._native_read = self._native_write = \
+                    self._refuse_without_hostname
             if server_hostname is not None:
                 self._configure_hostname(context, server_hostname)
             if session is not None:
@@ -274,8 +287,30 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
             return error_from_result(lib, self._ssl, result, ssl_error,
                                      self._server_hostname)
 
-        def _refuse_without_hostname(self):
+        def _refuse_without_hostname(self, *ignored):
             raise ValueError("check_hostname requires server_hostname")
+
+        # -- copying -------------------------------------------------------
+        def __copy__(self):
+            # As on Python 3: a shallow copy is a second handle on the same
+            # connection (the native object and its SSL* are shared).
+            twin = object.__new__(type(self))
+            for name in SSLObject.__slots__:
+                if name in ("__dict__", "__weakref__"):
+                    continue
+                if hasattr(self, name):
+                    setattr(twin, name, getattr(self, name))
+            twin.__dict__.update(self.__dict__)
+            return twin
+
+        def __deepcopy__(self, memo):
+            raise TypeError("cannot pickle '_ssl._SSLSocket' object")
+
+        def __reduce_ex__(self, protocol):
+            raise TypeError("cannot pickle '_ssl._SSLSocket' object")
+
+        def __reduce__(self):
+            raise TypeError("cannot pickle '_ssl._SSLSocket' object")
 
         # -- properties ------------------------------------------------------
         @property
@@ -355,25 +390,35 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
             when one is given; ``b''`` once the peer has closed the
             connection with close_notify.
             """
+            if buffer is None and type(len) is int and 0 < len <= _READ_CHUNK:
+                # The common case runs entirely in 2.7's native read(): one
+                # C call.  Only its exceptions need Python 3's mapping.
+                try:
+                    return self._native_read(len)
+                except socket.error as exc:
+                    raise self._from_native(exc)
+            return self._read_checked(len, buffer)
+
+        def _read_checked(self, len, buffer):
             if self._hostname_missing:
                 self._refuse_without_hostname()
             if buffer is not None:
                 return self._read_into(len, buffer)
-            if type(len) is not int:
-                len = ssize_arg(len)
+            len = ssize_arg(len)
             if len <= 0:
                 if len < 0:
                     raise ValueError("size should not be negative")
                 return b""
-            if len > _READ_CHUNK:
-                if len > _MAX_BYTES:
-                    raise OverflowError("byte string is too large")
-                len = _READ_CHUNK
-            ssl = self._ssl
-            count = ssl_read(ssl, scratch, len)
-            if count > 0:
-                return string_at(scratch, count)
-            return self._read_failed(ssl, count, b"")
+            if len > _MAX_BYTES:
+                raise OverflowError("byte string is too large")
+            try:
+                return self._native_read(min(len, _READ_CHUNK))
+            except socket.error as exc:
+                raise self._from_native(exc)
+
+        def _from_native(self, exc):
+            return error_from_native(lib, self._ssl, exc,
+                                     self._server_hostname)
 
         def _read_failed(self, ssl, count, empty):
             ssl_error = ssl_get_error(ssl, count)
@@ -402,28 +447,29 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
 
         def write(self, data):
             """Write application data; returns the number of bytes written."""
-            if self._hostname_missing:
-                self._refuse_without_hostname()
             if type(data) is not bytes:
                 data = as_bytes(data)
-            n = len(data)
-            if n > _INT_MAX:
-                raise OverflowError("string longer than %d bytes" % _INT_MAX)
+            if data:
+                # One C call in 2.7's native write() (which refuses more
+                # than INT_MAX bytes with OverflowError, as 3.11 does).
+                try:
+                    return self._native_write(data)
+                except socket.error as exc:
+                    raise self._from_native(exc)
+            return self._write_nothing()
+
+        def _write_nothing(self):
+            # SSL_write() returns 0 both for failure and for an empty write;
+            # the _ex form tells them apart.
+            if self._hostname_missing:
+                self._refuse_without_hostname()
             ssl = self._ssl
-            if n:
-                count = ssl_write(ssl, data, n)
-                if count > 0:
-                    return count
-            elif lib.has_ex_io:
-                # SSL_write() returns 0 both for failure and for an empty
-                # write; the _ex form tells them apart.
-                if lib.SSL_write_ex(ssl, data, 0, written_ref):
+            if lib.has_ex_io:
+                if lib.SSL_write_ex(ssl, b"", 0, written_ref):
                     return 0
-                count = 0
             elif is_init_finished(ssl):
                 return 0
-            else:
-                count = ssl_write(ssl, data, 0)
+            count = ssl_write(ssl, b"", 0)
             raise self._fail(0, ssl_get_error(ssl, count))
 
         def unwrap(self):

@@ -1,0 +1,55 @@
+"""The OpenSSL behind this interpreter's ``_ssl``, bound by sslbio.
+
+On 2.7 with the ctypes engine this is the engine's own ``Binding``; on
+Python 3 the same ``Binding`` class is built over the library that the
+stdlib ``_ssl`` links to, so tests of pure logic (error names, version and
+error-code decoding) can run against a real OpenSSL everywhere.
+"""
+
+import ctypes
+import ssl
+
+import sslbio
+from sslbio import _openssl
+
+_cache = []
+
+
+def binding():
+    """A ``Binding`` over the real library, or None where there is none."""
+    if _cache:
+        return _cache[0]
+    lib = None
+    if sslbio.ENGINE == "ctypes":
+        from sslbio import _engine
+        lib = _engine._lib
+    else:
+        import _ssl
+        path = getattr(_ssl, "__file__", None)
+        if path:
+            try:
+                lib = _openssl.Binding(_openssl.SymbolTable(
+                    ctypes.PyDLL(path), ctypes.CDLL(path)))
+            except (OSError, _openssl.UnsupportedOpenSSL):
+                lib = None
+        # OpenSSL 1.1+ loads its error strings with the first SSL_CTX.
+        ssl.SSLContext(getattr(ssl, "PROTOCOL_TLS_CLIENT",
+                               ssl.PROTOCOL_SSLv23))
+    _cache.append(lib)
+    return lib
+
+
+def symbol_table():
+    """The raw symbol table (``lookup(name)``) of the real library."""
+    import _ssl
+    path = _ssl.__file__
+    return _openssl.SymbolTable(ctypes.PyDLL(path), ctypes.CDLL(path))
+
+
+def exports(name):
+    """Whether the real library exports ``name`` as a function."""
+    try:
+        symbol_table().lookup(name)
+    except KeyError:
+        return False
+    return True

@@ -1,0 +1,574 @@
+"""The ctypes engine on CPython 2.7: resources, lifetimes, process events,
+the unavailable path, injection into ``ssl``, SNI and the one deliberate
+deviation from Python 3.
+
+Anything that could crash the interpreter (freeing, copying, exiting,
+forking) runs in a subprocess that must exit 0 with NOTHING on stderr, so a
+double free, a use after free or an "Exception ignored in __del__" fails
+one test instead of killing the run.
+
+Most tests only make sense for the engine and skip elsewhere.  The few that
+state plain API behaviour (MemoryBIO's type restrictions, copying and
+pickling, SNI) also run on Python 3, where they check this file's
+expectations against the standard library.
+"""
+
+import copy
+import os
+import pickle
+import ssl
+import sys
+import weakref
+
+import pytest
+
+import sslbio
+
+from engine_cases.common import (ON_ENGINE, PY2, Pair, cert, client_context,
+                                 connected_pair, der_of, last_json,
+                                 python311, run_clean, server_context)
+
+engine_only = pytest.mark.skipif(
+    not ON_ENGINE, reason="sslbio.ENGINE is %r, not the ctypes engine "
+    "(which only runs on CPython 2.7)" % sslbio.ENGINE)
+
+
+def test_engine_is_ctypes_on_cpython_27():
+    if PY2:
+        assert sslbio.ENGINE == "ctypes", sslbio.UNAVAILABLE_REASON
+        assert sslbio.UNAVAILABLE_REASON is None
+    else:
+        assert sslbio.ENGINE == "stdlib"
+        assert sslbio.MemoryBIO is ssl.MemoryBIO
+
+
+# -- resources --------------------------------------------------------------
+
+def open_descriptors():
+    return len(os.listdir("/proc/self/fd"))
+
+
+@engine_only
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"),
+                    reason="needs /proc/self/fd")
+def test_no_file_descriptor_per_object():
+    """All objects share one never-connected dummy socket."""
+    client_ctx, server_ctx = client_context(), server_context()
+    before = open_descriptors()
+    pairs = [connected_pair(client_ctx, server_ctx) for _ in range(200)]
+    assert all(p.client.version() for p in pairs)
+    assert open_descriptors() == before
+    del pairs
+    assert open_descriptors() == before
+
+
+# -- BIO reference counting --------------------------------------------------
+
+ORDERS = [
+    (a, b, c, d)
+    for a in ("sslobj", "incoming", "outgoing", "context")
+    for b in ("sslobj", "incoming", "outgoing", "context")
+    for c in ("sslobj", "incoming", "outgoing", "context")
+    for d in ("sslobj", "incoming", "outgoing", "context")
+    if len(set((a, b, c, d))) == 4
+]
+
+
+@engine_only
+@pytest.mark.parametrize("handshake_done", [False, True],
+                         ids=["half-done", "done"])
+@pytest.mark.parametrize("order", ORDERS, ids=["-".join(o) for o in ORDERS])
+def test_deletion_order(order, handshake_done):
+    """Each BIO is freed exactly once, when both its MemoryBIO and the
+    SSLObject are gone (watched through OpenSSL's BIO free callback), and
+    whatever survives keeps working."""
+    out = run_clean("""
+        from engine_cases.lifetimes import deletion_order
+        deletion_order(%r, %r)
+        """ % (list(order), handshake_done))
+    assert out.splitlines()[-1] == "ok"
+
+
+@engine_only
+@pytest.mark.parametrize("first", ["sslobj", "bio"])
+def test_one_memory_bio_as_incoming_and_outgoing(first):
+    """SSL_set_bio(ssl, bio, bio) takes one reference fewer than two BIOs;
+    the BIO must still be freed exactly once.  The client reads its own
+    ClientHello back, which fails as on Python 3.11."""
+    out = run_clean("""
+        import json
+        from engine_cases.lifetimes import one_bio_both_ways
+        print(json.dumps(one_bio_both_ways(%r)))
+        """ % first)
+    assert last_json(out) == ["SSLError UNEXPECTED_MESSAGE",
+                              "SSLSyscallError None",
+                              "SSLSyscallError None"]
+
+
+def test_one_memory_bio_both_ways_reference():
+    """The expectation above, checked against the standard library."""
+    if ON_ENGINE:
+        python = python311()
+        if python is None:
+            pytest.skip("no Python 3.11 to compare with")
+    elif sys.version_info[:2] >= (3, 11):
+        python = sys.executable
+    else:
+        pytest.skip("the reference is Python 3.11")
+    out = run_clean("""
+        import json, ssl
+        from engine_cases.common import client_context
+        bio = ssl.MemoryBIO()
+        obj = client_context().wrap_bio(bio, bio, server_hostname="localhost")
+        outcome = []
+        for _ in range(3):
+            try:
+                obj.do_handshake()
+                outcome.append("completed")
+            except ssl.SSLError as exc:
+                outcome.append("%s %s" % (type(exc).__name__, exc.reason))
+        print(json.dumps(outcome))
+        """, executable=python)
+    assert last_json(out) == ["SSLError UNEXPECTED_MESSAGE",
+                              "SSLSyscallError None",
+                              "SSLSyscallError None"]
+
+
+@engine_only
+def test_memory_bios_shared_by_two_sslobjects():
+    out = run_clean("""
+        from engine_cases.lifetimes import shared_bios
+        shared_bios()
+        """)
+    assert out.splitlines()[-1] == "ok"
+
+
+# -- type restrictions, copying, pickling (plain API: runs on 3 too) -------
+
+def test_memory_bio_takes_no_arguments():
+    with pytest.raises(TypeError):
+        sslbio.MemoryBIO(123)
+    with pytest.raises(TypeError):
+        sslbio.MemoryBIO(size=1)
+
+
+def test_memory_bio_cannot_be_subclassed():
+    with pytest.raises(TypeError):
+        type("MyBIO", (sslbio.MemoryBIO,), {})
+
+
+def test_memory_bio_takes_no_new_attributes():
+    bio = sslbio.MemoryBIO()
+    with pytest.raises(AttributeError):
+        bio.extra = 1
+    assert bio.pending == 0  # and it is unharmed
+
+
+def test_memory_bio_cannot_be_weakly_referenced():
+    with pytest.raises(TypeError):
+        weakref.ref(sslbio.MemoryBIO())
+
+
+@pytest.mark.parametrize("how", ["copy", "deepcopy", "pickle-0", "pickle-2",
+                                 "pickle-highest"])
+def test_memory_bio_cannot_be_copied_or_pickled(how):
+    bio = sslbio.MemoryBIO()
+    bio.write(b"data")
+    with pytest.raises(TypeError):
+        if how == "copy":
+            copy.copy(bio)
+        elif how == "deepcopy":
+            copy.deepcopy(bio)
+        elif how == "pickle-highest":
+            pickle.dumps(bio, pickle.HIGHEST_PROTOCOL)
+        else:
+            pickle.dumps(bio, int(how[-1]))
+    assert bio.read() == b"data"
+
+
+# Python 3.11's behaviour, recorded from the stdlib (and re-checked when
+# this runs there): copy.copy of an SSLObject is a second Python object on
+# the same connection; deepcopy and pickling (protocol 2 and up) are
+# TypeError; SSLSession cannot be copied, pickled or weakly referenced.
+COPY_SCRIPT = """
+    import copy, gc, json, pickle, ssl, sys, weakref
+    from engine_cases.common import Pair, connected_pair
+
+    def outcome(call, *args):
+        try:
+            call(*args)
+        except Exception as exc:
+            return type(exc).__name__
+        return "ok"
+
+    result = {}
+    pair = Pair()
+    shallow = copy.copy(pair.client)
+    result["copy type"] = type(shallow) is type(pair.client)
+    # Driving the copy drives the original: one connection.
+    outcome(shallow.do_handshake)
+    result["copy shares the connection"] = pair.cout.pending > 0
+    result["deepcopy"] = outcome(copy.deepcopy, pair.client)
+    for protocol in (2, pickle.HIGHEST_PROTOCOL):
+        result["pickle %d" % protocol] = outcome(pickle.dumps, pair.client,
+                                                 protocol)
+    result["weakref"] = outcome(weakref.ref, pair.client)
+    pair.handshake()
+    # The copy and the original see the same established connection; drop
+    # the original and keep using the copy.
+    pair.client = None
+    gc.collect()
+    shallow.write(b"via the copy")
+    pair.to_server()
+    result["copy after original deleted"] = (
+        pair.server.read() == b"via the copy")
+    del shallow
+    gc.collect()
+
+    session = connected_pair().client.session
+    for name, call in [("copy", copy.copy), ("deepcopy", copy.deepcopy),
+                       ("weakref", weakref.ref)]:
+        result["session " + name] = outcome(call, session)
+    for protocol in (2, pickle.HIGHEST_PROTOCOL):
+        result["session pickle %d" % protocol] = outcome(
+            pickle.dumps, session, protocol)
+    print(json.dumps(result, sort_keys=True))
+"""
+
+COPY_EXPECTED = {
+    "copy type": True,
+    "copy shares the connection": True,
+    "deepcopy": "TypeError",
+    "pickle 2": "TypeError",
+    "pickle %d" % pickle.HIGHEST_PROTOCOL: "TypeError",
+    "weakref": "ok",
+    "copy after original deleted": True,
+    "session copy": "TypeError",
+    "session deepcopy": "TypeError",
+    "session weakref": "TypeError",
+    "session pickle 2": "TypeError",
+    "session pickle %d" % pickle.HIGHEST_PROTOCOL: "TypeError",
+}
+
+
+def test_copy_and_pickle_sslobject_and_session():
+    got = last_json(run_clean(COPY_SCRIPT))
+    wrong = dict((key, "got %r, Python 3.11 gives %r" % (got.get(key), value))
+                 for key, value in COPY_EXPECTED.items()
+                 if got.get(key) != value)
+    assert not wrong
+    assert sorted(got) == sorted(COPY_EXPECTED)
+
+
+# -- interpreter exit with live objects -------------------------------------
+
+EXIT_SCRIPTS = {
+    # Objects in module globals: 2.7 sets module globals to None at exit,
+    # so any __del__ that looks up a global would complain on stderr.
+    "globals": """
+        import ssl
+        from engine_cases.common import (Pair, client_context,
+                                         connected_pair, server_context)
+        mid = Pair()
+        try:
+            mid.client.do_handshake()
+        except ssl.SSLWantReadError:
+            pass
+        mid.to_server()
+        established = connected_pair()
+        session = established.client.session
+        resumed = connected_pair(established.client_ctx,
+                                 established.server_ctx, session=session)
+        assert resumed.client.session_reused
+        lone_bio = established.cin.__class__()
+        lone_bio.write(b"left over")
+        print("ready")
+    """,
+    # SNI callbacks whose closures hold the server SSLObject and contexts:
+    # context -> callback -> closure -> list -> SSLObject -> context.
+    "sni-cycles": """
+        from engine_cases.common import Pair, client_context, server_context
+        keep = []
+        def make():
+            server_ctx = server_context()
+            other_ctx = server_context("server-ecdsa")
+            def callback(sslobj, name, ctx):
+                keep.append((sslobj, ctx, other_ctx, server_ctx))
+                sslobj.context = other_ctx
+            server_ctx.set_servername_callback(callback)
+            pair = Pair(client_context(), server_ctx)
+            pair.handshake()
+            session = pair.client.session
+            pair.server.keep = (pair, session, callback)
+            return pair
+        pairs = [make() for _ in range(3)]
+        del pairs  # only the cycles keep them now
+        print("ready")
+    """,
+    # Cycles the collector never gets to run on, and objects hung on sys
+    # and on the builtins, which 2.7 tears down last.
+    "uncollected": """
+        import gc, sys
+        gc.disable()
+        try:
+            import __builtin__ as builtins
+        except ImportError:
+            import builtins
+        from engine_cases.common import Pair, connected_pair
+        for _ in range(3):
+            pair = connected_pair()
+            pair.cycle = pair
+            pair.client.pair = pair
+            pair.session = pair.client.session
+        sys.sslbio_pair = connected_pair()
+        builtins.sslbio_session = sys.sslbio_pair.client.session
+        del pair
+        print("ready")
+    """,
+}
+
+
+@engine_only
+@pytest.mark.parametrize("name", sorted(EXIT_SCRIPTS))
+def test_interpreter_exit_with_live_objects(name):
+    out = run_clean(EXIT_SCRIPTS[name])
+    assert out.splitlines() == ["ready"]
+
+
+@engine_only
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_fork_with_live_objects():
+    """After fork() the child makes new pairs and completes handshakes, and
+    carries on with its copy of an established pair and of one that was
+    mid-handshake; the parent carries on with its own."""
+    run_clean("""
+        import os, ssl, sys, traceback
+        from engine_cases.common import Pair, connected_pair
+
+        established = connected_pair()
+        midway = Pair()
+        try:
+            midway.client.do_handshake()
+        except ssl.SSLWantReadError:
+            pass
+        sys.stdout.flush()
+
+        def carry_on(who):
+            fresh = connected_pair()
+            assert fresh.client_sends(b"fresh " + who) == b"fresh " + who
+            assert established.client_sends(who) == who
+            assert established.server_sends(who + b" back") == who + b" back"
+            midway.handshake()
+            assert midway.server_sends(b"done") == b"done"
+
+        pid = os.fork()
+        if pid == 0:
+            try:
+                carry_on(b"child")
+            except BaseException:
+                traceback.print_exc()
+                os._exit(1)
+            sys.exit(0)  # a normal exit: the child's copies are freed too
+        _, status = os.waitpid(pid, 0)
+        assert status == 0, "child exited with status %d" % status
+        carry_on(b"parent")
+        print("ok")
+        """)
+
+
+# -- the unavailable path -----------------------------------------------------
+
+UNAVAILABLE_SCRIPT = """
+    import imp, json, ssl, sys, types
+
+    # Load one sslbio submodule without running sslbio/__init__.py, patch
+    # it, then import sslbio for real: the engine picks the patched module
+    # up from sys.modules.
+    path = imp.find_module("sslbio")[1]
+    stub = types.ModuleType("sslbio")
+    stub.__path__ = [path]
+    sys.modules["sslbio"] = stub
+    import sslbio.%(module)s as target
+    %(patch)s
+    del sys.modules["sslbio"]
+
+    import sslbio
+    from sslbio._engine import EngineUnavailableError
+    result = {"engine": sslbio.ENGINE, "reason": sslbio.UNAVAILABLE_REASON}
+    calls = {
+        "MemoryBIO": lambda: sslbio.MemoryBIO(),
+        "wrap_bio": lambda: sslbio.wrap_bio(
+            ssl.SSLContext(ssl.PROTOCOL_SSLv23), None, None),
+        "SSLContext.wrap_bio": lambda: sslbio.SSLContext(
+            ssl.PROTOCOL_SSLv23).wrap_bio(None, None),
+    }
+    for name, call in sorted(calls.items()):
+        try:
+            call()
+            result[name] = "no exception"
+        except EngineUnavailableError as exc:
+            result[name] = str(exc)
+    print(json.dumps(result))
+"""
+
+UNAVAILABLE_CASES = {
+    "layout": ("_layout", """
+    def refuse(self, lib):
+        raise target.LayoutError("simulated: _SSLSocket is 1 byte")
+    target.Layout.__init__ = refuse""",
+               ["LayoutError", "simulated: _SSLSocket is 1 byte"]),
+    "old-openssl": ("_openssl", """
+    target.Binding._discover_version = lambda self: 0x1000115f""",
+                    ["UnsupportedOpenSSL", "1.0.1", "older than 1.0.2"]),
+}
+
+
+@engine_only
+@pytest.mark.parametrize("case", sorted(UNAVAILABLE_CASES))
+def test_unavailable_engine(case):
+    module, patch, words = UNAVAILABLE_CASES[case]
+    out = run_clean(UNAVAILABLE_SCRIPT % {"module": module,
+                                          "patch": patch.strip()})
+    result = last_json(out)
+    assert result["engine"] == "unavailable"
+    for word in words:
+        assert word in result["reason"]
+    for name in ("MemoryBIO", "wrap_bio", "SSLContext.wrap_bio"):
+        assert result["reason"] in result[name], name
+
+
+# -- inject_into_ssl / extract_from_ssl ------------------------------------
+
+MODULE_NAMES = ["MemoryBIO", "SSLObject", "SSLSession",
+                "SSLCertVerificationError", "CertificateError"]
+CLASS_NAMES = ["wrap_bio", "sslobject_class", "set_servername_callback"]
+MISSING = object()
+
+
+def ssl_state():
+    return ([ssl.__dict__.get(n, MISSING) for n in MODULE_NAMES] +
+            [ssl.SSLContext.__dict__.get(n, MISSING) for n in CLASS_NAMES])
+
+
+@pytest.fixture
+def pristine_ssl():
+    state = ssl_state()
+    yield state
+    sslbio.extract_from_ssl()
+    assert ssl_state() == state, "extract_from_ssl() left ssl modified"
+
+
+@engine_only
+def test_inject_and_extract(pristine_ssl):
+    original_certificate_error = ssl.CertificateError
+    assert not hasattr(ssl.SSLContext, "wrap_bio")
+
+    sslbio.inject_into_ssl()
+    sslbio.inject_into_ssl()  # idempotent
+    assert ssl.MemoryBIO is sslbio.MemoryBIO
+    assert ssl.SSLObject is sslbio.SSLObject
+    assert ssl.SSLSession is sslbio.SSLSession
+    assert ssl.SSLCertVerificationError is sslbio.SSLCertVerificationError
+    assert ssl.CertificateError is sslbio.SSLCertVerificationError
+    # Old except clauses still catch it.
+    assert issubclass(ssl.CertificateError, original_certificate_error)
+
+    # Plain ssl.SSLContext objects now have Python 3's wrap_bio().
+    client = ssl.SSLContext(ssl.PROTOCOL_SSLv23)
+    client.verify_mode = ssl.CERT_REQUIRED
+    client.check_hostname = True
+    client.load_verify_locations(cert("ca.pem"))
+    server = ssl.SSLContext(ssl.PROTOCOL_SSLv23)
+    server.load_cert_chain(cert("server.pem"), cert("server.key"))
+    pair = Pair(client, server, use_method=True).handshake()
+    assert isinstance(pair.client, ssl.SSLObject)
+    assert pair.client_sends(b"injected") == b"injected"
+    bad = Pair(client, server, server_hostname="wrong.example",
+               use_method=True)
+    with pytest.raises(ssl.CertificateError):
+        bad.handshake()
+
+    sslbio.extract_from_ssl()
+    sslbio.extract_from_ssl()  # idempotent
+    assert ssl_state() == pristine_ssl
+    assert ssl.CertificateError is original_certificate_error
+    assert not hasattr(ssl.SSLContext, "wrap_bio")
+    assert not hasattr(ssl, "MemoryBIO")
+
+    # And it can be done again.
+    sslbio.inject_into_ssl()
+    assert ssl.MemoryBIO is sslbio.MemoryBIO
+    sslbio.extract_from_ssl()
+    assert ssl_state() == pristine_ssl
+
+
+def test_extract_without_inject_changes_nothing(pristine_ssl):
+    sslbio.extract_from_ssl()
+    assert ssl_state() == pristine_ssl
+
+
+# -- SNI -------------------------------------------------------------------
+
+BUECHER = u"b\u00fccher.example"
+
+
+@pytest.mark.parametrize("switch", [False, True],
+                         ids=["same-context", "switched-context"])
+def test_sni_callback(switch):
+    """The callback gets the server's own SSLObject and the name as an IDNA
+    A-label; setting sslobj.context inside it changes the certificate the
+    client receives.  (Both certificates are valid for the name.)"""
+    seen = []
+    other = server_context("server-ecdsa")
+
+    def callback(sslobj, server_name, context):
+        seen.append((sslobj, server_name, context))
+        if switch:
+            sslobj.context = other
+
+    server_ctx = server_context()
+    server_ctx.set_servername_callback(callback)
+    pair = Pair(client_context(), server_ctx, server_hostname=BUECHER)
+    assert pair.client.server_hostname == "xn--bcher-kva.example"
+    pair.handshake()
+
+    ((sslobj, server_name, context),) = seen
+    assert sslobj is pair.server
+    assert server_name == "xn--bcher-kva.example"
+    assert context is server_ctx
+    expected = "server-ecdsa.pem" if switch else "server.pem"
+    assert pair.client.getpeercert(binary_form=True) == der_of(expected)
+    assert pair.server.context is (other if switch else server_ctx)
+    assert pair.client_sends(b"after sni") == b"after sni"
+
+
+# -- the deliberate deviation ------------------------------------------------
+
+@engine_only
+@pytest.mark.parametrize("call", ["do_handshake", "read", "write"])
+def test_check_hostname_without_server_hostname(call):
+    """check_hostname with no server_hostname: Python 3.7+ would handshake
+    with no host check at all; sslbio refuses, as 3.6 did, with ValueError
+    from do_handshake(), read() and write(), and sends nothing."""
+    pair = Pair(client_context(check_hostname=True), server_hostname=None)
+    method = getattr(pair.client, call)
+    with pytest.raises(ValueError) as info:
+        if call == "write":
+            method(b"data")
+        else:
+            method()
+    assert type(info.value) is ValueError
+    assert pair.cout.pending == 0
+    # Every call keeps refusing; nothing ever leaves.
+    for again in (pair.client.do_handshake, pair.client.read):
+        with pytest.raises(ValueError):
+            again()
+    assert pair.cout.pending == 0
+
+
+@engine_only
+def test_no_check_hostname_without_server_hostname_handshakes():
+    """The control case: without check_hostname, no name is fine."""
+    pair = Pair(client_context(check_hostname=False), server_hostname=None)
+    pair.handshake()
+    assert pair.client_sends(b"x") == b"x"

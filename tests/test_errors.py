@@ -1,0 +1,607 @@
+"""sslbio._errors: OpenSSL's error state -> the exception Python 3.11 raises.
+
+Three layers:
+
+* ``error_from_result``'s decisions, against a fake ``lib`` per
+  ``SSL_get_error()`` value and queued error code, in both error-code
+  packings (1.x and 3.0); ``error_from_code`` and ``error_from_native``
+  likewise.  The expectations transcribe Python 3.11's ``PySSL_SetError``,
+  ``_setSSLError`` and ``fill_and_set_sslerror`` (Modules/_ssl.c) for an
+  ``SSLObject`` (no socket).
+* reason and library naming against the real OpenSSL, compared with the
+  tables Python 3.11 itself uses (``_ssl.err_codes_to_names``);
+* real failing handshakes (tests/engine_cases/error_scenarios.py) whose
+  exceptions must match, attribute for attribute, what Python 3.11 raises
+  for the same scenario.
+"""
+
+import json
+import socket
+import ssl
+import sys
+
+import pytest
+
+import sslbio
+from sslbio import _openssl
+
+from engine_cases import error_scenarios, real_library
+from engine_cases.common import ON_ENGINE, PY2, python311, run_clean
+
+_ERRORS_IMPORT_FAILURE = ""
+try:
+    from sslbio import _errors
+except TypeError as exc:
+    # On Python 3.7+ ssl.CertificateError already *is*
+    # SSLCertVerificationError, so _errors' class statement has no
+    # consistent MRO; the module only serves the 2.7 engine.
+    _errors = None
+    _ERRORS_IMPORT_FAILURE = "sslbio._errors does not import here: %s" % exc
+
+needs_engine = pytest.mark.skipif(
+    not ON_ENGINE, reason="sslbio.ENGINE is %r: the ctypes engine only runs "
+    "on CPython 2.7" % sslbio.ENGINE)
+needs_errors_module = pytest.mark.skipif(
+    _errors is None,
+    reason=_ERRORS_IMPORT_FAILURE)
+
+# Real OpenSSL numbers, written out here rather than taken from sslbio.
+ERR_LIB_SYS, ERR_LIB_PEM, ERR_LIB_X509, ERR_LIB_SSL = 2, 9, 11, 20
+SSL_R_CERTIFICATE_VERIFY_FAILED = 134
+SSL_R_HTTP_REQUEST = 156
+SSL_R_UNEXPECTED_EOF_WHILE_READING = 294
+X509_R_KEY_VALUES_MISMATCH = 116
+
+# Python 3.11's SSL_ERROR_* errno values.
+SSL_ERROR_SSL, WANT_READ, WANT_WRITE, WANT_X509_LOOKUP = 1, 2, 3, 4
+SSL_ERROR_SYSCALL, ZERO_RETURN, WANT_CONNECT, SSL_ERROR_EOF = 5, 6, 7, 8
+INVALID_ERROR_CODE = 10
+
+PACKINGS = ["1.x", "3.0"]
+
+
+def pack(packing, lib, reason, func=0x1A5):
+    """ERR_PACK of the release family; 1.x keeps a function code between
+    library and reason (decoding must ignore it), 3.0 has none and flags
+    system errors with the top bit."""
+    if packing == "3.0":
+        if lib == ERR_LIB_SYS:
+            return 0x80000000 | reason
+        return (lib << 23) | reason
+    return (lib << 24) | (func << 12) | reason
+
+
+class FakeLib(object):
+    """Just what ``_errors`` asks of a ``Binding``; records queue clears."""
+
+    STRINGS = {
+        (ERR_LIB_SSL, SSL_R_CERTIFICATE_VERIFY_FAILED):
+            b"certificate verify failed",
+        (ERR_LIB_SSL, SSL_R_HTTP_REQUEST): b"http request",
+        (ERR_LIB_SSL, SSL_R_UNEXPECTED_EOF_WHILE_READING):
+            b"unexpected eof while reading",
+        (ERR_LIB_X509, X509_R_KEY_VALUES_MISMATCH): b"key values mismatch",
+        (ERR_LIB_X509, SSL_R_CERTIFICATE_VERIFY_FAILED): b"x509 reason 134",
+        (ERR_LIB_SYS, 104): b"Connection reset by peer",
+    }
+    VERIFY_STRINGS = {
+        0: b"ok",
+        10: b"certificate has expired",
+        20: b"unable to get local issuer certificate",
+        62: b"hostname mismatch",
+        64: b"IP address mismatch",
+    }
+
+    def __init__(self, packing, code=0, verify_result=0):
+        self.code = code
+        self.verify_result = verify_result
+        self.cleared = 0
+        if packing == "3.0":
+            self.err_get_lib = _openssl._err_get_lib_300
+            self.err_get_reason = _openssl._err_get_reason_300
+        else:
+            self.err_get_lib = _openssl._err_get_lib_1x
+            self.err_get_reason = _openssl._err_get_reason_1x
+
+    def ERR_peek_last_error(self):
+        return self.code
+
+    def ERR_clear_error(self):
+        self.cleared += 1
+        self.code = 0
+
+    def ERR_reason_error_string(self, code):
+        return self.STRINGS.get((self.err_get_lib(code),
+                                 self.err_get_reason(code)))
+
+    def SSL_get_verify_result(self, ssl_ptr):
+        assert ssl_ptr == 0x5511, "verify result asked of the wrong SSL*"
+        return self.verify_result
+
+    def X509_verify_cert_error_string(self, code):
+        return self.VERIFY_STRINGS.get(code)
+
+    def ssl_reason_code(self, name):
+        # The SSL_R_* numbers, should an implementation ask for them.
+        return {"CERTIFICATE_VERIFY_FAILED": SSL_R_CERTIFICATE_VERIFY_FAILED,
+                "UNEXPECTED_EOF_WHILE_READING":
+                    SSL_R_UNEXPECTED_EOF_WHILE_READING}[name]
+
+
+def decide(packing, ssl_error, result=-1, lib=None, reason=None,
+           verify_result=0, hostname="localhost"):
+    code = pack(packing, lib, reason) if lib is not None else 0
+    fake = FakeLib(packing, code, verify_result)
+    exc = _errors.error_from_result(fake, 0x5511, result, ssl_error, hostname)
+    # Python 3.11 clears the queue after every translated failure.
+    assert fake.cleared == 1
+    return exc
+
+
+def check(exc, cls, errno, library=None, reason=None):
+    assert type(exc) is cls, "%s is not %s" % (type(exc), cls)
+    assert exc.errno == errno
+    assert exc.args[0] == errno
+    assert exc.library == library
+    assert exc.reason == reason
+
+
+# -- SSL_get_error() values without an error code ----------------------------
+
+@needs_errors_module
+@pytest.mark.parametrize("packing", PACKINGS)
+@pytest.mark.parametrize("ssl_error,cls", [
+    (WANT_READ, ssl.SSLWantReadError),
+    (WANT_WRITE, ssl.SSLWantWriteError),
+    (ZERO_RETURN, ssl.SSLZeroReturnError),
+    (WANT_X509_LOOKUP, ssl.SSLError),
+    (WANT_CONNECT, ssl.SSLError),
+])
+def test_want_and_zero_return(packing, ssl_error, cls):
+    # errno is the SSL_get_error() value itself; nothing named.
+    check(decide(packing, ssl_error), cls, ssl_error)
+
+
+@needs_errors_module
+@pytest.mark.parametrize("packing", PACKINGS)
+def test_syscall_without_code_result_0_is_eof(packing):
+    # 3.11: an SSLObject has no socket, so "ret == 0" decides EOF.
+    exc = decide(packing, SSL_ERROR_SYSCALL, result=0)
+    check(exc, ssl.SSLEOFError, SSL_ERROR_EOF)
+
+
+@needs_errors_module
+@pytest.mark.parametrize("packing", PACKINGS)
+def test_syscall_without_code_result_minus_1_is_syscall_error(packing):
+    exc = decide(packing, SSL_ERROR_SYSCALL, result=-1)
+    check(exc, ssl.SSLSyscallError, SSL_ERROR_SYSCALL)
+
+
+@needs_errors_module
+@pytest.mark.parametrize("packing", PACKINGS)
+def test_syscall_with_unexpected_eof_code(packing):
+    # 3.11 picks SSLEOFError but keeps errno SSL_ERROR_SYSCALL here.
+    exc = decide(packing, SSL_ERROR_SYSCALL, lib=ERR_LIB_SSL,
+                 reason=SSL_R_UNEXPECTED_EOF_WHILE_READING)
+    check(exc, ssl.SSLEOFError, SSL_ERROR_SYSCALL, "SSL",
+          "UNEXPECTED_EOF_WHILE_READING")
+
+
+@needs_errors_module
+@pytest.mark.parametrize("packing", PACKINGS)
+def test_syscall_with_system_error_code(packing):
+    # ERR_LIB_SYS reasons are errno values: library SYS, no reason name.
+    exc = decide(packing, SSL_ERROR_SYSCALL, lib=ERR_LIB_SYS, reason=104)
+    check(exc, ssl.SSLError, SSL_ERROR_SYSCALL, "SYS", None)
+
+
+# -- SSL_ERROR_SSL -----------------------------------------------------------
+
+@needs_errors_module
+@pytest.mark.parametrize("packing", PACKINGS)
+def test_ssl_error_without_code(packing):
+    exc = decide(packing, SSL_ERROR_SSL)
+    check(exc, ssl.SSLError, SSL_ERROR_SSL)
+
+
+@needs_errors_module
+@pytest.mark.parametrize("packing", PACKINGS)
+def test_ssl_error_named(packing):
+    exc = decide(packing, SSL_ERROR_SSL, lib=ERR_LIB_SSL,
+                 reason=SSL_R_HTTP_REQUEST)
+    check(exc, ssl.SSLError, SSL_ERROR_SSL, "SSL", "HTTP_REQUEST")
+    exc = decide(packing, SSL_ERROR_SSL, lib=ERR_LIB_X509,
+                 reason=X509_R_KEY_VALUES_MISMATCH)
+    check(exc, ssl.SSLError, SSL_ERROR_SSL, "X509", "KEY_VALUES_MISMATCH")
+
+
+@needs_errors_module
+@pytest.mark.parametrize("packing", PACKINGS)
+@pytest.mark.parametrize("verify_result,hostname,message", [
+    (20, "localhost", "unable to get local issuer certificate"),
+    (10, "localhost", "certificate has expired"),
+    (62, "wrong.example",
+     "Hostname mismatch, certificate is not valid for 'wrong.example'."),
+    (64, "10.0.0.1",
+     "IP address mismatch, certificate is not valid for '10.0.0.1'."),
+])
+def test_certificate_verify_failed(packing, verify_result, hostname,
+                                   message):
+    exc = decide(packing, SSL_ERROR_SSL, lib=ERR_LIB_SSL,
+                 reason=SSL_R_CERTIFICATE_VERIFY_FAILED,
+                 verify_result=verify_result, hostname=hostname)
+    check(exc, sslbio.SSLCertVerificationError, SSL_ERROR_SSL, "SSL",
+          "CERTIFICATE_VERIFY_FAILED")
+    assert exc.verify_code == verify_result
+    assert exc.verify_message == message
+    assert type(exc.verify_message) is str
+
+
+@needs_errors_module
+@pytest.mark.parametrize("packing", PACKINGS)
+def test_verify_failed_reason_number_of_another_library(packing):
+    # Only SSL's reason 134 means a certificate failure.
+    exc = decide(packing, SSL_ERROR_SSL, lib=ERR_LIB_X509,
+                 reason=SSL_R_CERTIFICATE_VERIFY_FAILED)
+    assert type(exc) is ssl.SSLError
+    assert not hasattr(exc, "verify_code")
+
+
+@needs_errors_module
+@pytest.mark.parametrize("packing", PACKINGS)
+def test_ssl_error_unexpected_eof(packing):
+    # OpenSSL 3 reports a stream cut short as SSL_ERROR_SSL; 3.11 turns it
+    # into SSLEOFError with errno SSL_ERROR_EOF.
+    exc = decide(packing, SSL_ERROR_SSL, lib=ERR_LIB_SSL,
+                 reason=SSL_R_UNEXPECTED_EOF_WHILE_READING)
+    check(exc, ssl.SSLEOFError, SSL_ERROR_EOF, "SSL",
+          "UNEXPECTED_EOF_WHILE_READING")
+
+
+@needs_errors_module
+@pytest.mark.parametrize("packing", PACKINGS)
+@pytest.mark.parametrize("ssl_error", [0, 8, 9, 10, 11, 99])
+def test_unknown_ssl_get_error_value(packing, ssl_error):
+    # SSL_ERROR_NONE, WANT_ACCEPT, WANT_ASYNC, WANT_ASYNC_JOB,
+    # WANT_CLIENT_HELLO_CB and nonsense: 3.11's "Invalid error code".
+    exc = decide(packing, ssl_error)
+    check(exc, ssl.SSLError, INVALID_ERROR_CODE)
+
+
+@needs_errors_module
+@pytest.mark.parametrize("packing", PACKINGS)
+@pytest.mark.parametrize("library,reason,names", [
+    (ERR_LIB_SSL, SSL_R_HTTP_REQUEST, ("SSL", "HTTP_REQUEST")),
+    (ERR_LIB_X509, X509_R_KEY_VALUES_MISMATCH,
+     ("X509", "KEY_VALUES_MISMATCH")),
+    (ERR_LIB_SYS, 104, ("SYS", None)),
+])
+def test_error_from_code(packing, library, reason, names):
+    """3.11's _setSSLError(NULL, 0): the last queued error, with
+    ERR_GET_REASON(code) as errno (e.g. load_cert_chain() with the wrong
+    key: SSLError(116, '[X509: KEY_VALUES_MISMATCH] ...') on 3.11)."""
+    fake = FakeLib(packing, pack(packing, library, reason))
+    exc = _errors.error_from_code(fake)
+    assert type(exc) is ssl.SSLError
+    assert exc.errno == reason
+    assert (exc.library, exc.reason) == names
+    assert fake.cleared == 1
+
+
+@needs_errors_module
+@pytest.mark.parametrize("packing", PACKINGS)
+@pytest.mark.parametrize("reason,cls,errno", [
+    (SSL_R_CERTIFICATE_VERIFY_FAILED, sslbio.SSLCertVerificationError,
+     SSL_ERROR_SSL),
+    (SSL_R_UNEXPECTED_EOF_WHILE_READING, ssl.SSLEOFError, SSL_ERROR_EOF),
+], ids=["certificate-verify-failed", "unexpected-eof"])
+def test_class_is_decided_by_number_not_by_error_string(packing, reason,
+                                                        cls, errno):
+    """3.11 tests ERR_GET_LIB/ERR_GET_REASON of the code, not its text: the
+    class must not depend on OpenSSL having its error strings: builds
+    configured with no-err have none, and on 1.0.2 any library in the
+    process may call ERR_free_strings()."""
+    fake = FakeLib(packing, pack(packing, ERR_LIB_SSL, reason),
+                   verify_result=20)
+    fake.ERR_reason_error_string = lambda code: None
+    exc = _errors.error_from_result(fake, 0x5511, -1, SSL_ERROR_SSL,
+                                    "localhost")
+    assert type(exc) is cls
+    assert exc.errno == errno
+
+
+def native_error(cls, errno, message, library=None, reason=None):
+    """An exception as 2.7's own _ssl raises it (read(), write()): its
+    reason names come from a table that predates OpenSSL 1.1."""
+    exc = cls(errno, message)
+    if issubclass(cls, ssl.SSLError):
+        exc.library, exc.reason = library, reason
+    return exc
+
+
+# 2.7.18's native read()/write() on OpenSSL 3, as observed, and what
+# Python 3.11 raises in the same situation (error_scenarios.py has the
+# real ones).
+NATIVE_CASES = {
+    "ragged-eof": (
+        native_error(ssl.SSLError, 1, u"[SSL: KRB5_S_TKT_NYV] unexpected "
+                     u"eof while reading (_ssl.c:1946)", u"SSL",
+                     u"KRB5_S_TKT_NYV"),
+        (ssl.SSLEOFError, SSL_ERROR_EOF, "SSL",
+         "UNEXPECTED_EOF_WHILE_READING")),
+    "garbage": (
+        native_error(ssl.SSLError, 1, u"[SSL: WRONG_VERSION_NUMBER] wrong "
+                     u"version number (_ssl.c:1946)", u"SSL",
+                     u"WRONG_VERSION_NUMBER"),
+        (ssl.SSLError, SSL_ERROR_SSL, "SSL", "WRONG_VERSION_NUMBER")),
+    "after-failure": (
+        native_error(socket.error, 0, "Error"),
+        (ssl.SSLEOFError, SSL_ERROR_EOF, None, None)),
+    "want-read": (
+        native_error(ssl.SSLWantReadError, 2, u"The operation did not "
+                     u"complete (read) (_ssl.c:1946)"),
+        (ssl.SSLWantReadError, WANT_READ, None, None)),
+    "zero-return": (
+        native_error(ssl.SSLZeroReturnError, 6, u"TLS/SSL connection has "
+                     u"been closed (EOF) (_ssl.c:1946)"),
+        (ssl.SSLZeroReturnError, ZERO_RETURN, None, None)),
+}
+
+
+@needs_errors_module
+@pytest.mark.parametrize("case", sorted(NATIVE_CASES))
+def test_error_from_native(case):
+    native, (cls, errno, library, reason) = NATIVE_CASES[case]
+    exc = _errors.error_from_native(FakeLib("3.0"), 0x5511, native,
+                                    "localhost")
+    check(exc, cls, errno, library, reason)
+
+
+@needs_errors_module
+def test_error_from_native_certificate_failure():
+    native = native_error(ssl.SSLError, 1, u"[SSL: CERTIFICATE_VERIFY_FAILED]"
+                          u" certificate verify failed (_ssl.c:1946)",
+                          u"SSL", u"CERTIFICATE_VERIFY_FAILED")
+    exc = _errors.error_from_native(FakeLib("3.0", verify_result=62),
+                                    0x5511, native, "wrong.example")
+    check(exc, sslbio.SSLCertVerificationError, SSL_ERROR_SSL, "SSL",
+          "CERTIFICATE_VERIFY_FAILED")
+    assert exc.verify_code == 62
+    assert exc.verify_message == ("Hostname mismatch, certificate is not "
+                                  "valid for 'wrong.example'.")
+
+
+# -- the exception class -------------------------------------------------
+
+def test_cert_verification_error_hierarchy():
+    cls = sslbio.SSLCertVerificationError
+    for base in (ssl.SSLError, ValueError, ssl.CertificateError,
+                 socket.error, EnvironmentError):
+        assert issubclass(cls, base), base
+    if PY2:
+        assert issubclass(cls, IOError)
+    else:
+        assert issubclass(cls, OSError)
+        assert cls is ssl.SSLCertVerificationError
+
+
+@needs_errors_module
+def test_cert_verification_error_caught_as_each_base():
+    exc = decide("3.0", SSL_ERROR_SSL, lib=ERR_LIB_SSL,
+                 reason=SSL_R_CERTIFICATE_VERIFY_FAILED, verify_result=20)
+    for base in (ssl.SSLError, ValueError, ssl.CertificateError,
+                 socket.error):
+        try:
+            raise exc
+        except base as caught:
+            assert caught is exc
+    assert exc.strerror is not None
+
+
+# -- names against the real library ---------------------------------------
+
+def real_lib():
+    lib = real_library.binding()
+    if lib is None:
+        pytest.skip("no OpenSSL bindable through _ssl on this interpreter")
+    return lib
+
+
+def packed(lib, library, reason):
+    if lib.version_number >= _openssl.V300:
+        return pack("3.0", library, reason)
+    return pack("1.x", library, reason, func=0)
+
+
+@needs_errors_module
+@pytest.mark.parametrize("library,reason,name", [
+    (ERR_LIB_SSL, SSL_R_CERTIFICATE_VERIFY_FAILED,
+     "CERTIFICATE_VERIFY_FAILED"),
+    (ERR_LIB_SSL, SSL_R_HTTP_REQUEST, "HTTP_REQUEST"),
+    (ERR_LIB_SSL, 267, "WRONG_VERSION_NUMBER"),
+    (ERR_LIB_SSL, 199, "PEER_DID_NOT_RETURN_A_CERTIFICATE"),
+    (ERR_LIB_SSL, 1048, "TLSV1_ALERT_UNKNOWN_CA"),
+    (ERR_LIB_SSL, 1042, "SSLV3_ALERT_BAD_CERTIFICATE"),
+    (ERR_LIB_PEM, 108, "NO_START_LINE"),
+    (ERR_LIB_X509, X509_R_KEY_VALUES_MISMATCH, "KEY_VALUES_MISMATCH"),
+])
+def test_reason_names_real_library(library, reason, name):
+    lib = real_lib()
+    names = _errors._names(lib, packed(lib, library, reason))
+    assert names[:2] == (_errors.LIBRARY_NAMES[library], name)
+    assert type(names[0]) is str and type(names[1]) is str
+
+
+@needs_errors_module
+def test_unexpected_eof_name_real_library():
+    lib = real_lib()
+    if lib.version < (3, 0, 0):
+        pytest.skip("UNEXPECTED_EOF_WHILE_READING is new in OpenSSL 3.0")
+    code = packed(lib, ERR_LIB_SSL, SSL_R_UNEXPECTED_EOF_WHILE_READING)
+    assert _errors._names(lib, code)[:2] == (
+        "SSL", "UNEXPECTED_EOF_WHILE_READING")
+
+
+@needs_errors_module
+def test_system_error_has_library_but_no_reason_real_library():
+    lib = real_lib()
+    code = packed(lib, ERR_LIB_SYS, 104)
+    library, reason, text = _errors._names(lib, code)
+    assert (library, reason) == ("SYS", None)
+
+
+def _library_number(name):
+    numbers = [n for n, v in _errors.LIBRARY_NAMES.items() if v == name]
+    assert len(numbers) == 1, name
+    return numbers[0]
+
+
+@needs_errors_module
+@pytest.mark.parametrize(
+    "key", sorted(_errors._REASON_EXCEPTIONS) if _errors else [])
+def test_each_reason_exception_is_live_and_right(key):
+    """Every entry of the exceptions table names a reason string the real
+    library really has, and naming a code with that string gives the
+    entry's macro name (found by scanning the library's reason space, so
+    this needs no reference interpreter)."""
+    lib = real_lib()
+    library, text = key
+    number = _library_number(library)
+    # Reasons of every library fit in 12 bits (SSL's alert reasons, the
+    # largest, end below 1200), the 1.x field width.
+    codes = [packed(lib, number, r) for r in range(1, 0x1000)
+             if lib.ERR_reason_error_string(packed(lib, number, r)) ==
+             text.encode("ascii")]
+    assert codes, "no %s reason reads %r" % (library, text)
+    for code in codes:
+        assert _errors._names(lib, code)[1] == \
+            _errors._REASON_EXCEPTIONS[key]
+
+
+def reference_tables():
+    """Python 3.11's own (library, reason) -> name and library tables."""
+    if sys.version_info[:2] == (3, 11):
+        import _ssl
+        codes = [[l, r, n] for (l, r), n in _ssl.err_codes_to_names.items()]
+        libs = dict((str(k), v) for k, v in _ssl.lib_codes_to_names.items())
+        return {"codes": codes, "libs": libs}
+    python = python311()
+    if python is None:
+        pytest.skip("no Python 3.11 to compare with")
+    out = run_clean("""
+        import _ssl, json
+        print(json.dumps({
+            "codes": [[l, r, n] for (l, r), n in
+                      _ssl.err_codes_to_names.items()],
+            "libs": dict((str(k), v) for k, v in
+                         _ssl.lib_codes_to_names.items())}))
+        """, executable=python)
+    return json.loads(out)
+
+
+@needs_errors_module
+def test_library_names_match_python311():
+    table = reference_tables()
+    reference = dict((int(k), v) for k, v in table["libs"].items())
+    # 3.11's generated table also lists ERR_LIB_OFFSET (23) and
+    # ERR_LIB_MASK (255), which are not libraries.
+    reference.pop(23, None)
+    reference.pop(255, None)
+    assert _errors.LIBRARY_NAMES == reference
+
+
+@needs_errors_module
+def test_reason_names_match_python311():
+    """For every code of 3.11's table that the running OpenSSL has a reason
+    string for, sslbio derives 3.11's name."""
+    lib = real_lib()
+    if lib.version < (3, 0, 0):
+        pytest.skip("3.11's table for this OpenSSL is _ssl_data_300.h")
+    table = reference_tables()
+    compared, wrong = 0, []
+    for library, reason, name in table["codes"]:
+        code = packed(lib, library, reason)
+        if not lib.ERR_reason_error_string(code):
+            continue  # not a reason this OpenSSL release can raise
+        compared += 1
+        derived = _errors._names(lib, code)[1]
+        if derived != name:
+            wrong.append("%s %d %s: derived %s" % (
+                _errors.LIBRARY_NAMES.get(library), reason, name, derived))
+    assert compared > 1000
+    assert not wrong, "%d of %d names differ from 3.11's:\n%s" % (
+        len(wrong), compared, "\n".join(sorted(wrong)))
+
+
+# -- real failing handshakes, compared with Python 3.11 -------------------
+
+# What Python 3.11 raises (checked on 3.11 itself by this very test).
+EXPECTED = {
+    "hostname_mismatch": ("SSLCertVerificationError", 1, "SSL",
+                          "CERTIFICATE_VERIFY_FAILED", 62,
+                          "Hostname mismatch, certificate is not valid for "
+                          "'wrong.example'."),
+    "ip_mismatch": ("SSLCertVerificationError", 1, "SSL",
+                    "CERTIFICATE_VERIFY_FAILED", 64,
+                    "IP address mismatch, certificate is not valid for "
+                    "'10.0.0.1'."),
+    "untrusted_issuer": ("SSLCertVerificationError", 1, "SSL",
+                         "CERTIFICATE_VERIFY_FAILED", 20,
+                         "unable to get local issuer certificate"),
+    "expired": ("SSLCertVerificationError", 1, "SSL",
+                "CERTIFICATE_VERIFY_FAILED", 10, "certificate has expired"),
+    "want_read": ("SSLWantReadError", 2, None, None, None, None),
+    "eof_during_handshake": ("SSLEOFError", 8, "SSL",
+                             "UNEXPECTED_EOF_WHILE_READING", None, None),
+    "eof_during_handshake_tls12": ("SSLEOFError", 8, "SSL",
+                                   "UNEXPECTED_EOF_WHILE_READING", None,
+                                   None),
+    "ragged_eof_on_read": ("SSLEOFError", 8, "SSL",
+                           "UNEXPECTED_EOF_WHILE_READING", None, None),
+    "http_to_server": ("SSLError", 1, "SSL", "HTTP_REQUEST", None, None),
+}
+
+reference_run = pytest.mark.skipif(
+    not (ON_ENGINE or sys.version_info[:2] >= (3, 11)),
+    reason="the expectations are Python 3.11's (3.10 and older differ)")
+
+
+@pytest.fixture(scope="module")
+def transcript():
+    return error_scenarios.run_all()
+
+
+@reference_run
+@pytest.mark.parametrize("scenario", sorted(EXPECTED))
+def test_real_failure(transcript, scenario):
+    got = transcript[scenario]
+    expected = EXPECTED[scenario]
+    assert (got["class"], got["errno"], got["library"], got["reason"],
+            got["verify_code"], got["verify_message"]) == expected
+    if got["class"] == "SSLCertVerificationError":
+        assert got["is_ssl_error"] and got["is_value_error"]
+        assert got["is_certificate_error"]
+
+
+@reference_run
+def test_read_after_close_notify_is_empty(transcript):
+    assert transcript["read_after_close_notify"] == [{"bytes": ""}] * 2
+
+
+@needs_engine
+def test_every_scenario_matches_python311(transcript):
+    python = python311()
+    if python is None:
+        pytest.skip("no Python 3.11 to compare with")
+    out = run_clean("""
+        import runpy, sys
+        sys.argv = ["error_scenarios"]
+        runpy.run_module("engine_cases.error_scenarios", run_name="__main__")
+        """, executable=python)
+    reference = json.loads(out)
+    assert reference.pop("_engine") == "stdlib"
+    differences = dict(
+        (name, {"3.11": reference[name], "2.7": transcript.get(name)})
+        for name in reference if reference[name] != transcript.get(name))
+    assert not differences, json.dumps(differences, indent=1,
+                                       sort_keys=True)
