@@ -8,8 +8,9 @@ from . import _errors
 __all__ = ["make_memory_bio_class", "as_bytes"]
 
 _INT_MAX = 2 ** 31 - 1
-# Up to this size a result string is allocated by repetition (see read()).
-_REPEAT_LIMIT = 4096
+# read() copies through a scratch buffer of this size (see read()); it
+# holds several full TLS records.
+_SCRATCH_SIZE = 65536
 
 try:
     _integer_types = (int, long)  # noqa: F821 (Python 2)
@@ -91,32 +92,37 @@ def make_memory_bio_class(lib, layout, pythonapi):
     new_bio = lib.BIO_new
     bio_s_mem = lib.BIO_s_mem
     bio_free = lib.BIO_free
-    bio_read = lib.BIO_read
-    bio_write = lib.BIO_write
     bio_pending = lib.BIO_ctrl_pending
     set_eof_return = lib.bio_set_mem_eof_return
     error_from_code = _errors.error_from_code
     ssl_error = _errors.ssl.SSLError
+    # The hot calls go through argument-less foreign functions fed a
+    # ready-made c_void_p: ctypes then converts nothing per call.
+    raw_read = lib.raw("BIO_read", ctypes.c_int)
+    raw_write = lib.raw("BIO_write", ctypes.c_int)
+    raw_pending = lib.raw("BIO_ctrl_pending", ctypes.c_size_t)
 
-    # One copy per read: allocate the result str and let BIO_read fill it
-    # in place.  The string must be a new object no one else holds: never
-    # the shared empty string (read() never asks for one) nor an interned
-    # one-character string (PyString_FromStringAndSize(NULL, 1) is new).
+    # read() copies the BIO into a shared scratch buffer and slices a str
+    # out of it: one foreign call.  Only one thread at a time runs this (the
+    # foreign call holds the GIL and no Python code runs between it and the
+    # slice), so one buffer serves every MemoryBIO.
+    scratch_size = _SCRATCH_SIZE
+    scratch = ctypes.create_string_buffer(scratch_size)
+    scratch_view = buffer(scratch)  # noqa: F821 (Python 2)
+    bytes_type = bytes
+    int_max = _INT_MAX
+
+    # Reads larger than the scratch buffer allocate the result str and let
+    # BIO_read fill it in place.  That string is new and held by no one else:
+    # PyString_FromStringAndSize(NULL, n) never returns a shared object.
     new_string = pythonapi.PyString_FromStringAndSize
     new_string.restype = ctypes.py_object
     new_string.argtypes = [ctypes.c_void_p, ctypes.c_ssize_t]
     data_offset = layout.string_data_offset
 
-    def _read_exact(bio, n):
-        # Small strings are cheaper to make by repeating a byte (a new
-        # object for any length over 1; a length-1 repeat may be shared)
-        # than through a foreign call; large ones are not worth the memset.
-        if 1 < n <= _REPEAT_LIMIT:
-            data = b"\0" * n
-        else:
-            data = new_string(None, n)
-        got = bio_read(bio, id(data) + data_offset, n)
-        if got != n:
+    def read_large(biop, n):
+        data = new_string(None, n)
+        if raw_read(biop, ctypes.c_void_p(id(data) + data_offset), n) != n:
             raise error_from_code(lib)
         return data
 
@@ -130,7 +136,7 @@ def make_memory_bio_class(lib, layout, pythonapi):
         """
 
         __metaclass__ = _Final
-        __slots__ = ("_bio", "_eof_written")
+        __slots__ = ("_bio", "_biop", "_eof_written")
 
         def __init__(self):
             bio = new_bio(bio_s_mem())
@@ -140,6 +146,7 @@ def make_memory_bio_class(lib, layout, pythonapi):
             # -1 with the retry flag instead of 0 (end of file).
             set_eof_return(bio, -1)
             self._bio = bio
+            self._biop = ctypes.c_void_p(bio)
             self._eof_written = False
 
         def __del__(self, _free=bio_free):
@@ -158,39 +165,55 @@ def make_memory_bio_class(lib, layout, pythonapi):
             """Whether the memory BIO is at end-of-file."""
             return self._eof_written and bio_pending(self._bio) == 0
 
-        def read(self, *args):
+        # Parameters named __x are positional-only in effect, as Python 3's
+        # are: the name is mangled, so no keyword can match it.
+        def read(self, __size=-1):
             """read(size=-1, /): up to ``size`` bytes; all pending bytes if
-            ``size`` is negative (positional-only, as in Python 3)."""
-            size = -1
-            if args:
-                if len(args) > 1:
-                    raise TypeError("read expected at most 1 argument, got %d"
-                                    % len(args))
-                size = c_int_arg(args[0])
-            bio = self._bio
-            avail = bio_pending(bio)
+            ``size`` is negative."""
+            # "is -1": CPython shares small ints, so the default (the common
+            # call) is recognised without a type check; anything else takes
+            # the checked path.
+            if __size is -1:
+                got = raw_read(self._biop, scratch, scratch_size)
+                if got <= 0:
+                    return b""
+                if got < scratch_size:
+                    return scratch_view[:got]
+                return scratch_view[:got] + self._read_pending(-1)
+            return self._read_sized(__size)
+
+        def _read_sized(self, size):
+            size = c_int_arg(size)
+            if size < 0 or size > scratch_size:
+                return self._read_pending(size)
+            if size == 0:
+                return b""
+            got = raw_read(self._biop, scratch, size)
+            if got <= 0:
+                return b""
+            return scratch_view[:got]
+
+        def _read_pending(self, size):
+            avail = raw_pending(self._biop)
             if avail > _INT_MAX:
                 avail = _INT_MAX
             if size < 0 or size > avail:
                 size = avail
             if size == 0:
                 return b""
-            return _read_exact(bio, size)
+            return read_large(self._biop, size)
 
-        def write(self, data, *unexpected):
+        def write(self, __b):
             """write(b, /): write the bytes of a bytes-like object ``b``;
             returns the number of bytes written."""
-            if unexpected:
-                raise TypeError("write() takes exactly one argument (%d given)"
-                                % (1 + len(unexpected)))
-            if type(data) is not bytes:
-                data = as_bytes(data)
-            n = len(data)
-            if n > _INT_MAX:
-                raise OverflowError("string longer than %d bytes" % _INT_MAX)
+            if type(__b) is not bytes_type:
+                __b = as_bytes(__b)
+            n = len(__b)
+            if n > int_max:
+                raise OverflowError("string longer than %d bytes" % int_max)
             if self._eof_written:
                 raise ssl_error("cannot write() after write_eof()")
-            written = bio_write(self._bio, data, n)
+            written = raw_write(self._biop, __b, n)
             if written < 0:
                 raise error_from_code(lib)
             return written

@@ -174,6 +174,13 @@ class SymbolTable(object):
         except AttributeError:
             raise KeyError(name)
 
+    def lookup_new(self, name):
+        """A fresh, GIL-holding function object (not ctypes' cached one)."""
+        try:
+            return self._holding[name]
+        except AttributeError:
+            raise KeyError(name)
+
 
 class Binding(object):
     """The OpenSSL calls sslbio makes, adapted to one release.
@@ -292,6 +299,17 @@ class Binding(object):
     def _ctx_get_options_ctrl(self, ctx):
         return self.SSL_CTX_ctrl(ctx, _SSL_CTRL_OPTIONS, 0, None) & \
             0xFFFFFFFF
+
+    def raw(self, name, restype):
+        """A second function object for a declared symbol, without
+        ``argtypes``: the caller passes ctypes objects of the right types
+        (pointers as ``c_void_p``) and ctypes converts nothing.  For the
+        few calls on hot paths only."""
+        if name not in DECLARATIONS:
+            raise KeyError(name)
+        func = self._table.lookup_new(name)
+        func.restype = restype
+        return func
 
     # -- macros that are ctrl calls on every release -------------------------
     def bio_set_mem_eof_return(self, bio, value):
