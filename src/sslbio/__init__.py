@@ -14,6 +14,7 @@ __version__ = "1.0.0"
 __all__ = [
     "ENGINE",
     "UNAVAILABLE_REASON",
+    "EngineUnavailableError",
     "MemoryBIO",
     "SSLObject",
     "SSLSession",
@@ -41,6 +42,9 @@ if sys.version_info[0] >= 3:
     ENGINE = "stdlib"
     UNAVAILABLE_REASON = None
 
+    class EngineUnavailableError(RuntimeError):
+        """Never raised on Python 3: the standard library serves it."""
+
     def wrap_bio(context, incoming, outgoing, server_side=False,
                  server_hostname=None, session=None):
         """Same as ``context.wrap_bio(...)``: returns an ``ssl.SSLObject``."""
@@ -58,6 +62,7 @@ else:
     from ._engine import (  # noqa: F401  (re-exported)
         ENGINE,
         UNAVAILABLE_REASON,
+        EngineUnavailableError,
         MemoryBIO,
         SSLObject,
         SSLSession,

@@ -1,90 +1,17 @@
 """``MemoryBIO``: Python 3's ``ssl.MemoryBIO`` over an OpenSSL memory BIO."""
 
 import ctypes
-import sys
 
 from . import _errors
+from ._args import as_bytes, c_int_arg
+from ._ctype import NativeLike
 
-__all__ = ["make_memory_bio_class", "as_bytes"]
+__all__ = ["make_memory_bio_class"]
 
 _INT_MAX = 2 ** 31 - 1
 # read() copies through a scratch buffer of this size (see read()); it
 # holds several full TLS records.
 _SCRATCH_SIZE = 65536
-
-try:
-    _integer_types = (int, long)  # noqa: F821 (Python 2)
-    _text_type = unicode  # noqa: F821 (Python 2)
-except NameError:  # pragma: no cover - the engine only runs on Python 2
-    _integer_types = (int,)
-    _text_type = str
-
-
-def as_bytes(data):
-    """The bytes of any bytes-like object, as Python 3's ``y*`` accepts.
-
-    ``str`` passes through without a copy; text is a ``TypeError`` as in
-    Python 3 (where it is ``str``).
-    """
-    if type(data) is bytes:
-        return data
-    if isinstance(data, _text_type) or data is None or \
-            isinstance(data, _integer_types):
-        raise TypeError("a bytes-like object is required, not '%s'"
-                        % _type_name(data))
-    try:
-        return memoryview(data).tobytes()
-    except TypeError:
-        pass
-    try:
-        # array.array and other old-style buffers have no memoryview on 2.7.
-        return bytes(buffer(data))  # noqa: F821 (Python 2)
-    except TypeError:
-        raise TypeError("a bytes-like object is required, not '%s'"
-                        % _type_name(data))
-
-
-def _type_name(obj):
-    if isinstance(obj, _text_type):
-        return "str"
-    return type(obj).__name__
-
-
-def index_as_int(value, what="integer"):
-    """Python 3's ``int`` argument conversion (``__index__`` only)."""
-    if isinstance(value, bool) or isinstance(value, _integer_types):
-        return int(value)
-    if hasattr(type(value), "__index__") and not isinstance(value, float):
-        return int(value.__index__())
-    raise TypeError("'%s' object cannot be interpreted as an integer"
-                    % _type_name(value))
-
-
-def ssize_arg(value):
-    """An argument converted like Python 3's ``Py_ssize_t`` converter."""
-    value = index_as_int(value)
-    if value > sys.maxsize or value < -sys.maxsize - 1:
-        raise OverflowError("Python int too large to convert to C ssize_t")
-    return value
-
-
-def c_int_arg(value):
-    """An argument converted like Python 3's ``int`` clinic converter."""
-    value = index_as_int(value)
-    if value > _INT_MAX or value < -_INT_MAX - 1:
-        raise OverflowError("Python int too large to convert to C int")
-    return value
-
-
-class _Final(type):
-    """Python 3's ``_ssl`` types cannot be subclassed."""
-
-    def __new__(mcs, name, bases, namespace):
-        for base in bases:
-            if isinstance(base, _Final):
-                raise TypeError("type 'ssl.%s' is not an acceptable base type"
-                                % base.__name__)
-        return type.__new__(mcs, name, bases, namespace)
 
 
 def make_memory_bio_class(lib, layout, pythonapi):
@@ -126,7 +53,7 @@ def make_memory_bio_class(lib, layout, pythonapi):
             raise error_from_code(lib)
         return data
 
-    class MemoryBIO(object):
+    class MemoryBIO(NativeLike):
         """A buffer of bytes that an ``SSLObject`` reads from or writes to.
 
         Same behaviour as Python 3's ``ssl.MemoryBIO``: ``write()`` takes any
@@ -135,7 +62,6 @@ def make_memory_bio_class(lib, layout, pythonapi):
         buffer means end of file instead of "try again later".
         """
 
-        __metaclass__ = _Final
         __slots__ = ("_bio", "_biop", "_eof_written")
 
         def __init__(self):
@@ -222,17 +148,5 @@ def make_memory_bio_class(lib, layout, pythonapi):
             """Mark end of file: once drained, reads report EOF."""
             self._eof_written = True
             set_eof_return(self._bio, 0)
-
-        def __reduce_ex__(self, protocol):
-            raise TypeError("cannot pickle 'MemoryBIO' object")
-
-        def __reduce__(self):
-            raise TypeError("cannot pickle 'MemoryBIO' object")
-
-        def __copy__(self):
-            raise TypeError("cannot pickle 'MemoryBIO' object")
-
-        def __deepcopy__(self, memo):
-            raise TypeError("cannot pickle 'MemoryBIO' object")
 
     return MemoryBIO

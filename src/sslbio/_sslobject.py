@@ -14,7 +14,8 @@ import sys
 import warnings
 
 from . import _errors
-from ._bio import as_bytes, index_as_int, ssize_arg, _Final
+from ._args import as_bytes, index_as_int, ssize_arg
+from ._ctype import NativeLike
 
 __all__ = ["make_sslobject_classes"]
 
@@ -83,7 +84,7 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
         written_count = ctypes.c_size_t()
         written_ref = ctypes.byref(written_count)
 
-    class SSLSession(object):
+    class SSLSession(NativeLike):
         """A TLS session that can be resumed (Python 3's ``ssl.SSLSession``).
 
         Sessions are taken from ``SSLObject.session`` after a handshake and
@@ -91,7 +92,6 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
         from the same context.  Two sessions are equal when their ids are.
         """
 
-        __metaclass__ = _Final
         __slots__ = ("_session", "_ctx_ptr", "_context")
         __hash__ = None
 
@@ -165,15 +165,6 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
 
         def __ge__(self, other):
             self._unordered(other, ">=")
-
-        def __reduce_ex__(self, protocol):
-            raise TypeError("cannot pickle 'SSLSession' object")
-
-        def __copy__(self):
-            raise TypeError("cannot pickle 'SSLSession' object")
-
-        def __deepcopy__(self, memo):
-            raise TypeError("cannot pickle 'SSLSession' object")
 
     def duplicate_session(session):
         # A private copy through DER, as Python 3 makes, so the SSLSession

@@ -1,0 +1,75 @@
+"""Argument conversion as Python 3's C functions do it.
+
+Python 3's ``_ssl`` parses its arguments with Argument Clinic converters
+(``int``, ``Py_ssize_t``, ``Py_buffer``); these helpers raise the same
+exception classes for the same inputs on 2.7.
+"""
+
+import sys
+
+__all__ = ["as_bytes", "index_as_int", "ssize_arg", "c_int_arg"]
+
+_INT_MAX = 2 ** 31 - 1
+
+try:
+    _integer_types = (int, long)  # noqa: F821 (Python 2)
+    _text_type = unicode  # noqa: F821 (Python 2)
+except NameError:  # pragma: no cover - the engine only runs on Python 2
+    _integer_types = (int,)
+    _text_type = str
+
+
+def as_bytes(data):
+    """The bytes of any bytes-like object, as Python 3's ``y*`` accepts.
+
+    ``str`` passes through without a copy; text is a ``TypeError`` as in
+    Python 3 (where it is ``str``).
+    """
+    if type(data) is bytes:
+        return data
+    if isinstance(data, _text_type) or data is None or \
+            isinstance(data, _integer_types):
+        raise TypeError("a bytes-like object is required, not '%s'"
+                        % _type_name(data))
+    try:
+        return memoryview(data).tobytes()
+    except TypeError:
+        pass
+    try:
+        # array.array and other old-style buffers have no memoryview on 2.7.
+        return bytes(buffer(data))  # noqa: F821 (Python 2)
+    except TypeError:
+        raise TypeError("a bytes-like object is required, not '%s'"
+                        % _type_name(data))
+
+
+def _type_name(obj):
+    if isinstance(obj, _text_type):
+        return "str"
+    return type(obj).__name__
+
+
+def index_as_int(value, what="integer"):
+    """Python 3's ``int`` argument conversion (``__index__`` only)."""
+    if isinstance(value, bool) or isinstance(value, _integer_types):
+        return int(value)
+    if hasattr(type(value), "__index__") and not isinstance(value, float):
+        return int(value.__index__())
+    raise TypeError("'%s' object cannot be interpreted as an integer"
+                    % _type_name(value))
+
+
+def ssize_arg(value):
+    """An argument converted like Python 3's ``Py_ssize_t`` converter."""
+    value = index_as_int(value)
+    if value > sys.maxsize or value < -sys.maxsize - 1:
+        raise OverflowError("Python int too large to convert to C ssize_t")
+    return value
+
+
+def c_int_arg(value):
+    """An argument converted like Python 3's ``int`` clinic converter."""
+    value = index_as_int(value)
+    if value > _INT_MAX or value < -_INT_MAX - 1:
+        raise OverflowError("Python int too large to convert to C int")
+    return value
