@@ -16,8 +16,6 @@ _SCRATCH_SIZE = 65536
 
 def make_memory_bio_class(lib, layout, pythonapi):
     """Build ``MemoryBIO`` bound to one resolved OpenSSL binding."""
-    new_bio = lib.BIO_new
-    bio_s_mem = lib.BIO_s_mem
     bio_free = lib.BIO_free
     bio_pending = lib.BIO_ctrl_pending
     set_eof_return = lib.bio_set_mem_eof_return
@@ -28,6 +26,12 @@ def make_memory_bio_class(lib, layout, pythonapi):
     raw_read = lib.raw("BIO_read", ctypes.c_int)
     raw_write = lib.raw("BIO_write", ctypes.c_int)
     raw_pending = lib.raw("BIO_ctrl_pending", ctypes.c_size_t)
+    raw_ctrl = lib.raw("BIO_ctrl", ctypes.c_long)
+    set_eof_return_cmd = lib.BIO_C_SET_BUF_MEM_EOF_RETURN
+    minus_one = ctypes.c_long(-1)
+    # The memory BIO method table is a static object: look it up once.
+    mem_method = ctypes.c_void_p(lib.BIO_s_mem())
+    raw_new = lib.raw("BIO_new", ctypes.c_void_p)
 
     # read() copies the BIO into a shared scratch buffer and slices a str
     # out of it: one foreign call.  Only one thread at a time runs this (the
@@ -65,14 +69,15 @@ def make_memory_bio_class(lib, layout, pythonapi):
         __slots__ = ("_bio", "_biop", "_eof_written")
 
         def __init__(self):
-            bio = new_bio(bio_s_mem())
+            bio = raw_new(mem_method)
             if not bio:
                 raise MemoryError("failed to allocate BIO")
+            biop = ctypes.c_void_p(bio)
             # An empty buffer means "retry" until write_eof(): reads return
             # -1 with the retry flag instead of 0 (end of file).
-            set_eof_return(bio, -1)
+            raw_ctrl(biop, set_eof_return_cmd, minus_one, None)
             self._bio = bio
-            self._biop = ctypes.c_void_p(bio)
+            self._biop = biop
             self._eof_written = False
 
         def __del__(self, _free=bio_free):

@@ -47,15 +47,16 @@ def _load():
     dummy.settimeout(0.0)
     SSLObject, SSLSession = make_sslobject_classes(lib, layout, dummy,
                                                    MemoryBIO)
-    _self_test(MemoryBIO, SSLObject)
+    _self_test(layout, MemoryBIO, SSLObject)
     return lib, MemoryBIO, SSLObject, SSLSession
 
 
-def _self_test(MemoryBIO, SSLObject):
-    """Build one client object and check that its first flight lands in the
-    outgoing BIO: proves the pointers and the BIO swap before anyone relies
-    on them."""
+def _self_test(layout, MemoryBIO, SSLObject):
+    """Validate the context layout, then build one client object and check
+    that its first flight lands in the outgoing BIO: proves the pointers and
+    the BIO swap before anyone relies on them."""
     context = ssl.SSLContext(ssl.PROTOCOL_SSLv23)
+    layout.validate_context(context)
     incoming, outgoing = MemoryBIO(), MemoryBIO()
     obj = SSLObject._create(incoming, outgoing, context=context)
     try:

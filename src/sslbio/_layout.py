@@ -59,8 +59,6 @@ class _PyStringHead(ctypes.Structure):
 
 
 _SSL_CTX_OFFSET = _PySSLContext.ctx.offset
-_SSL_OFFSET = _PySSLSocket.ssl.offset
-_CTX_OFFSET = _PySSLSocket.ctx.offset
 _from_address = ctypes.c_void_p.from_address
 
 
@@ -81,30 +79,52 @@ class Layout(object):
                 ctypes.sizeof(ctypes.c_int) + 1:
             raise LayoutError("str objects are not laid out as expected")
         self.string_data_offset = str.__basicsize__ - 1
+        self._ssl_get_ssl_ctx = lib.raw("SSL_get_SSL_CTX", ctypes.c_void_p)
 
     def ssl_ctx(self, context):
-        """The ``SSL_CTX*`` of a Python ``SSLContext``, validated."""
+        """The ``SSL_CTX*`` of a Python ``SSLContext``.
+
+        Read, not checked: ``validate_context()`` proves the offset once for
+        the interpreter, and every object made from the pointer is
+        cross-checked by ``ssl()``.
+        """
         if not isinstance(context, _ssl._SSLContext):
             raise TypeError("not an SSLContext")
         ptr = _from_address(id(context) + _SSL_CTX_OFFSET).value
         if not ptr:
             raise LayoutError("SSLContext holds no SSL_CTX")
+        return ptr
+
+    def validate_context(self, context):
+        """Prove that ``ssl_ctx()`` finds this interpreter's ``SSL_CTX*``:
+        OpenSSL must report the Python context's options and verify mode,
+        before and after they change."""
+        ptr = self.ssl_ctx(context)
         lib = self._lib
-        if lib.ctx_get_options(ptr) & 0xFFFFFFFF != context.options & \
-                0xFFFFFFFF:
-            raise LayoutError("SSL_CTX options disagree with the context")
-        if _verify_mode(lib.SSL_CTX_get_verify_mode(ptr)) != \
-                context.verify_mode:
-            raise LayoutError("SSL_CTX verify mode disagrees with the context")
+        original = context.verify_mode
+        try:
+            for verify_mode in (original, 2 - original):
+                context.verify_mode = verify_mode
+                if lib.ctx_get_options(ptr) & 0xFFFFFFFF != \
+                        context.options & 0xFFFFFFFF:
+                    raise LayoutError("SSL_CTX options disagree with the "
+                                      "context")
+                if _verify_mode(lib.SSL_CTX_get_verify_mode(ptr)) != \
+                        verify_mode:
+                    raise LayoutError("SSL_CTX verify mode disagrees with "
+                                      "the context")
+        finally:
+            context.verify_mode = original
         return ptr
 
     def ssl(self, native, context, ctx_ptr):
-        """The ``SSL*`` of a native ``_ssl._SSLSocket`` made from context."""
-        base = id(native)
-        if _from_address(base + _CTX_OFFSET).value != id(context):
+        """The ``SSL*`` of a native ``_ssl._SSLSocket`` made from context,
+        as a ``c_void_p``."""
+        fields = _PySSLSocket.from_address(id(native))
+        if fields.ctx != id(context):
             raise LayoutError("native object does not point at its context")
-        ptr = _from_address(base + _SSL_OFFSET).value
-        if not ptr or self._lib.SSL_get_SSL_CTX(ptr) != ctx_ptr:
+        ptr = ctypes.c_void_p(fields.ssl)
+        if not ptr.value or self._ssl_get_ssl_ctx(ptr) != ctx_ptr:
             raise LayoutError("SSL* does not belong to the context's SSL_CTX")
         return ptr
 

@@ -136,6 +136,8 @@ _BIO_C_SET_BUF_MEM_EOF_RETURN = 130
 _SSL_CTRL_OPTIONS = 32
 _SSL_CTRL_GET_SESSION_REUSED = 8
 _SSL_CTRL_SET_TLSEXT_HOSTNAME = 55
+_SSL_CTRL_MODE = 33
+_SSL_MODE_RELEASE_BUFFERS = 0x10
 _TLSEXT_NAMETYPE_HOST_NAME = 0
 _SSL_ST_OK = 0x03
 _CRYPTO_LOCK_BIO = 21
@@ -312,12 +314,15 @@ class Binding(object):
         return func
 
     # -- macros that are ctrl calls on every release -------------------------
+    BIO_C_SET_BUF_MEM_EOF_RETURN = _BIO_C_SET_BUF_MEM_EOF_RETURN
+    SSL_CTRL_MODE = _SSL_CTRL_MODE
+    SSL_MODE_RELEASE_BUFFERS = _SSL_MODE_RELEASE_BUFFERS
+    SSL_CTRL_SET_TLSEXT_HOSTNAME = _SSL_CTRL_SET_TLSEXT_HOSTNAME
+    TLSEXT_NAMETYPE_HOST_NAME = _TLSEXT_NAMETYPE_HOST_NAME
+
     def bio_set_mem_eof_return(self, bio, value):
         self.BIO_ctrl(bio, _BIO_C_SET_BUF_MEM_EOF_RETURN, value, None)
 
-    def set_tlsext_host_name(self, ssl, name):
-        return self.SSL_ctrl(ssl, _SSL_CTRL_SET_TLSEXT_HOSTNAME,
-                             _TLSEXT_NAMETYPE_HOST_NAME, name)
 
 
 

@@ -9,6 +9,7 @@ certificate decoding, cipher, compression and ALPN queries, the SNI callback.
 """
 
 import ctypes
+import re
 import socket
 import sys
 import warnings
@@ -39,24 +40,51 @@ except NameError:  # pragma: no cover
 
 
 def _ip_address(hostname):
-    """The packed address if hostname is an IPv4 or IPv6 literal."""
-    for family in (socket.AF_INET, getattr(socket, "AF_INET6", None)):
-        if family is None:
-            continue
-        try:
-            return socket.inet_pton(family, hostname)
-        except (socket.error, ValueError, TypeError):
-            continue
-    return None
+    """The packed address if hostname is an IPv4 or IPv6 literal (what
+    Python 3 asks OpenSSL's ``a2i_IPADDRESS()``)."""
+    # Only strings that can be addresses are parsed, as a failed parse costs
+    # an exception: IPv6 literals have a colon, IPv4 ones end in a digit
+    # (a host name cannot: top-level domains are not numeric).
+    if ":" in hostname:
+        family = getattr(socket, "AF_INET6", None)
+    elif hostname[-1:].isdigit():
+        family = socket.AF_INET
+    else:
+        return None
+    try:
+        return socket.inet_pton(family, hostname)
+    except (socket.error, ValueError, TypeError):
+        return None
 
 
 def encode_hostname(hostname):
-    """Python 3's ``SSLContext._encode_hostname``: IDNA A-label text."""
+    """Python 3's ``SSLContext._encode_hostname``: IDNA A-label text.
+
+    Text (``unicode``, and ``str`` as 2.7 code uses it) goes through the
+    IDNA codec, whose ASCII fast path is reproduced here because 2.7's codec
+    is slow; other objects are decoded as ASCII, as Python 3 does bytes.
+    """
     if hostname is None:
         return None
-    if isinstance(hostname, _text_types) and not isinstance(hostname, bytes):
-        return hostname.encode("idna").decode("ascii")
-    return hostname.decode("ascii")
+    if not isinstance(hostname, _text_types):
+        return hostname.decode("ascii")
+    if _ASCII_A_LABELS.match(hostname) is not None:
+        return str(hostname)
+    if isinstance(hostname, bytes):
+        # As Python 3 decodes bytes host names: non-ASCII is an error.
+        hostname.decode("ascii")
+    else:
+        try:
+            hostname.encode("ascii")
+        except UnicodeError:
+            return hostname.encode("idna").decode("ascii")
+    raise UnicodeError("label empty or too long")
+
+
+# What the IDNA codec's ASCII fast path accepts: ASCII labels of 1 to 63
+# characters, the last of which may be empty (a trailing dot).
+_ASCII_A_LABELS = re.compile(
+    r"(?:[\x00-\x2d\x2f-\x7f]{1,63}\.)*[\x00-\x2d\x2f-\x7f]{0,63}\Z")
 
 
 def _check_hostname_value(hostname):
@@ -74,6 +102,19 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
     error_from_code = _errors.error_from_code
     error_from_native = _errors.error_from_native
     is_init_finished = lib.is_init_finished
+    # Object creation runs a dozen foreign calls; these go through
+    # argument-less functions fed ready-made ctypes values.
+    bio_up_ref = lib.bio_up_ref
+    raw_set_bio = lib.raw("SSL_set_bio", None)
+    raw_ssl_ctrl = lib.raw("SSL_ctrl", ctypes.c_long)
+    ctrl_mode, release_buffers = lib.SSL_CTRL_MODE, \
+        ctypes.c_long(lib.SSL_MODE_RELEASE_BUFFERS)
+    ctrl_sni, sni_host_name = lib.SSL_CTRL_SET_TLSEXT_HOSTNAME, \
+        ctypes.c_long(lib.TLSEXT_NAMETYPE_HOST_NAME)
+    raw_get0_param = lib.raw("SSL_get0_param", ctypes.c_void_p)
+    raw_set_hostflags = lib.raw("X509_VERIFY_PARAM_set_hostflags", None)
+    raw_set1_host = lib.raw("X509_VERIFY_PARAM_set1_host", ctypes.c_int)
+    hostflags, size_t = ctypes.c_uint(_HOSTFLAGS), ctypes.c_size_t
     # Closure constants: cheaper to reach than module globals on hot paths.
     int_type, bytes_type, chunk = int, bytes, _READ_CHUNK
     string_at = ctypes.string_at
@@ -230,13 +271,15 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
             native = context._wrap_socket(dummy_socket, side, None, self)
             ssl = layout.ssl(native, context, ctx_ptr)
 
-            in_bio, out_bio = incoming._bio, outgoing._bio
             # SSL_set_bio takes over one reference per distinct BIO; the
             # MemoryBIO objects keep their own, so either side may go first.
-            lib.bio_up_ref(in_bio)
-            if out_bio != in_bio:
-                lib.bio_up_ref(out_bio)
-            lib.SSL_set_bio(ssl, in_bio, out_bio)
+            bio_up_ref(incoming._bio)
+            if outgoing is not incoming:
+                bio_up_ref(outgoing._bio)
+            raw_set_bio(ssl, incoming._biop, outgoing._biop)
+            # Python 3 contexts set this mode (2.7's do not): idle
+            # connections give their 16 KiB record buffers back.
+            raw_ssl_ctrl(ssl, ctrl_mode, release_buffers, None)
 
             self._native = native
             self._native_read = native.read
@@ -260,17 +303,17 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
             return self
 
         def _configure_hostname(self, context, hostname):
+            # hostname is an ASCII str here (see encode_hostname).
             ssl = self._ssl
             ip = _ip_address(hostname)
-            encoded = hostname.encode("ascii")
-            if ip is None and not lib.set_tlsext_host_name(ssl, encoded):
+            if ip is None and not raw_ssl_ctrl(ssl, ctrl_sni, sni_host_name,
+                                                hostname):
                 raise error_from_code(lib)
             if context.check_hostname:
-                param = lib.SSL_get0_param(ssl)
-                lib.X509_VERIFY_PARAM_set_hostflags(param, _HOSTFLAGS)
+                param = ctypes.c_void_p(raw_get0_param(ssl))
+                raw_set_hostflags(param, hostflags)
                 if ip is None:
-                    ok = lib.X509_VERIFY_PARAM_set1_host(param, encoded,
-                                                         len(encoded))
+                    ok = raw_set1_host(param, hostname, size_t(len(hostname)))
                 else:
                     ok = lib.X509_VERIFY_PARAM_set1_ip(param, ip, len(ip))
                 if not ok:

@@ -1,0 +1,93 @@
+"""Packaging for sslbio: one pure-Python, universal (py2.py3) distribution.
+
+The metadata lives here rather than in a ``[project]`` table because pip
+19.2.3 and setuptools 44 -- the newest that run on Python 2.7 -- predate
+PEP 621.  ``pyproject.toml`` only names the build backend.
+"""
+
+import io
+import os
+import re
+
+from setuptools import find_packages, setup
+
+HERE = os.path.abspath(os.path.dirname(__file__))
+SRC_DIR = os.path.join(HERE, "src")
+PACKAGE_DIR = os.path.join(SRC_DIR, "sslbio")
+
+
+def read(*parts):
+    with io.open(os.path.join(HERE, *parts), encoding="utf-8") as f:
+        return f.read()
+
+
+def read_version():
+    """Return ``__version__`` from the package without importing it.
+
+    Importing ``sslbio`` on Python 2.7 would load the ctypes engine (and with
+    it libssl) just to learn a string; a regular expression is enough.
+    """
+    match = re.search(r'^__version__\s*=\s*[\'"]([^\'"]+)[\'"]',
+                      read("src", "sslbio", "__init__.py"), re.M)
+    if match is None:
+        raise RuntimeError("no __version__ in src/sslbio/__init__.py")
+    return match.group(1)
+
+
+def package_data():
+    """Map each package to the non-Python files it ships.
+
+    Found by walking src/sslbio so that a new data file (a certificate, a
+    table) ships without anyone having to list it here; each file belongs to
+    the nearest enclosing package (directory with an ``__init__.py``).
+    """
+    data = {}
+    for dirpath, dirnames, filenames in os.walk(PACKAGE_DIR):
+        dirnames[:] = [d for d in dirnames if d != "__pycache__"]
+        owner = dirpath
+        while not os.path.exists(os.path.join(owner, "__init__.py")):
+            owner = os.path.dirname(owner)
+        package = os.path.relpath(owner, SRC_DIR).replace(os.sep, ".")
+        for name in filenames:
+            if not name.endswith((".py", ".pyc", ".pyo")):
+                path = os.path.relpath(os.path.join(dirpath, name), owner)
+                data.setdefault(package, []).append(path.replace(os.sep, "/"))
+    return data
+
+
+setup(
+    name="sslbio",
+    version=read_version(),
+    description=("Python 3's in-memory TLS API (MemoryBIO, SSLObject, "
+                 "wrap_bio, SSLSession) for CPython 2.7, in pure Python"),
+    long_description=read("README.md"),
+    long_description_content_type="text/markdown",
+    keywords="ssl tls MemoryBIO SSLObject wrap_bio sans-io python2",
+    package_dir={"": "src"},
+    packages=find_packages("src"),
+    package_data=package_data(),
+    # The demo reads its certificates from the file system next to the code.
+    zip_safe=False,
+    install_requires=[],
+    python_requires=">=2.7.9, !=3.0.*, !=3.1.*, !=3.2.*, !=3.3.*, !=3.4.*, !=3.5.*",
+    classifiers=[
+        "Intended Audience :: Developers",
+        "Operating System :: POSIX",
+        "Programming Language :: Python",
+        "Programming Language :: Python :: 2",
+        "Programming Language :: Python :: 2.7",
+        "Programming Language :: Python :: 3",
+        "Programming Language :: Python :: 3.6",
+        "Programming Language :: Python :: 3.7",
+        "Programming Language :: Python :: 3.8",
+        "Programming Language :: Python :: 3.9",
+        "Programming Language :: Python :: 3.10",
+        "Programming Language :: Python :: 3.11",
+        "Programming Language :: Python :: 3.12",
+        "Programming Language :: Python :: 3.13",
+        "Programming Language :: Python :: Implementation :: CPython",
+        "Topic :: Internet",
+        "Topic :: Security :: Cryptography",
+        "Topic :: Software Development :: Libraries :: Python Modules",
+    ],
+)

@@ -1,0 +1,144 @@
+"""``python -m sslbio``: the commands a user runs first.
+
+Every command runs in a subprocess with the interpreter running the tests, so
+what is checked is the real command line (``__main__``, exit status, output),
+and a crash in the engine fails one test instead of the whole run.
+"""
+
+import re
+import ssl
+import subprocess
+import sys
+
+import sslbio
+from sslbio import _cli, _demo
+
+
+class Capture(object):
+    """A text sink for ``out=``: collects whatever ``print`` writes (str on 2 and 3)."""
+
+    def __init__(self):
+        self.parts = []
+
+    def write(self, text):
+        self.parts.append(text)
+
+    @property
+    def text(self):
+        return "".join(self.parts)
+
+
+def run_sslbio(tmpdir, *args):
+    """Run ``python -m sslbio ARGS`` from an empty directory.
+
+    Returns (exit status, stdout, stderr) with the output as text.
+    """
+    process = subprocess.Popen([sys.executable, "-m", "sslbio"] + list(args),
+                               cwd=str(tmpdir), stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    out, err = process.communicate()
+    return process.returncode, out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
+
+
+def field(output, label):
+    """The value printed after ``label:`` at the start of a line (indent allowed)."""
+    match = re.search(r"^\s*%s:\s+(.*)$" % re.escape(label), output, re.M)
+    assert match, "no %r line in:\n%s" % (label, output)
+    return match.group(1).strip()
+
+
+def test_check_reports_a_working_engine(tmpdir):
+    status, out, err = run_sslbio(tmpdir, "check")
+    assert status == 0, out + err
+    assert field(out, "engine") == sslbio.ENGINE
+    assert sslbio.ENGINE in ("stdlib", "ctypes")
+    if sys.version_info[0] >= 3:
+        assert sslbio.ENGINE == "stdlib"
+    assert field(out, "openssl") == ssl.OPENSSL_VERSION
+    assert sys.executable in field(out, "interpreter")
+    assert "%d.%d.%d" % sys.version_info[:3] in field(out, "interpreter")
+    assert field(out, "verdict").startswith("OK")
+
+
+def test_demo_negotiates_and_exchanges_http(tmpdir):
+    status, out, err = run_sslbio(tmpdir, "demo")
+    assert status == 0, out + err
+    assert err == ""
+    # OpenSSL 1.0.2 stops at TLS 1.2; anything older would be a failure.
+    assert re.match(r"TLSv1\.[23]$", field(out, "TLS version"))
+    assert field(out, "ALPN").startswith("http/1.1 ")
+    assert field(out, "subjectAltName") == "DNS:demo.sslbio.example"
+    assert "CN=demo.sslbio.example" in field(out, "peer subject")
+    assert field(out, "response").startswith("HTTP/1.1 200 OK ")
+    assert field(out, "request").startswith("GET / HTTP/1.1 ")
+    assert field(out, "resumed").startswith("second connection: client yes, server yes")
+    assert "close_notify sent and received both ways" in out
+    wire = re.search(r"client -> server (\d+), server -> client (\d+)", out)
+    assert wire and int(wire.group(1)) > 0 and int(wire.group(2)) > 0
+
+
+def test_no_command_prints_usage_and_exits_2(tmpdir):
+    status, out, err = run_sslbio(tmpdir)
+    assert status == 2
+    assert out == ""
+    assert err.startswith("usage: python -m sslbio")
+
+
+def test_unknown_command_prints_usage_and_exits_2(tmpdir):
+    status, out, err = run_sslbio(tmpdir, "frobnicate")
+    assert status == 2
+    assert "unknown command line: frobnicate" in err
+    assert "usage: python -m sslbio" in err
+
+
+def test_extra_arguments_are_a_usage_error(tmpdir):
+    status, _, err = run_sslbio(tmpdir, "check", "--verbose")
+    assert status == 2
+    assert "usage: python -m sslbio" in err
+
+
+def test_help_goes_to_stdout_and_exits_0(tmpdir):
+    status, out, _ = run_sslbio(tmpdir, "--help")
+    assert status == 0
+    assert "demo" in out and "check" in out
+
+
+def test_bench_is_not_available_yet(tmpdir):
+    status, out, err = run_sslbio(tmpdir, "bench")
+    assert status == 2
+    assert "not available yet" in err
+
+
+def test_check_says_why_the_engine_is_unavailable(monkeypatch):
+    monkeypatch.setattr(_cli, "UNAVAILABLE_REASON", "no libssl symbols in _ssl")
+    out = Capture()
+    assert _cli.main(["check"], out=out) == 1
+    assert field(out.text, "verdict") == "UNAVAILABLE: no libssl symbols in _ssl"
+
+
+def test_check_fails_when_the_self_test_fails(monkeypatch):
+    def failing_conversation():
+        raise ssl.SSLError(1, "handshake failure")
+    monkeypatch.setattr(_demo, "converse", failing_conversation)
+    out = Capture()
+    assert _cli.main(["check"], out=out) == 1
+    assert field(out.text, "verdict").startswith("BROKEN: the in-memory self-test failed: SSLError")
+
+
+def test_check_fails_when_the_self_test_gets_a_wrong_answer(monkeypatch):
+    real_converse = _demo.converse
+
+    def no_resumption():
+        facts = real_converse()
+        facts["resumed_server"] = False
+        return facts
+    monkeypatch.setattr(_demo, "converse", no_resumption)
+    out = Capture()
+    assert _cli.main(["check"], out=out) == 1
+    assert "session_reused" in field(out.text, "verdict")
+
+
+def test_demo_refuses_to_run_without_an_engine(monkeypatch, capsys):
+    monkeypatch.setattr(_demo, "UNAVAILABLE_REASON", "layout check failed")
+    assert _demo.main(out=Capture()) == 1
+    assert "layout check failed" in capsys.readouterr().err
