@@ -1,6 +1,7 @@
 """``MemoryBIO``: Python 3's ``ssl.MemoryBIO`` over an OpenSSL memory BIO."""
 
 import ctypes
+import threading
 
 from . import _errors
 from ._args import as_bytes, c_int_arg
@@ -33,13 +34,16 @@ def make_memory_bio_class(lib, layout, pythonapi):
     mem_method = ctypes.c_void_p(lib.BIO_s_mem())
     raw_new = lib.raw("BIO_new", ctypes.c_void_p)
 
-    # read() copies the BIO into a shared scratch buffer and slices a str
-    # out of it: one foreign call.  Only one thread at a time runs this (the
-    # foreign call holds the GIL and no Python code runs between it and the
-    # slice), so one buffer serves every MemoryBIO.
+    # read() copies the BIO into a scratch buffer and slices a str out of
+    # it: one foreign call.  The interpreter may switch threads between the
+    # call and the slice, so each thread has its own buffer.
     scratch_size = _SCRATCH_SIZE
-    scratch = ctypes.create_string_buffer(scratch_size)
-    scratch_view = buffer(scratch)  # noqa: F821 (Python 2)
+    per_thread = threading.local()
+
+    def new_scratch():
+        scratch = ctypes.create_string_buffer(scratch_size)
+        per_thread.scratch = pair = (scratch, buffer(scratch))  # noqa: F821
+        return pair
     bytes_type = bytes
     int_max = _INT_MAX
 
@@ -105,12 +109,16 @@ def make_memory_bio_class(lib, layout, pythonapi):
             # call) is recognised without a type check; anything else takes
             # the checked path.
             if __size is -1:
+                try:
+                    scratch, view = per_thread.scratch
+                except AttributeError:
+                    scratch, view = new_scratch()
                 got = raw_read(self._biop, scratch, scratch_size)
                 if got <= 0:
                     return b""
                 if got < scratch_size:
-                    return scratch_view[:got]
-                return scratch_view[:got] + self._read_pending(-1)
+                    return view[:got]
+                return view[:got] + self._read_pending(-1)
             return self._read_sized(__size)
 
         def _read_sized(self, size):
@@ -119,10 +127,14 @@ def make_memory_bio_class(lib, layout, pythonapi):
                 return self._read_pending(size)
             if size == 0:
                 return b""
+            try:
+                scratch, view = per_thread.scratch
+            except AttributeError:
+                scratch, view = new_scratch()
             got = raw_read(self._biop, scratch, size)
             if got <= 0:
                 return b""
-            return scratch_view[:got]
+            return view[:got]
 
         def _read_pending(self, size):
             avail = raw_pending(self._biop)

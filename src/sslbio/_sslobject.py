@@ -118,9 +118,6 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
     # Closure constants: cheaper to reach than module globals on hot paths.
     int_type, bytes_type, chunk = int, bytes, _READ_CHUNK
     string_at = ctypes.string_at
-    # Read scratch space, shared: SSL_read is called with the GIL held, so
-    # one thread at a time uses it and copies out before releasing the GIL.
-    scratch = ctypes.create_string_buffer(_READ_CHUNK)
     if lib.has_ex_io:
         written_count = ctypes.c_size_t()
         written_ref = ctypes.byref(written_count)
@@ -475,6 +472,9 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
             if wanted > _READ_CHUNK:
                 wanted = _READ_CHUNK
             ssl = self._ssl
+            # A buffer of its own: another thread may run between the read
+            # and the copy.  (The common read() path copies nothing here.)
+            scratch = ctypes.create_string_buffer(wanted)
             count = ssl_read(ssl, scratch, wanted)
             if count <= 0:
                 return self._read_failed(ssl, count, 0)
