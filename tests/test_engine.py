@@ -512,6 +512,10 @@ def test_extract_without_inject_changes_nothing(pristine_ssl):
 BUECHER = u"b\u00fccher.example"
 
 
+@pytest.mark.skipif(
+    sys.version_info[:2] == (3, 6),
+    reason="Python 3.6 hands SNI callbacks the decoded name; sslbio follows "
+    "3.7+, which hands them the A-label")
 @pytest.mark.parametrize("switch", [False, True],
                          ids=["same-context", "switched-context"])
 def test_sni_callback(switch):

@@ -13,6 +13,8 @@ import re
 import socket
 import ssl
 
+import sys
+
 import pytest
 
 import sslbio
@@ -137,6 +139,15 @@ def test_client_certificate_to_s_server(version):
     assert pem_body("client.pem") in "".join(text.split())
 
 
+# Python 3.6's ssl predates SSLCertVerificationError, host name checks
+# inside the handshake and OpenSSL 3's reason names; these tests state the
+# 3.7+ behaviour sslbio follows.
+needs_py37_errors = pytest.mark.skipif(
+    (3,) <= sys.version_info[:2] < (3, 7),
+    reason="Python 3.6 raises its own, older errors here")
+
+
+@needs_py37_errors
 @needs_openssl
 @pytest.mark.parametrize("version, reason", [
     ("TLSv1.2", "SSLV3_ALERT_HANDSHAKE_FAILURE"),
@@ -153,7 +164,9 @@ def test_s_server_rejects_missing_client_certificate(version, reason):
                 pump.do_handshake()
                 http_get(pump)
         server.wait_for(r"peer did not return a certificate")
-    assert info.value.reason == reason
+    if not (3,) <= sys.version_info[:2] < (3, 8):
+        # 3.7's reason table predates TLS 1.3's alerts (reason is None).
+        assert info.value.reason == reason
     assert "HTTP/1.0" not in server.output
 
 
@@ -241,6 +254,7 @@ def test_data_reaches_plain_s_server():
     assert S_SERVER_ESTABLISHED in server.output
 
 
+@needs_py37_errors
 @needs_openssl
 @pytest.mark.parametrize("certname, hostname, verify_code, alert", [
     # Issued by a CA we do not trust; s_server sends no chain.
