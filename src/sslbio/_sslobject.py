@@ -389,8 +389,15 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
                     "Cannot set session for server-side SSLSocket.")
             if is_init_finished(self._ssl):
                 raise ValueError("Cannot set session after handshake.")
-            if not lib.SSL_set_session(self._ssl, session._session):
-                raise error_from_code(lib)
+            # OpenSSL gets a copy, as Python 3 gives it: a connection freed
+            # without close_notify marks its session unresumable, and that
+            # must not spoil the SSLSession for the next connection.
+            copy = duplicate_session(session._session)
+            try:
+                if not lib.SSL_set_session(self._ssl, copy):
+                    raise error_from_code(lib)
+            finally:
+                lib.SSL_SESSION_free(copy)
 
         @property
         def session_reused(self):

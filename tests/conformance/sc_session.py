@@ -165,3 +165,32 @@ def stats(rec):
     rec.value("server hits", stats_s["hits"])
     rec.value("server accept_good", stats_s["accept_good"])
     rec.value("client connect_good", stats_c["connect_good"])
+
+
+def _register_dropped(version):
+    v = version
+
+    @scenario("session.resume_after_dropped_connections"
+              + ("" if v is None else "." + v.replace(".", "")))
+    def resume_after_dropped(rec):
+        # Each resumed connection is thrown away without close_notify.
+        # OpenSSL then marks the session *it* holds unresumable, which must
+        # not be the SSLSession object: Python 3 hands OpenSSL a copy, so
+        # one SSLSession resumes any number of connections.
+        import gc
+        cctx = tls.client_context(tls=v)
+        sctx = tls.server_context(tls=v)
+        pair, session = _first_connection(rec, cctx, sctx, v)
+        del pair
+        gc.collect()
+        for attempt in range(4):
+            again = tls.Pair(cctx, sctx, session=session)
+            again.handshake(rec, label="attempt %d" % attempt)
+            rec.call("attempt %d session_reused" % attempt, getattr,
+                     again.client, "session_reused")
+            del again
+            gc.collect()
+
+
+for _version in (None, "1.2"):
+    _register_dropped(_version)

@@ -1,0 +1,206 @@
+"""Smoke test of ``python -m sslbio bench``: every code path, tiny counts.
+
+Only the interpreter running the tests takes part (sslbio on 2.7, the stdlib
+on 3.x): no other interpreter, no virtual environment, no pyOpenSSL install,
+no figures checked -- a benchmark reports, it does not assert.  What is
+checked is that the bench still *works*: workloads complete and count what
+they move, the worker protocol answers, rounds interleave, the report and
+results.json come out.  The full run with every contender is documented in
+benchmarks/README.md, not run here.
+"""
+
+import io
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+import sslbio
+from sslbio._bench import (certs, cli, contenders, drivers, limit, metrics, report,
+                           runner, workloads)
+
+PY2 = sys.version_info[0] == 2
+# The source tree holding the sslbio under test, for worker subprocesses.
+SOURCE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(sslbio.__file__)))
+
+needs_openssl_cli = pytest.mark.skipif(
+    limit.subprocess.call("openssl version >/dev/null 2>&1", shell=True) != 0,
+    reason="the openssl command-line tool makes the bench's certificates")
+pytestmark = [needs_openssl_cli,
+              pytest.mark.skipif(sslbio.ENGINE == "unavailable",
+                                 reason="sslbio cannot run on this interpreter")]
+
+
+@pytest.fixture(scope="module")
+def certdir(tmpdir_factory):
+    return certs.generate(str(tmpdir_factory.mktemp("bench-certs")))
+
+
+@pytest.fixture(scope="module")
+def driver(certdir):
+    return drivers.make_driver("ssl-api", certdir)
+
+
+class Capture(object):
+    """A text sink for ``out=``: takes str and unicode alike on 2 and 3."""
+
+    def __init__(self):
+        self.parts = []
+
+    def write(self, text):
+        self.parts.append(text)
+
+    @property
+    def text(self):
+        return u"".join(part if not isinstance(part, bytes) else part.decode("utf-8")
+                        for part in self.parts)
+
+
+def this_interpreter():
+    key = "sslbio-2.7" if PY2 else contenders.REFERENCE
+    return contenders.Contender(key, key, python=sys.executable, driver="ssl-api")
+
+
+# -- workloads, in-process ----------------------------------------------------
+
+def test_bulk_moves_every_byte_both_ways(driver):
+    result = workloads.run(driver, "bulk", {"duration": 0.05, "chunk_size": 16384})
+    assert result["operations"] >= 1 and result["mb_per_s"] > 0
+    assert (result["protocol"], result["cipher"]) == ("TLSv1.3", "TLS_AES_256_GCM_SHA384")
+
+
+@pytest.mark.parametrize("kind", sorted(certs.KINDS))
+@pytest.mark.parametrize("version", ["1.2", "1.3"])
+def test_full_handshakes_verify_the_server(driver, kind, version):
+    result = workloads.run(driver, "handshake",
+                           {"duration": 0.02, "kind": kind, "version": version})
+    assert result["per_s"] > 0
+    assert result["protocol"] == "TLSv" + version
+
+
+@pytest.mark.parametrize("version", ["1.2", "1.3"])
+def test_resumed_handshakes_reuse_one_session(driver, version):
+    # One SSLSession must resume every connection it is given, as on
+    # Python 3 (which hands OpenSSL a copy of the session each time).
+    result = workloads.run(driver, "resume", {"duration": 0.02, "version": version})
+    assert result["per_s"] > 0
+
+
+def test_round_trips_count_every_byte(driver):
+    result = workloads.run(driver, "roundtrip", {"duration": 0.05, "size": 64})
+    assert result["operations"] >= 1
+
+
+def test_memory_and_scale_measure_growth(driver):
+    result = workloads.run(driver, "memory", {"pairs": 20})
+    assert result["connections"] == 40
+    assert result["fds_per_conn"] == 0
+    result = workloads.run(driver, "scale", {"objects": 50})
+    assert result["objects"] == 50 and result["create_s"] > 0
+
+
+def test_a_handshake_that_fails_verification_raises(driver, certdir):
+    # The client really verifies: a server certificate from the other PKI
+    # (its CA is not the one the client trusts) fails the handshake.
+    client_context = driver.contexts("rsa", "1.3")[0]
+    server_context = driver.contexts("ecdsa", "1.3")[1]
+    bio = sslbio.MemoryBIO
+    c_in, c_out, s_in, s_out = bio(), bio(), bio(), bio()
+    pair = (client_context.wrap_bio(c_in, c_out, server_hostname=certs.HOSTNAME),
+            server_context.wrap_bio(s_in, s_out, server_side=True), c_in, c_out, s_in, s_out)
+    import ssl
+    with pytest.raises(ssl.SSLError):
+        driver.handshake(pair)
+
+
+# -- the worker process and the runner -----------------------------------------
+
+def test_worker_protocol_over_a_pipe(certdir):
+    requests = [{"op": "info"},
+                {"op": "run", "workload": "roundtrip", "params": {"duration": 0.02}},
+                {"op": "run", "workload": "no-such-workload", "params": {}},
+                {"op": "quit"}]
+    env = dict(os.environ, PYTHONPATH=SOURCE_ROOT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sslbio._bench.worker", "--driver", "ssl-api",
+         "--certs", certdir], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, env=env)
+    out, err = process.communicate(
+        "".join(json.dumps(r) + "\n" for r in requests).encode("ascii"))
+    assert process.returncode == 0, err
+    answers = [json.loads(line) for line in out.decode("utf-8").splitlines()]
+    assert answers[0] == {"ready": True}
+    assert answers[1]["result"]["engine"] == sslbio.ENGINE
+    assert answers[2]["result"]["per_s"] > 0
+    assert "KeyError" in answers[3]["error"]
+    assert len(answers) == 4
+
+
+def test_rounds_interleave_and_summarize(certdir, tmpdir):
+    contender = this_interpreter()
+    catalogued = [m for m in metrics.MEASUREMENTS if m.name == "memory"][0]
+    # The catalogue's memory measurement, at a smoke test's size.
+    measurement = metrics.Measurement("memory", "memory", {}, catalogued.rows,
+                                      {"quick": (2, {"pairs": 10})}, fresh_process=True)
+    pool = runner.Pool(certdir, SOURCE_ROOT, "sslbio", None)
+    try:
+        raw, errors = runner.interleave(measurement, [contender], pool, None, "quick", 2)
+    finally:
+        pool.close()
+    assert errors == {}
+    assert len(raw[contender.key]) == 2
+    row = measurement.rows[0]
+    summary = runner.summarize(row, raw, errors, contender.key)
+    entry = summary["contenders"][contender.key]
+    assert entry["ratio"] == 1.0 and entry["min"] <= entry["median"] <= entry["max"]
+
+
+def test_the_command_line_end_to_end(tmpdir, monkeypatch):
+    # Discovery is narrowed to this interpreter: no other Python, no venv.
+    monkeypatch.setattr(contenders, "discover",
+                        lambda cache, overrides, with_pyopenssl, log: ([this_interpreter()],
+                                                                       None))
+    out = Capture()
+    status = cli.main(["--quick", "--only", "roundtrip", "--rounds", "1", "--no-chart",
+                       "--out", str(tmpdir.join("out")), "--cache", str(tmpdir.join("cache"))],
+                      out=out)
+    text = out.text
+    assert status == 0, text
+    assert "64-byte request/response round trips" in text
+    with io.open(str(tmpdir.join("out", "results.json")), encoding="utf-8") as handle:
+        results = json.load(handle)
+    assert [row["key"] for row in results["rows"]] == ["roundtrip"]
+    assert results["machine"]["cores"] >= 1
+    assert "chart: not drawn (--no-chart)" in results["notes"]
+    assert tmpdir.join("out", "report.txt").check()
+    assert "| 64-byte request/response round trips |" in tmpdir.join("out", "report.md").read()
+
+
+def test_command_line_errors_and_listing():
+    out = Capture()
+    assert cli.main(["--list"], out=out) == 0
+    for measurement in metrics.MEASUREMENTS:
+        assert measurement.name in out.text
+    assert cli.main(["--only", "no-such-metric", "--out", "/nonexistent/x"]) == 2
+
+
+# -- pure helpers -----------------------------------------------------------------
+
+def test_openssl_speed_output_is_parsed():
+    sample = "+DT:AES-256-GCM:1:16384\n+R:146000:AES-256-GCM:1.00\n" \
+             "+H:16384\n+F:25:AES-256-GCM:2398336731.43\n"
+    assert limit.parse_speed(sample) == 2398336731.43
+
+
+def test_medians_selection_and_formatting():
+    assert runner.median([3, 1, 2]) == 2
+    assert runner.median([4, 1, 2, 3]) == 2.5
+    assert [m.name for m in metrics.select(["handshake-ecdsa"])] == [
+        "handshake-ecdsa-tls1.2", "handshake-ecdsa-tls1.3"]
+    assert report.fmt(123456.7) == "123,457"
+    assert report.fmt(0.5) == "0.500"
+    assert [t["met"] for t in report.evaluate_targets(
+        "roundtrip", {"contenders": {"s": {"ratio": 0.7}}, "ratio_subject_to_rival": 1.2},
+        "s")] == [True, False]
