@@ -1,7 +1,7 @@
 """``MemoryBIO``: Python 3's ``ssl.MemoryBIO`` over an OpenSSL memory BIO."""
 
 import ctypes
-import threading
+import functools
 
 from . import _errors
 from ._args import as_bytes, c_int_arg
@@ -34,18 +34,18 @@ def make_memory_bio_class(lib, layout, pythonapi):
     mem_method = ctypes.c_void_p(lib.BIO_s_mem())
     raw_new = lib.raw("BIO_new", ctypes.c_void_p)
 
-    # read() copies the BIO into a scratch buffer and slices a str out of
-    # it: one foreign call.  The interpreter may switch threads between the
-    # call and the slice, so each thread has its own buffer.
+    # read() copies the BIO into a scratch buffer and gets its str from a
+    # C-level slice of that buffer, run by ctypes as the call's result
+    # converter: no bytecode runs between the copy and the slice, so no
+    # other thread can use the buffer in between and one serves them all.
+    # (buffer slices clamp, so a negative count, "nothing to read", gives
+    # an empty string.)  One foreign call per read.
     scratch_size = _SCRATCH_SIZE
-    per_thread = threading.local()
-
-    def new_scratch():
-        scratch = ctypes.create_string_buffer(scratch_size)
-        per_thread.scratch = pair = (scratch, buffer(scratch))  # noqa: F821
-        return pair
+    scratch = ctypes.create_string_buffer(scratch_size)
     bytes_type = bytes
     int_max = _INT_MAX
+    read_str = lib.raw("BIO_read", functools.partial(
+        buffer(scratch).__getslice__, 0))  # noqa: F821 (Python 2)
 
     # Reads larger than the scratch buffer allocate the result str and let
     # BIO_read fill it in place.  That string is new and held by no one else:
@@ -109,16 +109,10 @@ def make_memory_bio_class(lib, layout, pythonapi):
             # call) is recognised without a type check; anything else takes
             # the checked path.
             if __size is -1:
-                try:
-                    scratch, view = per_thread.scratch
-                except AttributeError:
-                    scratch, view = new_scratch()
-                got = raw_read(self._biop, scratch, scratch_size)
-                if got <= 0:
-                    return b""
-                if got < scratch_size:
-                    return view[:got]
-                return view[:got] + self._read_pending(-1)
+                data = read_str(self._biop, scratch, scratch_size)
+                if len(data) < scratch_size:
+                    return data
+                return data + self._read_pending(-1)
             return self._read_sized(__size)
 
         def _read_sized(self, size):
@@ -127,14 +121,7 @@ def make_memory_bio_class(lib, layout, pythonapi):
                 return self._read_pending(size)
             if size == 0:
                 return b""
-            try:
-                scratch, view = per_thread.scratch
-            except AttributeError:
-                scratch, view = new_scratch()
-            got = raw_read(self._biop, scratch, size)
-            if got <= 0:
-                return b""
-            return view[:got]
+            return read_str(self._biop, scratch, size)
 
         def _read_pending(self, size):
             avail = raw_pending(self._biop)
