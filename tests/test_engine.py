@@ -111,7 +111,7 @@ def test_one_memory_bio_both_ways_reference():
         python = python311()
         if python is None:
             pytest.skip("no Python 3.11 to compare with")
-    elif sys.version_info[:2] >= (3, 11):
+    elif sys.version_info[:2] == (3, 11):  # 3.13 differs after a fatal error
         python = sys.executable
     else:
         pytest.skip("the reference is Python 3.11")
