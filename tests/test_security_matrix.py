@@ -1,0 +1,138 @@
+"""The certificate verification matrix against real OpenSSL peers, and
+against Python 3.11 (tests/reliability/peer_matrix.py).
+
+Only what the rest of the suite leaves open is here.  In memory, the
+conformance suite (tests/conformance/sc_verify.py) already compares every
+row with 3.11, and test_interop.py already checks the peer's alert for an
+untrusted CA, a wrong host name and an expired certificate with s_server,
+and a missing client certificate with s_server judging ours.  This module
+adds, each for TLS 1.2 and 1.3:
+
+* as a client against ``openssl s_server``: not-yet-valid, IP address
+  mismatch and match, IP-only certificate for a DNS name, wildcard
+  non-matches and a match, a NUL byte in a subjectAltName, CERT_OPTIONAL,
+  check_hostname off (wrong host accepted, untrusted CA still refused);
+* as a server against ``openssl s_client``: a client certificate required
+  and missing or untrusted, CERT_OPTIONAL with none and with an untrusted
+  one, while s_client has application data waiting to be sent;
+
+and for each row two tests: the security invariants (a failure is an
+``SSLError`` carrying the expected ``verify_code``; no application data is
+returned or accepted afterwards, nothing is written, and the peer reports
+an alert), and, under 2.7, that everything observed equals what Python 3.11
+observes running the same script.
+"""
+
+import json
+import sys
+
+import pytest
+
+from engine_cases.common import ON_ENGINE, python311
+from reliability.peer_matrix import CASES
+from reliability.subproc import run_script
+from support import openssl_binary
+
+pytestmark = pytest.mark.skipif(
+    openssl_binary() is None,
+    reason="the openssl command-line tool is not installed")
+
+NAMES = sorted(CASES)
+# Python 3.6 raises plain SSLError, without verify_code, for these.
+HAS_VERIFY_CODE = sys.version_info[0] == 2 or sys.version_info >= (3, 7)
+# X509_V_ERR_HOSTNAME_MISMATCH, X509_V_ERR_IP_ADDRESS_MISMATCH
+HOST_CODES = (62, 64)
+# Timing, not behaviour: whether the peer's bytes were already in the BIO.
+NOT_COMPARED = ("seconds", "unread_peer_bytes")
+
+
+def _run_matrix(executable=None):
+    result = run_script("peer_matrix.py", [], executable=executable,
+                        timeout=600)
+    result.check_clean()
+    rows = {}
+    for line in result.out.splitlines():
+        if line.startswith("{"):
+            row = json.loads(line)
+            rows[row["case"]] = row
+    assert sorted(rows) == NAMES, result.describe()
+    return rows
+
+
+@pytest.fixture(scope="module")
+def observed():
+    if openssl_binary() is None:
+        pytest.skip("the openssl command-line tool is not installed")
+    return _run_matrix()
+
+
+@pytest.fixture(scope="module")
+def reference():
+    if not ON_ENGINE:
+        pytest.skip("the differential runs under 2.7 with sslbio; here the "
+                    "standard library is itself the reference")
+    python = python311()
+    if python is None:
+        pytest.skip("no Python 3.11 to compare with")
+    return _run_matrix(python)
+
+
+def _is_failure(value):
+    return value[0] == "raised" and value[1]["ssl_error"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_invariants(observed, name):
+    case, row = CASES[name], observed[name]
+    if case.expect[-1] in HOST_CODES and not HAS_VERIFY_CODE:
+        pytest.skip("Python 3.6 checks host names after the handshake, in "
+                    "Python: the peer gets no alert and the object stays "
+                    "writable (the weakness sslbio does not copy)")
+    assert "harness_error" not in row, row
+    if case.expect == ("ok",):
+        assert row["handshake"] == "ok", row
+        assert row["received"] is True
+        assert row["peer_got_application_data"] is True
+        if case.side == "server":
+            assert row["peer_certificate"] is (case.client_cert is not None)
+        return
+
+    failure = row["handshake"]
+    assert failure != "ok", "handshake completed: %r" % (row,)
+    assert failure["ssl_error"], row
+    code = case.expect[1]
+    if code is None:
+        assert failure["verify_code"] is None
+        assert failure["reason"] == "PEER_DID_NOT_RETURN_A_CERTIFICATE"
+    elif HAS_VERIFY_CODE:
+        assert failure["class"] == "SSLCertVerificationError", row
+        assert failure["verify_code"] == code, row
+        assert failure["reason"] == "CERTIFICATE_VERIFY_FAILED"
+    # Nothing comes out and nothing goes in once verification has failed,
+    # even with the peer's application data waiting in the incoming BIO.
+    assert _is_failure(row["read_after_failure"]), row
+    assert _is_failure(row["write_after_failure"]), row
+    assert row["bytes_written_after_failure"] == 0
+    assert row["peer_got_application_data"] is False
+    if case.side == "client":
+        assert row["peer_completed_handshake"] is False
+    # ... and the peer was told why.
+    assert row["peer_alert"] is not None, row
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_same_as_python311(observed, reference, name):
+    ours = dict((k, v) for k, v in observed[name].items()
+                if k not in NOT_COMPARED)
+    theirs = dict((k, v) for k, v in reference[name].items()
+                  if k not in NOT_COMPARED)
+    differences = dict((k, {"2.7": ours.get(k), "3.11": theirs.get(k)})
+                       for k in set(ours) | set(theirs)
+                       if ours.get(k) != theirs.get(k))
+    assert not differences, differences
+
+
+def test_matrix_covers_both_versions_and_sides():
+    sides = set((c.side, c.version) for c in CASES.values())
+    assert sides == set([("client", "1.2"), ("client", "1.3"),
+                         ("server", "1.2"), ("server", "1.3")])
