@@ -99,9 +99,11 @@ class FakeLib(object):
         if packing == "3.0":
             self.err_get_lib = _openssl._err_get_lib_300
             self.err_get_reason = _openssl._err_get_reason_300
+            self.err_reason_is_common = _openssl._err_reason_is_common_300
         else:
             self.err_get_lib = _openssl._err_get_lib_1x
             self.err_get_reason = _openssl._err_get_reason_1x
+            self.err_reason_is_common = _openssl._err_reason_is_common_1x
 
     def ERR_peek_last_error(self):
         return self.code

@@ -138,6 +138,10 @@ def _names(lib, code):
     lib_number = lib.err_get_lib(code)
     library = LIBRARY_NAMES.get(lib_number)
     text = _text(lib.ERR_reason_error_string(code))
+    if lib.err_reason_is_common(code):
+        # ERR_R_* reasons shared by all libraries ("ASN1 lib", "malloc
+        # failure") are not *_R_* macros: Python 3 names none of them.
+        return library, None, text
     reason = None
     if lib_number == _ERR_LIB_SSL:
         reason = _CLASS_DECIDING_SSL_REASONS.get(lib.err_get_reason(code))

@@ -241,9 +241,11 @@ class Binding(object):
         if v >= V300:
             self.err_get_lib = _err_get_lib_300
             self.err_get_reason = _err_get_reason_300
+            self.err_reason_is_common = _err_reason_is_common_300
         else:
             self.err_get_lib = _err_get_lib_1x
             self.err_get_reason = _err_get_reason_1x
+            self.err_reason_is_common = _err_reason_is_common_1x
         if v >= V110:
             self.bio_up_ref = self.BIO_up_ref
             self.is_init_finished = self.SSL_is_init_finished
@@ -343,6 +345,17 @@ def _err_get_reason_300(code):
     if code & _ERR_SYSTEM_FLAG:
         return code & 0x7FFFFFFF
     return code & 0x7FFFFF
+
+
+def _err_reason_is_common_300(code):
+    # ERR_RFLAG_COMMON marks the ERR_R_* reasons since 3.0.
+    return not code & _ERR_SYSTEM_FLAG and bool(code & (0x2 << 18))
+
+
+def _err_reason_is_common_1x(code):
+    # Before 3.0 the ERR_R_* reasons are the numbers below 100; every
+    # library's own reasons start at 100.
+    return (code & 0xFFF) < 100
 
 
 def _err_get_lib_1x(code):

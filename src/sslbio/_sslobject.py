@@ -23,7 +23,7 @@ __all__ = ["make_sslobject_classes"]
 _INT_MAX = 2 ** 31 - 1
 # Largest bytes object Python 3 can allocate for read(len): beyond it, 3.x
 # raises OverflowError before touching the connection.
-_MAX_BYTES = sys.maxsize - 32
+_MAX_BYTES = sys.maxsize - 33
 # A TLS record carries at most 16 KiB of plaintext and SSL_read never
 # returns more than one record, so a larger buffer would never be filled.
 _READ_CHUNK = 16384
