@@ -232,7 +232,8 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
         # Slots keep a connection small; __dict__ and __weakref__ stay
         # available as on Python 3's (pure Python) SSLObject.
         __slots__ = ("_native", "_native_read", "_native_write", "_ssl",
-                     "_server_side", "_server_hostname", "_shutdown_seen_zero",
+                     "_server_side", "_is_client", "_server_hostname",
+                     "_shutdown_seen_zero",
                      "_native_done", "_hostname_missing", "__dict__",
                      "__weakref__")
 
@@ -282,7 +283,11 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
             self._native_read = native.read
             self._native_write = native.write
             self._ssl = ssl
+            # Python 3 keeps server_side as given: 1 is a server, 0 a
+            # client, and any other value is neither (an accepting
+            # connection that is not reported as the server side).
             self._server_side = side == 1
+            self._is_client = side == 0
             self._server_hostname = server_hostname
             self._shutdown_seen_zero = False
             self._native_done = False
@@ -384,7 +389,7 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
                 raise TypeError("Value is not a SSLSession.")
             if layout.ssl_ctx(self._native.context) != session._ctx_ptr:
                 raise ValueError("Session refers to a different SSLContext.")
-            if self._server_side:
+            if not self._is_client:
                 raise ValueError(
                     "Cannot set session for server-side SSLSocket.")
             if is_init_finished(self._ssl):
@@ -617,7 +622,7 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
             # tls-unique is the first Finished message of the connection:
             # the client's own for a full handshake, the server's for a
             # resumed one.
-            if bool(lib.session_reused(ssl)) != (not self._server_side):
+            if bool(lib.session_reused(ssl)) != self._is_client:
                 length = lib.SSL_get_finished(ssl, buf, _CB_MAXLEN)
             else:
                 length = lib.SSL_get_peer_finished(ssl, buf, _CB_MAXLEN)

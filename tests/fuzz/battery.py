@@ -14,7 +14,7 @@ _WRITE_SIZES = (0, 1, 100, 16384, 16385, 40000)
 _SPLIT_SIZES = (1, 4, 5, 6, 100)
 
 
-def _calls(conversation, side, rng, donors, tamper):
+def _calls(conversation, side, rng, tamper):
     """The menu: ``name -> thunk`` recording one call (or a short series)
     in the conversation's transcript."""
     obj = conversation.objects[side]
@@ -119,9 +119,10 @@ _WEIGHTS.update({"do_handshake": 4, "read": 5, "read_into": 2, "write": 4,
                  "unwrap": 3, "send": 6, "write_eof": 1, "garbage": 1})
 
 
-def run(conversation, rng, donors, tamper):
-    """Make 8 to 25 calls, each on a random side."""
-    menus = dict((side, _calls(conversation, side, rng, donors, tamper))
+def run(conversation, rng, tamper):
+    """Make 8 to 25 calls, each on a random side; ``tamper`` is the case's
+    mutation tap, used again by some deliveries."""
+    menus = dict((side, _calls(conversation, side, rng, tamper))
                  for side in ("client", "server"))
     weighted = [(_WEIGHTS[name], name) for name in _NAMES]
     for _ in range(rng.between(8, 25)):

@@ -13,6 +13,8 @@ each side must give the same result every time, and the two sides must
 still differ.  Otherwise it is *unstable* and only counted.
 """
 
+import json
+
 SEVERITY = ("class", "attribute", "value")
 
 
@@ -92,10 +94,13 @@ def _call_name(label):
 
 
 def _short(outcome):
+    """``SSLError(REASON)`` for an exception, the JSON of a value (the
+    same text whichever Python runs the supervisor)."""
     if _is_multi(outcome):
         return "[%s]" % ", ".join(_short(o) for o in outcome)
     if not outcome:
         return "-"
     if outcome[0] == "raise":
         return "%s(%s)" % (outcome[1], outcome[4] or "")
-    return "%s" % (outcome[1:] if len(outcome) > 1 else outcome,)
+    return json.dumps(outcome[1] if len(outcome) > 1 else outcome[0],
+                      sort_keys=True)

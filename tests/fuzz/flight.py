@@ -65,6 +65,8 @@ def forget_sessions():
 
 
 def _session_source(profile):
+    """An honest connection of ``profile`` (without resumption), kept
+    alive: its client's ``session`` is where cases take theirs from."""
     talk = conversation.Conversation(profile._replace(resume=False),
                                      outcomes.Transcript())
     cut = conversation.SCRIPT.index(("write", "client",
@@ -142,9 +144,9 @@ class Plan(object):
             self.seed, self.profile.name, self.targets)
 
 
-def run_case(seed, trace=None):
-    """Run one case; returns its ``Transcript``.  ``trace(text)``, when
-    given, is told each mutation as it happens (for ``repro.py``)."""
+def run_case(seed):
+    """Run one case; returns its ``Transcript`` (whose notes say what was
+    mutated where)."""
     donor_flights, structure = corpus()
     plan = Plan(seed, structure)
     transcript = outcomes.Transcript()
@@ -160,8 +162,6 @@ def run_case(seed, trace=None):
             index, side, before, " + ".join(notes), records.describe(data),
             len(pieces))
         transcript.note(text)
-        if trace is not None:
-            trace(text)
         return pieces
 
     def tap(index, side, data):
@@ -173,5 +173,5 @@ def run_case(seed, trace=None):
     talk = conversation.Conversation(plan.profile, transcript,
                                      session=session_for(plan.profile))
     talk.run(tap)
-    battery.run(talk, plan.battery_rng, donors, tamper)
+    battery.run(talk, plan.battery_rng, tamper)
     return transcript

@@ -29,7 +29,7 @@ def _show(entries, out):
 
 def flight_case(seed, as_json, out):
     from . import flight
-    transcript = flight.run_case(seed, trace=None)
+    transcript = flight.run_case(seed)
     if as_json:
         json.dump({"notes": transcript.notes, "entries": transcript.entries,
                    "violations": transcript.violations}, out)
