@@ -15,7 +15,7 @@ import sys
 import warnings
 
 from . import _errors
-from ._args import as_bytes, index_as_int, ssize_arg
+from ._args import as_bytes, c_int_arg, ssize_arg
 from ._ctype import NativeLike
 
 __all__ = ["make_sslobject_classes"]
@@ -253,7 +253,7 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
                 raise TypeError("_wrap_bio() argument 'outgoing' must be "
                                 "_ssl.MemoryBIO, not %s"
                                 % type(outgoing).__name__)
-            side = index_as_int(server_side)
+            side = c_int_arg(server_side)
             if server_hostname is not None:
                 if not isinstance(server_hostname, _text_types):
                     raise TypeError("argument 'server_hostname' must be str")
