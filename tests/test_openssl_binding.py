@@ -260,7 +260,7 @@ def test_no_version_function():
     (V102, ["SSL_state", "sk_num"]),
     (V110, ["BIO_up_ref"]),
     (V110, ["SSL_SESSION_has_ticket", "OPENSSL_sk_value"]),
-    (V111, ["SSL_read_ex", "SSL_verify_client_post_handshake"]),
+    (V111, ["SSL_write_ex", "SSL_verify_client_post_handshake"]),
     (V300, ["SSL_CTX_get_options"]),
     (V300, ["BIO_read"]),
 ])

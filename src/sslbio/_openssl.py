@@ -72,8 +72,6 @@ DECLARATIONS = {
     "SSL_do_handshake": (_INT, [_P], None, None, True),
     "SSL_read": (_INT, [_P, _P, _INT], None, None, False),
     "SSL_write": (_INT, [_P, _STR, _INT], None, None, False),
-    "SSL_read_ex": (_INT, [_P, _P, _SIZE, ctypes.POINTER(_SIZE)], V111, None,
-                    False),
     "SSL_write_ex": (_INT, [_P, _STR, _SIZE, ctypes.POINTER(_SIZE)], V111,
                      None, False),
     "SSL_shutdown": (_INT, [_P], None, None, False),
