@@ -15,11 +15,25 @@ _INT_MAX = 2 ** 31 - 1
 _SCRATCH_SIZE = 65536
 
 
+class _BioPointer(ctypes.c_void_p):
+    """A ``BIO *``."""
+    __slots__ = ()
+
+
+def _new_bio_reads_eof(new, read, free, method):
+    """Whether an empty new memory BIO reads as end of file (0) rather than
+    as "retry" (-1, OpenSSL's default)."""
+    probe = new(method)
+    if not probe:
+        raise MemoryError("failed to allocate BIO")
+    try:
+        return read(probe, ctypes.create_string_buffer(1), 1) == 0
+    finally:
+        free(probe)
+
+
 def make_memory_bio_class(lib, layout, pythonapi):
     """Build ``MemoryBIO`` bound to one resolved OpenSSL binding."""
-    bio_free = lib.BIO_free
-    bio_pending = lib.BIO_ctrl_pending
-    set_eof_return = lib.bio_set_mem_eof_return
     error_from_code = _errors.error_from_code
     ssl_error = _errors.ssl.SSLError
     # The hot calls go through argument-less foreign functions fed a
@@ -28,11 +42,21 @@ def make_memory_bio_class(lib, layout, pythonapi):
     raw_write = lib.raw("BIO_write", ctypes.c_int)
     raw_pending = lib.raw("BIO_ctrl_pending", ctypes.c_size_t)
     raw_ctrl = lib.raw("BIO_ctrl", ctypes.c_long)
+    raw_free = lib.raw("BIO_free", ctypes.c_int)
     set_eof_return_cmd = lib.BIO_C_SET_BUF_MEM_EOF_RETURN
-    minus_one = ctypes.c_long(-1)
+    eof_means_retry = ctypes.c_long(-1)
+    eof_means_eof = ctypes.c_long(0)
     # The memory BIO method table is a static object: look it up once.
     mem_method = ctypes.c_void_p(lib.BIO_s_mem())
-    raw_new = lib.raw("BIO_new", ctypes.c_void_p)
+    # BIO_new's result comes back as a _BioPointer instance (ctypes keeps
+    # results of c_void_p subclasses as objects): no second conversion.
+    raw_new = lib.raw("BIO_new", _BioPointer)
+    # Python 3 makes an empty MemoryBIO mean "retry", not end of file, by
+    # setting the eof return to -1.  OpenSSL's memory BIOs start that way;
+    # the probe proves it for the library loaded, and the call is made per
+    # BIO only where it is not so.
+    set_retry_per_bio = _new_bio_reads_eof(raw_new, raw_read, raw_free,
+                                           mem_method)
 
     # read() copies the BIO into a scratch buffer and gets its str from a
     # C-level slice of that buffer, run by ctypes as the call's result
@@ -70,35 +94,38 @@ def make_memory_bio_class(lib, layout, pythonapi):
         buffer means end of file instead of "try again later".
         """
 
-        __slots__ = ("_bio", "_biop", "_eof_written")
+        __slots__ = ("_biop", "_eof_written")
 
         def __init__(self):
-            bio = raw_new(mem_method)
-            if not bio:
+            biop = raw_new(mem_method)
+            if not biop:
                 raise MemoryError("failed to allocate BIO")
-            biop = ctypes.c_void_p(bio)
-            # An empty buffer means "retry" until write_eof(): reads return
-            # -1 with the retry flag instead of 0 (end of file).
-            raw_ctrl(biop, set_eof_return_cmd, minus_one, None)
-            self._bio = bio
+            if set_retry_per_bio:
+                raw_ctrl(biop, set_eof_return_cmd, eof_means_retry, None)
             self._biop = biop
             self._eof_written = False
 
-        def __del__(self, _free=bio_free):
-            bio = getattr(self, "_bio", None)
-            if bio:
-                self._bio = None
-                _free(bio)
+        def __del__(self):
+            try:
+                biop = self._biop
+            except AttributeError:  # __init__ never ran or failed
+                return
+            raw_free(biop)
+
+        @property
+        def _bio(self):
+            """The BIO's address, for calls that take it as an integer."""
+            return self._biop.value
 
         @property
         def pending(self):
             """The number of bytes pending in the memory buffer."""
-            return int(bio_pending(self._bio))
+            return int(raw_pending(self._biop))
 
         @property
         def eof(self):
             """Whether the memory BIO is at end-of-file."""
-            return self._eof_written and bio_pending(self._bio) == 0
+            return self._eof_written and raw_pending(self._biop) == 0
 
         # Parameters named __x are positional-only in effect, as Python 3's
         # are: the name is mangled, so no keyword can match it.
@@ -151,6 +178,6 @@ def make_memory_bio_class(lib, layout, pythonapi):
         def write_eof(self):
             """Mark end of file: once drained, reads report EOF."""
             self._eof_written = True
-            set_eof_return(self._bio, 0)
+            raw_ctrl(self._biop, set_eof_return_cmd, eof_means_eof, None)
 
     return MemoryBIO

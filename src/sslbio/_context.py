@@ -35,18 +35,19 @@ def wrap_bio(context, incoming, outgoing, server_side=False,
     context has ``check_hostname``, and sent as SNI unless it is an IP
     address.
     """
-    cls = getattr(context, "sslobject_class", None) or \
-        _default["sslobject_class"]
-    return cls._create(incoming, outgoing, server_side=server_side,
-                       server_hostname=encode_hostname(server_hostname),
-                       session=session, context=context)
+    return wrap_bio_method(context, incoming, outgoing, server_side,
+                           server_hostname, session)
 
 
 def wrap_bio_method(self, incoming, outgoing, server_side=False,
                     server_hostname=None, session=None):
     """Create an ``SSLObject`` over two ``MemoryBIO``\\ s (Python 3.7+)."""
-    return wrap_bio(self, incoming, outgoing, server_side=server_side,
-                    server_hostname=server_hostname, session=session)
+    cls = getattr(self, "sslobject_class", None) or \
+        _default["sslobject_class"]
+    if server_hostname is not None:
+        server_hostname = encode_hostname(server_hostname)
+    return cls._create(incoming, outgoing, server_side, server_hostname,
+                       session, self)
 
 
 def set_servername_callback(self, server_name_callback):

@@ -270,6 +270,8 @@ class Binding(object):
             self.ctx_get_options = self._ctx_get_options_ctrl
 
     def _bio_up_ref_102(self, bio):
+        if isinstance(bio, ctypes.c_void_p):
+            bio = bio.value
         refs = ctypes.addressof(_Bio102.from_address(bio)) + \
             _Bio102.references.offset
         self.CRYPTO_add_lock(refs, 1, _CRYPTO_LOCK_BIO, b"sslbio", 0)

@@ -117,6 +117,11 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
     hostflags, size_t = ctypes.c_uint(_HOSTFLAGS), ctypes.c_size_t
     # Closure constants: cheaper to reach than module globals on hot paths.
     int_type, bytes_type, chunk = int, bytes, _READ_CHUNK
+    # "Need more bytes" is the usual end of a read.  2.7's native read()
+    # raises it exactly as 3.11 does unless a queued error gave it a reason
+    # (see error_from_native), so it passes through without a call: an
+    # exception costs enough already.
+    want_read = _errors.ssl.SSLWantReadError
     string_at = ctypes.string_at
     if lib.has_ex_io:
         written_count = ctypes.c_size_t()
@@ -253,7 +258,14 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
                 raise TypeError("_wrap_bio() argument 'outgoing' must be "
                                 "_ssl.MemoryBIO, not %s"
                                 % type(outgoing).__name__)
-            side = c_int_arg(server_side)
+            # bool is what callers pass; anything else is converted (and
+            # range-checked) as Python 3 converts a C int argument.
+            if server_side is False:
+                side = 0
+            elif server_side is True:
+                side = 1
+            else:
+                side = c_int_arg(server_side)
             if server_hostname is not None:
                 if not isinstance(server_hostname, _text_types):
                     raise TypeError("argument 'server_hostname' must be str")
@@ -271,9 +283,9 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
 
             # SSL_set_bio takes over one reference per distinct BIO; the
             # MemoryBIO objects keep their own, so either side may go first.
-            bio_up_ref(incoming._bio)
+            bio_up_ref(incoming._biop)
             if outgoing is not incoming:
-                bio_up_ref(outgoing._bio)
+                bio_up_ref(outgoing._biop)
             raw_set_bio(ssl, incoming._biop, outgoing._biop)
             # Python 3 contexts set this mode (2.7's do not): idle
             # connections give their 16 KiB record buffers back.
@@ -440,6 +452,10 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
                 # C call.  Only its exceptions need Python 3's mapping.
                 try:
                     return self._native_read(len)
+                except want_read as exc:
+                    if exc.reason is not None:
+                        raise self._from_native(exc)
+                    raise
                 except socket.error as exc:
                     raise self._from_native(exc)
             return self._read_checked(len, buffer)
