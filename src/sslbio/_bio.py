@@ -5,6 +5,7 @@ import functools
 
 from . import _errors
 from ._args import as_bytes, c_int_arg
+from ._openssl import pointer_argument
 from ._ctype import NativeLike
 
 __all__ = ["make_memory_bio_class"]
@@ -15,17 +16,13 @@ _INT_MAX = 2 ** 31 - 1
 _SCRATCH_SIZE = 65536
 
 
-class _BioPointer(ctypes.c_void_p):
-    """A ``BIO *``."""
-    __slots__ = ()
-
-
 def _new_bio_reads_eof(new, read, free, method):
     """Whether an empty new memory BIO reads as end of file (0) rather than
     as "retry" (-1, OpenSSL's default)."""
-    probe = new(method)
-    if not probe:
+    address = new(method)
+    if not address:
         raise MemoryError("failed to allocate BIO")
+    probe = pointer_argument(address)
     try:
         return read(probe, ctypes.create_string_buffer(1), 1) == 0
     finally:
@@ -48,9 +45,7 @@ def make_memory_bio_class(lib, layout, pythonapi):
     eof_means_eof = ctypes.c_long(0)
     # The memory BIO method table is a static object: look it up once.
     mem_method = ctypes.c_void_p(lib.BIO_s_mem())
-    # BIO_new's result comes back as a _BioPointer instance (ctypes keeps
-    # results of c_void_p subclasses as objects): no second conversion.
-    raw_new = lib.raw("BIO_new", _BioPointer)
+    raw_new = lib.raw("BIO_new", ctypes.c_void_p)
     # Python 3 makes an empty MemoryBIO mean "retry", not end of file, by
     # setting the eof return to -1.  OpenSSL's memory BIOs start that way;
     # the probe proves it for the library loaded, and the call is made per
@@ -70,6 +65,8 @@ def make_memory_bio_class(lib, layout, pythonapi):
     int_max = _INT_MAX
     read_str = lib.raw("BIO_read", functools.partial(
         buffer(scratch).__getslice__, 0))  # noqa: F821 (Python 2)
+    # The buffer as a ready argument (``scratch`` keeps the memory alive).
+    scratch_arg = pointer_argument(ctypes.addressof(scratch))
 
     # Reads larger than the scratch buffer allocate the result str and let
     # BIO_read fill it in place.  That string is new and held by no one else:
@@ -94,14 +91,17 @@ def make_memory_bio_class(lib, layout, pythonapi):
         buffer means end of file instead of "try again later".
         """
 
-        __slots__ = ("_biop", "_eof_written")
+        # _bio: the BIO's address; _biop: the same as a pointer argument.
+        __slots__ = ("_bio", "_biop", "_eof_written")
 
         def __init__(self):
-            biop = raw_new(mem_method)
-            if not biop:
+            bio = raw_new(mem_method)
+            if not bio:
                 raise MemoryError("failed to allocate BIO")
+            biop = pointer_argument(bio)
             if set_retry_per_bio:
                 raw_ctrl(biop, set_eof_return_cmd, eof_means_retry, None)
+            self._bio = bio
             self._biop = biop
             self._eof_written = False
 
@@ -111,11 +111,6 @@ def make_memory_bio_class(lib, layout, pythonapi):
             except AttributeError:  # __init__ never ran or failed
                 return
             raw_free(biop)
-
-        @property
-        def _bio(self):
-            """The BIO's address, for calls that take it as an integer."""
-            return self._biop.value
 
         @property
         def pending(self):
@@ -136,7 +131,7 @@ def make_memory_bio_class(lib, layout, pythonapi):
             # call) is recognised without a type check; anything else takes
             # the checked path.
             if __size is -1:
-                data = read_str(self._biop, scratch, scratch_size)
+                data = read_str(self._biop, scratch_arg, scratch_size)
                 if len(data) < scratch_size:
                     return data
                 return data + self._read_pending(-1)
@@ -148,7 +143,7 @@ def make_memory_bio_class(lib, layout, pythonapi):
                 return self._read_pending(size)
             if size == 0:
                 return b""
-            return read_str(self._biop, scratch, size)
+            return read_str(self._biop, scratch_arg, size)
 
         def _read_pending(self, size):
             avail = raw_pending(self._biop)

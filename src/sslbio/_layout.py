@@ -15,6 +15,8 @@ import sys
 
 import _ssl
 
+from ._openssl import pointer_argument
+
 __all__ = ["LayoutError", "Layout"]
 
 
@@ -119,12 +121,15 @@ class Layout(object):
 
     def ssl(self, native, context, ctx_ptr):
         """The ``SSL*`` of a native ``_ssl._SSLSocket`` made from context,
-        as a ``c_void_p``."""
+        as a foreign-call argument (``pointer_argument``)."""
         fields = _PySSLSocket.from_address(id(native))
         if fields.ctx != id(context):
             raise LayoutError("native object does not point at its context")
-        ptr = ctypes.c_void_p(fields.ssl)
-        if not ptr.value or self._ssl_get_ssl_ctx(ptr) != ctx_ptr:
+        address = fields.ssl
+        if not address:
+            raise LayoutError("native object holds no SSL*")
+        ptr = pointer_argument(address)
+        if self._ssl_get_ssl_ctx(ptr) != ctx_ptr:
             raise LayoutError("SSL* does not belong to the context's SSL_CTX")
         return ptr
 

@@ -283,9 +283,9 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
 
             # SSL_set_bio takes over one reference per distinct BIO; the
             # MemoryBIO objects keep their own, so either side may go first.
-            bio_up_ref(incoming._biop)
+            bio_up_ref(incoming._bio)
             if outgoing is not incoming:
-                bio_up_ref(outgoing._biop)
+                bio_up_ref(outgoing._bio)
             raw_set_bio(ssl, incoming._biop, outgoing._biop)
             # Python 3 contexts set this mode (2.7's do not): idle
             # connections give their 16 KiB record buffers back.
