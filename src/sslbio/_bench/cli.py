@@ -241,11 +241,14 @@ def run(args, out):
     scratch = tempfile.mkdtemp(prefix="sslbio-bench-")
     pool = None
     try:
-        _progress("bench: certificates and a snapshot of the package in %s" % scratch)
+        _progress("bench: certificates and a snapshot of the package in %s"
+                  % scratch)
         certdir = os.path.join(scratch, "certs")
         os.mkdir(certdir)
         certs.generate(certdir, args.openssl)
         package, package_dir = _snapshot_package(os.path.join(scratch, "src"))
+        # An installed copy may be older than the checkout it came from.
+        _progress("bench: measuring the sslbio package at %s" % package_dir)
         machine_info = machine.describe(package_dir, args.openssl)
 
         _progress("bench: finding interpreters, preparing pyOpenSSL (%s)" % cache)

@@ -66,7 +66,11 @@ def load_average():
 def _code_revision(package_dir):
     """Git revision of the checkout holding the measured package, and whether
     that package has uncommitted changes (``--no-optional-locks``: looking
-    never rewrites the index)."""
+    never rewrites the index).  ``None`` for an installed package: a
+    site-packages directory may sit inside some other repository (pyenv's
+    own checkout, for one), whose revision says nothing about the code."""
+    if not _output(["git", "ls-files", "--", "__init__.py"], cwd=package_dir):
+        return None
     revision = _output(["git", "rev-parse", "HEAD"], cwd=package_dir)
     if revision is None:
         return None
