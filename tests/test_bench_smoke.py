@@ -204,3 +204,29 @@ def test_medians_selection_and_formatting():
     assert [t["met"] for t in report.evaluate_targets(
         "roundtrip", {"contenders": {"s": {"ratio": 0.7}}, "ratio_subject_to_rival": 1.2},
         "s")] == [True, False]
+
+
+def test_every_instruction_count_operation_runs(driver):
+    # The operations of `python -m sslbio._bench.instructions`, without
+    # valgrind: each sets up and runs twice on this interpreter.
+    from sslbio._bench import instructions
+    for name, (_, setup, small, large) in sorted(instructions.OPERATIONS.items()):
+        assert 0 < small < large, name
+        run = setup(driver)
+        run(1)
+        run(2)
+
+
+@pytest.mark.skipif(subprocess.call("valgrind --version >/dev/null 2>&1", shell=True) != 0,
+                    reason="valgrind counts the instructions")
+def test_instruction_count_of_one_operation(certdir, monkeypatch):
+    from sslbio._bench import instructions
+    name = "create"
+    description, setup, _, _ = instructions.OPERATIONS[name]
+    # Enough repetitions that the interpreters' own run-to-run variation
+    # (a few 10,000 instructions) stays small beside the difference.
+    monkeypatch.setitem(instructions.OPERATIONS, name, (description, setup, 20, 220))
+    counted = instructions.count(sys.executable, name, certdir, SOURCE_ROOT)
+    # Creating and freeing a server object and two BIOs is thousands of
+    # instructions on any interpreter, and far fewer than a million.
+    assert 5000 < counted < 1000000

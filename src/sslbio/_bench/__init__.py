@@ -14,6 +14,8 @@ steps and options.  The modules, one job each:
 ``machine``      where the figures came from
 ``report``       text tables and results.json
 ``chart``        chart.png, run in a matplotlib environment (Python 3)
+``instructions`` valgrind instruction counts per operation, 2.7 vs 3.11:
+                 ``python -m sslbio._bench.instructions``        [2.7 + 3]
 
 Only relative imports, like the rest of the package.
 """
