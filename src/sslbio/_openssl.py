@@ -330,10 +330,6 @@ class Binding(object):
     SSL_CTRL_SET_TLSEXT_HOSTNAME = _SSL_CTRL_SET_TLSEXT_HOSTNAME
     TLSEXT_NAMETYPE_HOST_NAME = _TLSEXT_NAMETYPE_HOST_NAME
 
-    def bio_set_mem_eof_return(self, bio, value):
-        self.BIO_ctrl(bio, _BIO_C_SET_BUF_MEM_EOF_RETURN, value, None)
-
-
 
 
 # Error code packing: 3.0 moved the library field and added a flag for
