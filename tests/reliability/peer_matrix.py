@@ -241,21 +241,29 @@ def after_failure(pump, result):
 
 # -- the two sides ---------------------------------------------------------
 
+def handshake(pump, peer, result):
+    """Run the handshake against ``peer`` and record it in ``result``: the
+    exception, what later calls do and the alert the peer got when it
+    fails, the negotiated version when it completes (then True)."""
+    try:
+        pump.do_handshake()
+    except Exception as exc:
+        result["handshake"] = describe_exception(exc)
+        after_failure(pump, result)
+        result["peer_alert"] = peer_alert(peer)
+        return False
+    result["handshake"] = "ok"
+    result["version"] = pump.sslobj.version()
+    return True
+
+
 def run_client_case(case):
     """sslbio client, s_server presenting ``case.peer_cert``."""
     result = {}
     with s_server(case.peer_cert, VERSION_FLAGS[case.version]) as server:
         with TLSPump.connect(client_context(case), server.port,
                              server_hostname=case.host) as pump:
-            try:
-                pump.do_handshake()
-            except Exception as exc:
-                result["handshake"] = describe_exception(exc)
-                after_failure(pump, result)
-                result["peer_alert"] = peer_alert(server)
-            else:
-                result["handshake"] = "ok"
-                result["version"] = pump.sslobj.version()
+            if handshake(pump, server, result):
                 pump.write(CLIENT_LINE)
                 server.wait_for("^" + re.escape(CLIENT_LINE.decode().strip()))
                 server.send(SERVER_LINE)  # s_server sends its stdin
@@ -287,15 +295,7 @@ def run_server_case(case):
         with s_client(port, *args) as client:
             client.send(CLIENT_LINE)
             with TLSPump.accept(server_context(case), listener) as pump:
-                try:
-                    pump.do_handshake()
-                except Exception as exc:
-                    result["handshake"] = describe_exception(exc)
-                    after_failure(pump, result)
-                    result["peer_alert"] = peer_alert(client)
-                else:
-                    result["handshake"] = "ok"
-                    result["version"] = pump.sslobj.version()
+                if handshake(pump, client, result):
                     result["peer_certificate"] = bool(
                         pump.sslobj.getpeercert())
                     result["received"] = \
