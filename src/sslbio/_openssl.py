@@ -331,7 +331,6 @@ class Binding(object):
     TLSEXT_NAMETYPE_HOST_NAME = _TLSEXT_NAMETYPE_HOST_NAME
 
 
-
 # Error code packing: 3.0 moved the library field and added a flag for
 # system errors (errno values); 1.x packs lib:8 func:12 reason:12.
 _ERR_SYSTEM_FLAG = 0x80000000
