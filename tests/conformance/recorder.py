@@ -19,7 +19,7 @@ Values are made JSON-able and language-neutral:
 * any other object is ``{"object": type name}``.
 
 Exception message text is never recorded: only the class and the attributes
-the behaviour contract names (DESIGN.md section 3).
+the behaviour contract names (README, "Behaviour").
 """
 
 from __future__ import print_function

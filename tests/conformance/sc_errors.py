@@ -3,9 +3,9 @@ method does once the connection has failed."""
 
 from __future__ import print_function
 
-import tls
-from probe import probe, probe_io
-from scenarios import scenario
+from conformance import tls
+from conformance.probe import probe, probe_io
+from conformance.scenarios import scenario
 
 HTTP = b"GET / HTTP/1.0\r\n\r\n"
 

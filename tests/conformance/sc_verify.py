@@ -9,9 +9,9 @@ from __future__ import print_function
 
 import ssl
 
-import tls
-from probe import probe
-from scenarios import scenario
+from conformance import tls
+from conformance.probe import probe
+from conformance.scenarios import scenario
 
 
 def _after_failure(rec, pair):
@@ -149,7 +149,7 @@ def no_ca_loaded(rec):
           deviation=("hs[0] client.do_handshake", "ValueError"))
 def check_hostname_without_server_hostname(rec):
     # 3.7+ completes this handshake without checking any host name at all;
-    # sslbio refuses it (DESIGN.md section 3).
+    # sslbio refuses it (README, "Behaviour").
     pair = tls.Pair(tls.client_context(), tls.server_context(),
                     server_hostname=None)
     pair.handshake(rec)
