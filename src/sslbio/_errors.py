@@ -254,7 +254,10 @@ def error_from_native(lib, ssl_ptr, exc, server_hostname):
     text = native_str(_NATIVE_MESSAGE.match(message).group(1)) or None
     library = native_str(exc.library) \
         if exc.library in _KNOWN_LIBRARIES else None
-    reason = _reason_name(library, text)
+    if _is_common_reason(lib, text):
+        reason = None
+    else:
+        reason = _reason_name(library, text)
     # 2.7 raises SSL and syscall errors with an empty queue under the
     # messages 3.11 would use, so treating them as coded changes nothing.
     return _make(lib, ssl_ptr, ssl_error, 0, True, library, reason, text,
@@ -270,6 +273,22 @@ _UNCODED_NATIVE_ERRORS = {
     SSL_ERROR_ZERO_RETURN: SSL_ERROR_ZERO_RETURN,
     SSL_ERROR_EOF: SSL_ERROR_SYSCALL,
 }
+
+
+def _is_common_reason(lib, text):
+    """Whether a reason string is one of OpenSSL's ``ERR_R_*`` reasons,
+    which Python 3 leaves unnamed (``_names`` tells them by number).
+
+    2.7's message gives the string only, which is enough: on OpenSSL 3.0
+    only two reasons of other libraries read like a common one (EVP's
+    "invalid provider functions", RAND's "internal error"), and neither
+    comes out of a record-layer call.
+    """
+    if text is None:
+        return False
+    if not isinstance(text, bytes):
+        text = text.encode("ascii", "backslashreplace")  # Python 3
+    return text in lib.common_reason_strings()
 
 
 def want_read_error():
