@@ -58,7 +58,8 @@ def make_memory_bio_class(lib, layout, pythonapi):
     # converter: no bytecode runs between the copy and the slice, so no
     # other thread can use the buffer in between and one serves them all.
     # (buffer slices clamp, so a negative count, "nothing to read", gives
-    # an empty string.)  One foreign call per read.
+    # an empty string.)  One foreign call per read that fits the buffer, as
+    # every read of a few records does; a larger read goes on below.
     scratch_size = _SCRATCH_SIZE
     scratch = ctypes.create_string_buffer(scratch_size)
     bytes_type = bytes
