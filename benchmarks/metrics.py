@@ -113,6 +113,7 @@ MEASUREMENTS = [
                 fresh_process=True),
 ]
 
+
 def select(patterns):
     """The measurements whose name starts with one of ``patterns`` ("handshake"
     selects all four handshake measurements, "resume-tls1.3" one).  Raises
