@@ -7,6 +7,7 @@ OpenSSL older than 1.0.2), ``ENGINE`` is ``"unavailable"``,
 ``EngineUnavailableError`` with that reason.
 """
 
+import os
 import ssl
 
 from ._errors import SSLCertVerificationError
@@ -68,8 +69,17 @@ def _self_test(layout, MemoryBIO, SSLObject):
         raise RuntimeError("self-test: no ClientHello in the outgoing BIO")
 
 
+def _load_portable():
+    """The portable engine (``SSLBIO_ENGINE=portable``): no ctypes."""
+    from ._engines import portable
+    return None, portable.MemoryBIO, portable.SSLObject, portable.SSLSession
+
+
 try:
-    _lib, MemoryBIO, SSLObject, SSLSession = _load()
+    if os.environ.get("SSLBIO_ENGINE") == "portable":
+        _lib, MemoryBIO, SSLObject, SSLSession = _load_portable()
+    else:
+        _lib, MemoryBIO, SSLObject, SSLSession = _load()
 except Exception as exc:  # any failure means "cannot serve", never a crash
     ENGINE = "unavailable"
     UNAVAILABLE_REASON = "%s: %s" % (type(exc).__name__, exc)
@@ -94,7 +104,7 @@ except Exception as exc:  # any failure means "cannot serve", never a crash
     class SSLSession(_Unavailable):
         """Unavailable on this interpreter; see ``sslbio.UNAVAILABLE_REASON``."""
 else:
-    ENGINE = "ctypes"
+    ENGINE = "ctypes" if _lib is not None else "portable"
     UNAVAILABLE_REASON = None
 
 from ._context import SSLContext, wrap_bio, bind_sslobject_class  # noqa: E402

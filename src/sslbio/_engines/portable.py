@@ -1,0 +1,855 @@
+"""The portable engine: Python 3's in-memory TLS API from the standard
+library alone.
+
+Every CPython 2.7.9+ has ``ssl.SSLContext`` and the native object it wraps
+sockets in (``context._wrap_socket()``).  This engine gives each
+``SSLObject`` one of those native objects, built around one end of a
+private connected socket pair, and moves bytes between its ``MemoryBIO``\\ s
+and the other end itself.  It needs no ctypes and no knowledge of object
+layouts, so it serves where the ctypes engine cannot: Windows builds of 2.7
+(OpenSSL linked statically into ``_ssl``), builds without ``_ctypes``,
+layouts that do not validate.
+
+Behaviour is Python 3.11's, and what a caller can observe is the same as
+with the ctypes engine:
+
+* The native side gets the peer's bytes one TLS record at a time, and only
+  when a call cannot go on without them (it raised "want read").  OpenSSL
+  reads no further than the record it is working on, so nothing is ever
+  left in the socket: ``incoming.pending`` after a call is what an OpenSSL
+  memory BIO would hold.  After a call fails, whatever the native side did
+  not read is taken back into ``incoming``.
+* After every native call, whatever the native side wrote is moved into
+  ``outgoing``, also when the call raised (an alert must reach the peer).
+  A write larger than the socket buffer is moved out and retried until done
+  (2.7's ``_ssl`` sets SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER).
+* ``incoming.write_eof()``: once ``incoming`` is drained, the write side of
+  the feeding socket is shut down, so the native side sees end of file
+  exactly when an OpenSSL memory BIO would report it.
+
+What 2.7's ``_ssl`` cannot do (``LIMITATIONS`` lists it; every such call
+raises or is documented, never silently wrong):
+
+* Host name checking happens right after the handshake, against the peer's
+  certificate, with OpenSSL's rules as Python 3 configures them (SAN
+  ``dNSName`` entries, full-label wildcards only, the subject's common name
+  only when there is no ``dNSName``; ``iPAddress`` entries for IP
+  literals); a mismatch raises the ``SSLCertVerificationError`` Python 3
+  raises (``verify_code`` 62 or 64).  The peer gets no alert: the
+  handshake's last flight is withheld instead (under TLS 1.3 the peer then
+  never completes its handshake; under TLS 1.2 a client's last flight has
+  already left when its handshake completes).  The object refuses
+  application data from then on.
+* Certificate chain failures raise ``SSLCertVerificationError`` without
+  ``verify_code``/``verify_message`` (``None``): 2.7's ``_ssl`` does not
+  expose the verify result.
+* Sessions: 2.7's ``_ssl`` has no session API.  ``session`` is ``None``;
+  setting one, or ``wrap_bio(session=...)``, raises NotImplementedError;
+  ``session_reused`` is read from the server's hello (a client never offers
+  a session, so it is False there).
+* ``shared_ciphers()`` on the server side and
+  ``verify_client_post_handshake()`` raise NotImplementedError.
+* Costs: two descriptors per ``SSLObject`` (the socket pair) and extra
+  copies through the kernel.
+"""
+
+import array
+import collections
+import errno
+import socket
+import ssl
+import sys
+import warnings
+
+import _socket
+import _ssl
+
+from .. import _errors
+from .._args import as_bytes, c_int_arg, ssize_arg
+from .._ctype import NativeLike
+from . import EngineUnavailable
+from . import _hostmatch, _serverhello
+# The host name helpers are engine-neutral; they still live with the ctypes
+# classes, whose module imports ctypes only where it is present here.
+from .._sslobject import encode_hostname, _ip_address, _check_hostname_value
+
+__all__ = ["NAME", "MemoryBIO", "SSLObject", "SSLSession", "describe",
+           "LIMITATIONS"]
+
+NAME = "portable"
+
+LIMITATIONS = [
+    "host names are checked right after the handshake, not inside it: on a "
+    "mismatch the peer gets no alert (the last flight is withheld)",
+    "certificate verification failures carry no verify_code or "
+    "verify_message (None)",
+    "no sessions: SSLObject.session is None, setting a session or "
+    "wrap_bio(session=...) raises NotImplementedError",
+    "shared_ciphers() raises NotImplementedError on the server side",
+    "verify_client_post_handshake() raises NotImplementedError",
+    "two file descriptors per SSLObject (a private socket pair) and extra "
+    "copies through the kernel",
+]
+
+if not hasattr(ssl, "SSLContext") or \
+        not hasattr(_ssl._SSLContext, "_wrap_socket"):
+    raise EngineUnavailable("this Python's ssl module has no SSLContext "
+                            "(2.7.9 or later is needed)")
+
+_INT_MAX = 2 ** 31 - 1
+_MAX_BYTES = sys.maxsize - 33
+# The native read() returns at most one record's plaintext.
+_READ_CHUNK = 16384
+# How much one recv() takes from the native side's output.  Below the
+# allocator's mmap threshold, so that a small drain stays cheap.
+_DRAIN_SIZE = 65536
+_RECORD_HEADER = 5
+_WOULD_BLOCK = frozenset(
+    code for code in (getattr(errno, "EAGAIN", None),
+                      getattr(errno, "EWOULDBLOCK", None),
+                      getattr(errno, "WSAEWOULDBLOCK", None)) if code)
+
+try:
+    _text_types = (str, unicode)  # noqa: F821 (Python 2)
+except NameError:  # pragma: no cover
+    _text_types = (str,)
+
+_want_read = ssl.SSLWantReadError
+_want_write = ssl.SSLWantWriteError
+_socket_error = socket.error
+_want_read_error = _errors.want_read_error
+
+
+# -- the socket pair -----------------------------------------------------------
+
+def _loopback_pair():
+    """A connected TCP pair on the loopback interface, for systems without
+    ``socket.socketpair()`` (Windows 2.7).  The accepted connection must come
+    from our own client socket: another local process could connect to the
+    listening port first."""
+    listener = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)
+    try:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        client = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)
+        client.connect(listener.getsockname())
+        while True:
+            server, address = listener.accept()
+            if address == client.getsockname():
+                break
+            server.close()
+    finally:
+        listener.close()
+    for sock in (client, server):
+        # Small records must not wait for Nagle's algorithm.
+        sock.setsockopt(_socket.IPPROTO_TCP, _socket.TCP_NODELAY, 1)
+    return client, server
+
+
+def socket_pair():
+    """Two connected, non-blocking stream sockets."""
+    if hasattr(_socket, "socketpair"):
+        pair = _socket.socketpair()
+    else:
+        pair = _loopback_pair()
+    for sock in pair:
+        # Timeout 0.0: 2.7's _ssl then treats the socket as non-blocking
+        # and reports "want read/write" instead of waiting.
+        sock.settimeout(0.0)
+    return pair
+
+
+# -- MemoryBIO -------------------------------------------------------------------
+
+class MemoryBIO(NativeLike):
+    """A buffer of bytes that an ``SSLObject`` reads from or writes to.
+
+    Same behaviour as Python 3's ``ssl.MemoryBIO``: ``write()`` takes any
+    bytes-like object, ``read(n=-1)`` returns at most ``n`` bytes (all of
+    them when ``n`` is negative), and after ``write_eof()`` an empty buffer
+    means end of file instead of "try again later".
+
+    The bytes are kept as the written objects themselves (a list of
+    ``str`` in a deque), so writing copies nothing; ``_head`` counts the bytes of the
+    first one already read.
+    """
+
+    __slots__ = ("_chunks", "_head", "_pending", "_eof_written")
+
+    def __init__(self):
+        self._chunks = collections.deque()
+        self._head = 0
+        self._pending = 0
+        self._eof_written = False
+
+    @property
+    def pending(self):
+        """The number of bytes pending in the memory buffer."""
+        return self._pending
+
+    @property
+    def eof(self):
+        """Whether the memory BIO is at end-of-file."""
+        return self._eof_written and not self._pending
+
+    # Parameters named __x are positional-only in effect, as Python 3's
+    # are: the name is mangled, so no keyword can match it.
+    def read(self, __size=-1):
+        """read(size=-1, /): up to ``size`` bytes; all pending bytes if
+        ``size`` is negative."""
+        if __size is not -1:
+            __size = c_int_arg(__size)
+        avail = self._pending
+        if avail > _INT_MAX:
+            avail = _INT_MAX
+        if __size < 0 or __size > avail:
+            __size = avail
+        if not __size:
+            return b""
+        return self._take(__size)
+
+    def write(self, __b):
+        """write(b, /): write the bytes of a bytes-like object ``b``;
+        returns the number of bytes written."""
+        if type(__b) is not bytes:
+            __b = as_bytes(__b)
+        n = len(__b)
+        if n > _INT_MAX:
+            raise OverflowError("string longer than %d bytes" % _INT_MAX)
+        if self._eof_written:
+            raise ssl.SSLError("cannot write() after write_eof()")
+        if n:
+            self._chunks.append(__b)
+            self._pending += n
+        return n
+
+    def write_eof(self):
+        """Mark end of file: once drained, reads report EOF."""
+        self._eof_written = True
+
+    # -- for the engine ------------------------------------------------------
+    def _take(self, n):
+        """The next ``n`` (0 < n <= pending) bytes, removed from the
+        buffer: a written object itself when it is read whole."""
+        chunks = self._chunks
+        head = self._head
+        first = chunks[0]
+        end = head + n
+        size = len(first)
+        self._pending -= n
+        if end < size:
+            self._head = end
+            return first[head:end]
+        chunks.popleft()
+        self._head = 0
+        if end == size:
+            return first[head:] if head else first
+        parts = [first[head:] if head else first]
+        need = end - size
+        while need:
+            chunk = chunks[0]
+            if len(chunk) > need:
+                parts.append(chunk[:need])
+                self._head = need
+                break
+            parts.append(chunks.popleft())
+            need -= len(chunk)
+        return b"".join(parts)
+
+    def _peek(self, n):
+        """Up to ``n`` of the next bytes, left in the buffer."""
+        chunks = self._chunks
+        if not chunks:
+            return b""
+        head = self._head
+        data = chunks[0][head:head + n]
+        i = 1
+        while len(data) < n and i < len(chunks):
+            data += chunks[i][:n - len(data)]
+            i += 1
+        return data
+
+    def _put_back(self, data):
+        """Return bytes taken with ``_take`` to the front of the buffer."""
+        if data:
+            chunks = self._chunks
+            if self._head:
+                chunks[0] = chunks[0][self._head:]
+                self._head = 0
+            chunks.appendleft(data)
+            self._pending += len(data)
+
+
+# -- SSLSession ------------------------------------------------------------------
+
+class SSLSession(NativeLike):
+    """Python 3's ``ssl.SSLSession``.  This engine never creates one (2.7's
+    ``_ssl`` has no session API); the class exists so that type checks and
+    ``isinstance`` work as on Python 3."""
+
+    __slots__ = ()
+    __hash__ = None
+
+    def __init__(self, *args, **kwargs):
+        raise TypeError("cannot create 'ssl.SSLSession' instances")
+
+
+def _sessions_unsupported():
+    return NotImplementedError(
+        "sslbio's portable engine cannot resume TLS sessions: Python 2.7's "
+        "_ssl module has no session API")
+
+
+# -- SSLObject -------------------------------------------------------------------
+
+class SSLObject(object):
+    """An in-memory TLS connection (Python 3's ``ssl.SSLObject``).
+
+    It reads the peer's bytes from its ``incoming`` ``MemoryBIO`` and writes
+    its own to ``outgoing``; it never does I/O itself.  Calls that need
+    bytes not yet received raise ``ssl.SSLWantReadError``.  Instances come
+    from ``SSLContext.wrap_bio()``.
+    """
+
+    __slots__ = ("_native", "_native_read", "_native_write", "_ours",
+                 "_theirs", "_recv", "_send", "_incoming", "_outgoing",
+                 "_server_side", "_is_client", "_server_hostname",
+                 "_hostname_missing", "_check_host", "_handshake_finished",
+                 "_record_left", "_header", "_eof_sent", "_refusal",
+                 "_shutdown_started", "_fed", "_hello", "_reused",
+                 "__dict__", "__weakref__")
+
+    def __init__(self, *args, **kwargs):
+        raise TypeError(
+            "%s does not have a public constructor. Instances are "
+            "returned by SSLContext.wrap_bio()." % type(self).__name__)
+
+    @classmethod
+    def _create(cls, incoming, outgoing, server_side=False,
+                server_hostname=None, session=None, context=None):
+        if type(incoming) is not MemoryBIO:
+            raise TypeError("_wrap_bio() argument 'incoming' must be "
+                            "_ssl.MemoryBIO, not %s" % type(incoming).__name__)
+        if type(outgoing) is not MemoryBIO:
+            raise TypeError("_wrap_bio() argument 'outgoing' must be "
+                            "_ssl.MemoryBIO, not %s" % type(outgoing).__name__)
+        if server_side is False:
+            side = 0
+        elif server_side is True:
+            side = 1
+        else:
+            side = c_int_arg(server_side)
+        if server_hostname is not None:
+            if not isinstance(server_hostname, _text_types):
+                raise TypeError("argument 'server_hostname' must be str")
+            if "\x00" in server_hostname:
+                raise TypeError("argument must be encoded string without "
+                                "null bytes")
+            server_hostname = str(server_hostname)
+            _check_hostname_value(server_hostname)
+
+        self = cls.__new__(cls)
+        ours, theirs = socket_pair()
+        # The native object keeps only a weak reference to its socket: this
+        # object holds both ends.  2.7 sends the name as SNI unless it is an
+        # IP address literal, as Python 3 does.  The owner (self) is what
+        # the SNI callback receives.
+        self._native = native = context._wrap_socket(
+            ours, side, server_hostname, self)
+        self._native_read = native.read
+        self._native_write = native.write
+        self._ours = ours
+        self._theirs = theirs
+        self._recv = theirs.recv
+        self._send = theirs.sendall
+        self._incoming = incoming
+        self._outgoing = outgoing
+        self._server_side = side == 1
+        self._is_client = side == 0
+        self._server_hostname = server_hostname
+        self._record_left = 0
+        self._header = b""
+        self._eof_sent = False
+        self._refusal = None
+        self._handshake_finished = False
+        self._shutdown_started = False
+        self._fed = False
+        # The handshake records this side wrote, until the hello that tells
+        # whether the session was resumed has been seen (server side).
+        self._hello = b"" if side == 1 else None
+        self._reused = False
+        # As Python 3.6+: no host to check is an error, not a handshake
+        # without a host name check.
+        self._hostname_missing = (side == 0 and server_hostname is None and
+                                  context.check_hostname)
+        if self._hostname_missing:
+            self._native_read = self._native_write = \
+                self._refuse_without_hostname
+        # Python 3 configures the check when the object is made: a later
+        # change of context.check_hostname does not affect it.
+        self._check_host = server_hostname \
+            if server_hostname is not None and context.check_hostname \
+            else None
+        if session is not None:
+            self._set_session(session)
+        return self
+
+    def _refuse_without_hostname(self, *ignored):
+        raise ValueError("check_hostname requires server_hostname")
+
+    # -- copying -------------------------------------------------------------
+    def __copy__(self):
+        # As on Python 3: a shallow copy is a second handle on the same
+        # connection.  (Its state here is per handle: use one of them.)
+        twin = object.__new__(type(self))
+        for name in SSLObject.__slots__:
+            if name not in ("__dict__", "__weakref__") and \
+                    hasattr(self, name):
+                setattr(twin, name, getattr(self, name))
+        twin.__dict__.update(self.__dict__)
+        return twin
+
+    def _refuse_pickle(self, *ignored):
+        raise TypeError("cannot pickle '_ssl._SSLSocket' object")
+
+    __deepcopy__ = __reduce_ex__ = __reduce__ = _refuse_pickle
+
+    # -- moving bytes ----------------------------------------------------------
+    def _drain(self):
+        """Move everything the native side wrote into ``outgoing``."""
+        recv = self._recv
+        try:
+            while True:
+                data = recv(_DRAIN_SIZE)
+                if not data:
+                    return
+                if self._hello is not None:
+                    self._watch_hello(data)
+                self._outgoing._chunks.append(data)
+                self._outgoing._pending += len(data)
+                # A stream socket returns everything queued, up to the size
+                # asked: a short read has emptied it.
+                if len(data) < _DRAIN_SIZE:
+                    return
+        except _socket_error as exc:
+            if exc.errno not in _WOULD_BLOCK:
+                raise
+
+    def _feed(self):
+        """Give the native side the rest of the record it is reading (or
+        end of file); False when ``incoming`` has nothing for it."""
+        incoming = self._incoming
+        avail = incoming._pending
+        if not avail:
+            if incoming._eof_written and not self._eof_sent:
+                self._eof_sent = True
+                self._theirs.shutdown(_socket.SHUT_WR)
+                return True
+            return False
+        left = self._record_left
+        if not left:
+            # At a record header (some of it may have gone already).
+            done = len(self._header)
+            header = self._header + incoming._peek(_RECORD_HEADER - done)
+            if len(header) < _RECORD_HEADER:
+                self._header = header
+                self._push(incoming._take(avail))
+                return True
+            self._header = b""
+            left = _record_length(header, self._server_side and
+                                  not self._fed) - done
+        if left > avail:
+            self._record_left = left - avail
+            left = avail
+        else:
+            self._record_left = 0
+        self._push(incoming._take(left))
+        return True
+
+    def _push(self, data):
+        self._fed = True
+        self._send(data)
+
+    def _take_back(self):
+        """After a failed call: what the native side did not read goes back
+        to the front of ``incoming``, where OpenSSL would have left it."""
+        recv = self._ours.recv
+        parts = []
+        try:
+            while True:
+                data = recv(_DRAIN_SIZE)
+                if not data:
+                    break
+                parts.append(data)
+        except _socket_error as exc:
+            if exc.errno not in _WOULD_BLOCK:
+                raise
+        if parts:
+            self._incoming._put_back(b"".join(parts))
+            self._record_left = 0
+            self._header = b""
+
+    def _run(self, call, *args):
+        """``call(*args)`` on the native object, fed record by record until
+        it completes or needs bytes ``incoming`` does not have."""
+        while True:
+            try:
+                result = call(*args)
+            except _want_read as exc:
+                self._drain()
+                if exc.reason is None:
+                    if self._feed():
+                        continue
+                    raise _want_read_error()
+                raise self._failed(exc)
+            except _want_write:
+                # The socket buffer is full: empty it and go on.
+                self._drain()
+                continue
+            except _socket_error as exc:
+                self._drain()
+                raise self._failed(exc)
+            self._drain()
+            return result
+
+    def _failed(self, exc):
+        self._take_back()
+        return _errors.error_from_native(None, None, exc,
+                                         self._server_hostname)
+
+    # -- properties --------------------------------------------------------------
+    @property
+    def context(self):
+        """The ``SSLContext``; settable (e.g. in an SNI callback)."""
+        return self._native.context
+
+    @context.setter
+    def context(self, ctx):
+        self._native.context = ctx
+
+    @property
+    def server_side(self):
+        """Whether this is the server side of the connection."""
+        return self._server_side
+
+    @property
+    def server_hostname(self):
+        """The host name given to ``wrap_bio()`` (IDNA-encoded)."""
+        return self._server_hostname
+
+    @property
+    def session(self):
+        """Always ``None``: this engine cannot export sessions."""
+        return None
+
+    @session.setter
+    def session(self, session):
+        self._set_session(session)
+
+    def _set_session(self, session):
+        if not isinstance(session, SSLSession):
+            raise TypeError("Value is not a SSLSession.")
+        raise _sessions_unsupported()
+
+    @property
+    def session_reused(self):
+        """Whether this connection resumed an earlier session (read from
+        the server's hello; a client of this engine never offers one)."""
+        return self._reused
+
+    # -- the record layer --------------------------------------------------------
+    def do_handshake(self):
+        """Run the TLS handshake as far as the received bytes allow."""
+        if self._hostname_missing:
+            self._refuse_without_hostname()
+        if self._refusal is not None:
+            raise self._refused()
+        native = self._native
+        call = native.do_handshake
+        while True:
+            try:
+                call()
+            except _want_read as exc:
+                self._drain()
+                if exc.reason is None:
+                    if self._feed():
+                        continue
+                    raise _want_read_error()
+                raise self._failed(exc)
+            except _want_write:
+                self._drain()
+                continue
+            except _socket_error as exc:
+                self._drain()
+                raise self._failed(exc)
+            break
+        if self._check_host is not None and not self._handshake_finished:
+            mismatch = self._hostname_mismatch()
+            if mismatch is not None:
+                # The last flight (the Finished message) stays here: the
+                # peer must not take the connection for established.
+                self._discard_output()
+                self._refusal = mismatch
+                raise self._refused()
+        self._drain()
+        self._handshake_finished = True
+
+    def _hostname_mismatch(self):
+        """The exception for a peer certificate that does not match the
+        host name, or None."""
+        der = self._native.peer_certificate(True)
+        if der is None:
+            return None  # nothing verified, nothing to match (CERT_OPTIONAL)
+        hostname = self._check_host
+        ip = _ip_address(hostname)
+        if _hostmatch.matches(der, hostname, ip):
+            return None
+        return _errors.hostname_mismatch_error(hostname, ip is not None)
+
+    def _discard_output(self):
+        try:
+            while self._recv(_DRAIN_SIZE):
+                pass
+        except _socket_error as exc:
+            if exc.errno not in _WOULD_BLOCK:
+                raise
+
+    def _refused(self):
+        """A fresh copy of the host name failure, raised by every later
+        handshake, read and write."""
+        first = self._refusal
+        return _errors.hostname_mismatch_error(
+            self._check_host, first.verify_code != 62)
+
+    def read(self, len=1024, buffer=None):
+        """Read up to ``len`` bytes of application data.
+
+        Returns bytes, or the number of bytes stored into ``buffer`` when
+        one is given; ``b''`` once the peer has closed the connection with
+        close_notify.
+        """
+        if buffer is None and type(len) is int and 0 < len <= _READ_CHUNK \
+                and self._refusal is None:
+            # The common case: native read(), fed one record at a time.
+            read = self._native_read
+            while True:
+                try:
+                    data = read(len)
+                except _want_read as exc:
+                    self._drain()
+                    if exc.reason is None:
+                        if self._feed():
+                            continue
+                        raise _want_read_error()
+                    raise self._failed(exc)
+                except _want_write:
+                    self._drain()
+                    continue
+                except _socket_error as exc:
+                    self._drain()
+                    raise self._failed(exc)
+                self._drain()
+                if data:
+                    self._handshake_finished = True
+                return data
+        return self._read_checked(len, buffer)
+
+    def _read_checked(self, len, buffer):
+        if self._hostname_missing:
+            self._refuse_without_hostname()
+        if buffer is not None:
+            return self._read_into(len, buffer)
+        len = ssize_arg(len)
+        if len <= 0:
+            if len < 0:
+                raise ValueError("size should not be negative")
+            return b""
+        if len > _MAX_BYTES:
+            raise OverflowError("byte string is too large")
+        if self._refusal is not None:
+            raise self._refused()
+        return self.read(min(len, _READ_CHUNK))
+
+    def _read_into(self, size_arg, buffer):
+        wanted = ssize_arg(size_arg)
+        # Check the buffer before reading: once read, the data cannot be
+        # given back.
+        size, store = _writable_buffer(buffer)
+        if wanted <= 0 or wanted > size:
+            wanted = size
+        if wanted == 0:
+            return 0
+        if self._refusal is not None:
+            raise self._refused()
+        data = self.read(min(wanted, _READ_CHUNK))
+        store(data)
+        return len(data)
+
+    def write(self, data):
+        """Write application data; returns the number of bytes written."""
+        if type(data) is not bytes:
+            data = as_bytes(data)
+        if self._refusal is not None:
+            raise self._refused()
+        if not data:
+            return self._write_nothing()
+        # 2.7's native write() refuses more than INT_MAX bytes with
+        # OverflowError, as 3.11 does; a write that fills the socket buffer
+        # is retried with the same bytes after moving them out.
+        count = self._run(self._native_write, data)
+        self._handshake_finished = True
+        return count
+
+    def _write_nothing(self):
+        # OpenSSL's SSL_write() cannot tell an empty write from a failure,
+        # so 2.7's native write of b"" fails once the handshake is done;
+        # Python 3 then returns 0.  Before that (or after shutdown) the
+        # native call does what Python 3's does: run the handshake, or fail.
+        if self._hostname_missing:
+            self._refuse_without_hostname()
+        if self._handshake_finished and not self._shutdown_started:
+            return 0
+        self._run(self._native_write, b"")
+        return 0
+
+    def unwrap(self):
+        """Send close_notify and wait for the peer's (TLS shutdown).
+
+        Raises ``SSLWantReadError`` until the peer's close_notify has been
+        received; returns ``None`` once the shutdown is complete.
+        """
+        try:
+            self._run(self._native.shutdown)
+        except ssl.SSLError as exc:
+            if getattr(exc, "reason", None) != "SHUTDOWN_WHILE_IN_INIT":
+                self._shutdown_started = True
+            raise
+        self._shutdown_started = True
+
+    def pending(self):
+        """The number of decrypted bytes ready to be read."""
+        return self._native.pending()
+
+    # -- what was negotiated -------------------------------------------------------
+    def getpeercert(self, binary_form=False):
+        """The peer's certificate: a dict (empty when it was not verified),
+        DER bytes with ``binary_form``, or ``None``."""
+        return self._native.peer_certificate(bool(binary_form))
+
+    def cipher(self):
+        """``(name, protocol, secret bits)`` of the cipher, or None."""
+        found = self._native.cipher()
+        if found is None:
+            return None
+        name, protocol, bits = found
+        return (_errors.native_str(name), _errors.native_str(protocol), bits)
+
+    def shared_ciphers(self):
+        """``None`` on the client side (as on Python 3) or before the
+        client's hello; the server side's list needs OpenSSL calls 2.7's
+        ``_ssl`` does not offer: NotImplementedError."""
+        if self._is_client or not self._fed:
+            return None
+        raise NotImplementedError(
+            "sslbio's portable engine cannot list shared ciphers: Python "
+            "2.7's _ssl module does not expose them")
+
+    def compression(self):
+        """The compression algorithm in use, or ``None``."""
+        return _errors.native_str(self._native.compression())
+
+    def version(self):
+        """The negotiated protocol ('TLSv1.3', ...), ``None`` before the
+        handshake has completed."""
+        if not self._handshake_finished:
+            return None
+        return _errors.native_str(self._native.version())
+
+    def selected_alpn_protocol(self):
+        """The protocol ALPN chose, or ``None``."""
+        selected = getattr(self._native, "selected_alpn_protocol", None)
+        if selected is None:
+            return None
+        return _errors.native_str(selected())
+
+    def selected_npn_protocol(self):
+        """NPN is deprecated (as in Python 3.10+): always ``None``."""
+        warnings.warn("ssl NPN is deprecated, use ALPN instead",
+                      DeprecationWarning, stacklevel=2)
+        return None
+
+    def get_channel_binding(self, cb_type="tls-unique"):
+        """Channel binding data (RFC 5929 ``tls-unique``), or ``None``
+        before the handshake."""
+        if not isinstance(cb_type, _text_types) or \
+                isinstance(cb_type, bytes) and sys.version_info[0] > 2:
+            raise TypeError("get_channel_binding() argument 'cb_type' "
+                            "must be str, not %s" % type(cb_type).__name__)
+        if cb_type != "tls-unique":
+            raise ValueError("'%s' channel binding type not implemented"
+                             % _errors.native_str(cb_type))
+        return self._native.tls_unique_cb()
+
+    def verify_client_post_handshake(self):
+        """Python 3's request for a TLS 1.3 client certificate after the
+        handshake; 2.7's ``_ssl`` cannot make it: NotImplementedError, as
+        Python 3 raises where OpenSSL lacks the feature."""
+        raise NotImplementedError(
+            "Post-handshake auth is not supported by sslbio's portable "
+            "engine (Python 2.7's _ssl module has no such call).")
+
+    # -- session resumption, as the server's hello tells it ------------------------
+    def _watch_hello(self, data):
+        """Collect the server's first flight until its ServerHello says
+        whether the session was resumed (see ``_serverhello``)."""
+        flight = self._hello + data
+        verdict = _serverhello.resumed_from_flight(flight)
+        if verdict is None and len(flight) < 65536:
+            self._hello = flight
+            return
+        self._hello = None
+        self._reused = bool(verdict)
+
+
+def _record_length(header, maybe_sslv2):
+    """The length of the record that starts with ``header`` (5 bytes),
+    header included.  A server's first record may be an SSLv2-format
+    ClientHello, whose header is 2 bytes."""
+    first = ord(header[0:1])
+    if maybe_sslv2 and first & 0x80:
+        return (((first & 0x7f) << 8) | ord(header[1:2])) + 2
+    return _RECORD_HEADER + ((ord(header[3:4]) << 8) | ord(header[4:5]))
+
+
+def _writable_buffer(obj):
+    """(size in bytes, store(data)) for a writable bytes-like object, as
+    Python 3's ``w*`` argument accepts; ``TypeError`` otherwise."""
+    if not isinstance(obj, (bytes,) + _text_types):
+        try:
+            view = memoryview(obj)
+        except TypeError:
+            view = None
+        if view is not None and not view.readonly and view.itemsize == 1:
+            def store(data):
+                view[:len(data)] = data
+            return len(view), store
+        if isinstance(obj, array.array):
+            # 2.7's array.array has only the old buffer interface; Python 3
+            # writes its raw bytes, leaving the ones after the data alone.
+            def store(data):
+                raw = obj.tostring()
+                obj[:] = array.array(obj.typecode, data + raw[len(data):])
+            return len(obj) * obj.itemsize, store
+    raise TypeError("read() argument 2 must be read-write bytes-like "
+                    "object, not %s" % type(obj).__name__)
+
+
+def describe():
+    """What this engine bound to, for ``python -m sslbio check``."""
+    return [
+        ("engine", NAME),
+        ("_ssl module", getattr(_ssl, "__file__", "built in")),
+        ("OpenSSL", _ssl.OPENSSL_VERSION),
+        ("socket pair", "socket.socketpair()" if hasattr(_socket, "socketpair")
+         else "loopback TCP"),
+    ]
