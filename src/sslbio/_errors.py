@@ -233,7 +233,7 @@ _NATIVE_MESSAGE = re.compile(r"^(?:\[[^\]]*\] )?(.*?)(?: \(_ssl\.c:\d+\))?$",
 _KNOWN_LIBRARIES = frozenset(LIBRARY_NAMES.values())
 
 
-def error_from_native(lib, ssl_ptr, exc, server_hostname):
+def error_from_native(lib, ssl_ptr, exc, server_hostname, result=0):
     """Python 3.11's exception for one raised by 2.7's native read/write.
 
     2.7's ``_ssl`` has already consumed OpenSSL's error queue, but what it
@@ -244,10 +244,13 @@ def error_from_native(lib, ssl_ptr, exc, server_hostname):
     2.7 decided as 3.11 does is built anew: its texts are ``unicode``.
     ``lib`` and ``ssl_ptr`` may be None (no ctypes binding): certificate
     failures then carry no verify code (see ``_verification_error``).
+    ``result`` is what the failed call returned as Python 3 sees it: 0 for
+    the ``*_ex`` reads and writes, -1 for a handshake or shutdown, which
+    Python 3 reports as ``SSLSyscallError`` when nothing is queued.
     """
     if not isinstance(exc, ssl.SSLError):
-        return _make(lib, ssl_ptr, SSL_ERROR_SYSCALL, 0, False, None, None,
-                     None, server_hostname)
+        return _make(lib, ssl_ptr, SSL_ERROR_SYSCALL, result, False, None,
+                     None, None, server_hostname)
     ssl_error = exc.errno
     if exc.reason is None and ssl_error in _UNCODED_NATIVE_ERRORS:
         return _make(lib, ssl_ptr, _UNCODED_NATIVE_ERRORS[ssl_error], 0,

@@ -114,6 +114,10 @@ try:
 except NameError:  # pragma: no cover
     _text_types = (str,)
 
+# SSL_ERROR_SSL, _SYSCALL and Python's _EOF: the connection is dead.
+_FATAL = frozenset([1, 5, 8])
+# 2.7's text for OpenSSL's SSL_R_SHUTDOWN_WHILE_IN_INIT.
+_SHUTDOWN_WHILE_IN_INIT = "[SSL] shutdown while in init"
 _want_read = ssl.SSLWantReadError
 _want_write = ssl.SSLWantWriteError
 _socket_error = socket.error
@@ -316,7 +320,8 @@ class SSLObject(object):
                  "_server_side", "_is_client", "_server_hostname",
                  "_hostname_missing", "_check_host", "_handshake_finished",
                  "_record_left", "_header", "_eof_sent", "_refusal",
-                 "_shutdown_started", "_fed", "_hello", "_reused",
+                 "_shutdown_started", "_fed", "_hello", "_hello_received",
+                 "_reused",
                  "__dict__", "__weakref__")
 
     def __init__(self, *args, **kwargs):
@@ -374,6 +379,7 @@ class SSLObject(object):
         self._handshake_finished = False
         self._shutdown_started = False
         self._fed = False
+        self._hello_received = False
         # The handshake records this side wrote, until the hello that tells
         # whether the session was resumed has been seen (server side).
         self._hello = b"" if side == 1 else None
@@ -489,33 +495,42 @@ class SSLObject(object):
             self._record_left = 0
             self._header = b""
 
-    def _run(self, call, *args):
-        """``call(*args)`` on the native object, fed record by record until
-        it completes or needs bytes ``incoming`` does not have."""
+    def _run(self, call, arg=None, result=0):
+        """``call(arg)`` (or ``call()``) on the native object, fed record
+        by record until it completes or needs bytes ``incoming`` does not
+        have.  ``result``: what Python 3's call returns on a bare syscall
+        failure (see ``_errors.error_from_native``)."""
         while True:
             try:
-                result = call(*args)
+                done = call() if arg is None else call(arg)
             except _want_read as exc:
                 self._drain()
                 if exc.reason is None:
                     if self._feed():
                         continue
                     raise _want_read_error()
-                raise self._failed(exc)
+                raise self._failed(exc, result)
             except _want_write:
                 # The socket buffer is full: empty it and go on.
                 self._drain()
                 continue
             except _socket_error as exc:
                 self._drain()
-                raise self._failed(exc)
+                raise self._failed(exc, result)
             self._drain()
-            return result
+            return done
 
-    def _failed(self, exc):
+    def _failed(self, exc, result=0):
+        """Python 3's exception for a native failure; what the native side
+        did not read goes back to ``incoming``."""
         self._take_back()
-        return _errors.error_from_native(None, None, exc,
-                                         self._server_hostname)
+        error = _errors.error_from_native(None, None, exc,
+                                          self._server_hostname, result)
+        if error.errno in _FATAL:
+            # OpenSSL's connection is in its error state: Python 3 reports
+            # no version and no peer certificate from now on.
+            self._handshake_finished = False
+        return error
 
     # -- properties --------------------------------------------------------------
     @property
@@ -562,64 +577,58 @@ class SSLObject(object):
         """Run the TLS handshake as far as the received bytes allow."""
         if self._hostname_missing:
             self._refuse_without_hostname()
+        self._handshake(-1)
+
+    def _handshake(self, result):
+        """The handshake, for do_handshake() and the implicit one of the
+        first read or write (which Python 3's SSL_read/SSL_write run):
+        going through the native do_handshake() keeps the native object's
+        idea of "handshake done" (peer certificate) right."""
         if self._refusal is not None:
-            raise self._refused()
-        native = self._native
-        call = native.do_handshake
-        while True:
-            try:
-                call()
-            except _want_read as exc:
-                self._drain()
-                if exc.reason is None:
-                    if self._feed():
-                        continue
-                    raise _want_read_error()
-                raise self._failed(exc)
-            except _want_write:
-                self._drain()
-                continue
-            except _socket_error as exc:
-                self._drain()
-                raise self._failed(exc)
-            break
+            # What Python 3 raises once the handshake has failed.
+            raise self._after_failure(result)
+        before = self._outgoing._pending
+        self._run(self._native.do_handshake, None, result)
         if self._check_host is not None and not self._handshake_finished:
-            mismatch = self._hostname_mismatch()
-            if mismatch is not None:
-                # The last flight (the Finished message) stays here: the
-                # peer must not take the connection for established.
-                self._discard_output()
-                self._refusal = mismatch
-                raise self._refused()
-        self._drain()
+            self._check_peer_name(before)
         self._handshake_finished = True
 
-    def _hostname_mismatch(self):
-        """The exception for a peer certificate that does not match the
-        host name, or None."""
+    def _check_peer_name(self, before):
+        """Python 3 checks the host name inside the handshake; here it is
+        checked now that the peer's certificate is known."""
         der = self._native.peer_certificate(True)
         if der is None:
-            return None  # nothing verified, nothing to match (CERT_OPTIONAL)
+            return  # nothing verified, nothing to match (CERT_OPTIONAL)
         hostname = self._check_host
         ip = _ip_address(hostname)
         if _hostmatch.matches(der, hostname, ip):
-            return None
-        return _errors.hostname_mismatch_error(hostname, ip is not None)
+            return
+        # The handshake's last flight (Finished) stays here, so the peer
+        # does not take the connection for established; no alert can be
+        # sent in its place.
+        self._withhold_output(before)
+        self._refusal = True
+        raise _errors.hostname_mismatch_error(hostname, ip is not None)
 
-    def _discard_output(self):
-        try:
-            while self._recv(_DRAIN_SIZE):
-                pass
-        except _socket_error as exc:
-            if exc.errno not in _WOULD_BLOCK:
-                raise
+    def _withhold_output(self, before):
+        """Take back what this handshake call put into ``outgoing`` (the
+        bytes after the first ``before``)."""
+        outgoing = self._outgoing
+        chunks = outgoing._chunks
+        while outgoing._pending > before:
+            last = chunks.pop()
+            outgoing._pending -= len(last)
+            if outgoing._pending < before:
+                keep = last[:before - outgoing._pending]
+                chunks.append(keep)
+                outgoing._pending += len(keep)
 
-    def _refused(self):
-        """A fresh copy of the host name failure, raised by every later
-        handshake, read and write."""
-        first = self._refusal
-        return _errors.hostname_mismatch_error(
-            self._check_host, first.verify_code != 62)
+    def _after_failure(self, result):
+        """The exception Python 3 raises for a call on a connection whose
+        handshake failed: an EOF for reads and writes (result 0), a
+        syscall error for the handshake (result -1)."""
+        return _errors.error_from_native(None, None, _socket_error(),
+                                         self._server_hostname, result)
 
     def read(self, len=1024, buffer=None):
         """Read up to ``len`` bytes of application data.
@@ -629,7 +638,7 @@ class SSLObject(object):
         close_notify.
         """
         if buffer is None and type(len) is int and 0 < len <= _READ_CHUNK \
-                and self._refusal is None:
+                and self._handshake_finished:
             # The common case: native read(), fed one record at a time.
             read = self._native_read
             while True:
@@ -649,8 +658,6 @@ class SSLObject(object):
                     self._drain()
                     raise self._failed(exc)
                 self._drain()
-                if data:
-                    self._handshake_finished = True
                 return data
         return self._read_checked(len, buffer)
 
@@ -666,9 +673,12 @@ class SSLObject(object):
             return b""
         if len > _MAX_BYTES:
             raise OverflowError("byte string is too large")
-        if self._refusal is not None:
-            raise self._refused()
-        return self.read(min(len, _READ_CHUNK))
+        return self._read_after_handshake(min(len, _READ_CHUNK))
+
+    def _read_after_handshake(self, size):
+        if not self._handshake_finished:
+            self._handshake(0)
+        return self.read(size)
 
     def _read_into(self, size_arg, buffer):
         wanted = ssize_arg(size_arg)
@@ -679,9 +689,7 @@ class SSLObject(object):
             wanted = size
         if wanted == 0:
             return 0
-        if self._refusal is not None:
-            raise self._refused()
-        data = self.read(min(wanted, _READ_CHUNK))
+        data = self._read_after_handshake(min(wanted, _READ_CHUNK))
         store(data)
         return len(data)
 
@@ -689,27 +697,24 @@ class SSLObject(object):
         """Write application data; returns the number of bytes written."""
         if type(data) is not bytes:
             data = as_bytes(data)
-        if self._refusal is not None:
-            raise self._refused()
+        if self._hostname_missing:
+            self._refuse_without_hostname()
+        if not self._handshake_finished:
+            self._handshake(0)
         if not data:
             return self._write_nothing()
         # 2.7's native write() refuses more than INT_MAX bytes with
         # OverflowError, as 3.11 does; a write that fills the socket buffer
         # is retried with the same bytes after moving them out.
-        count = self._run(self._native_write, data)
-        self._handshake_finished = True
-        return count
+        return self._run(self._native_write, data)
 
     def _write_nothing(self):
         # OpenSSL's SSL_write() cannot tell an empty write from a failure,
-        # so 2.7's native write of b"" fails once the handshake is done;
-        # Python 3 then returns 0.  Before that (or after shutdown) the
-        # native call does what Python 3's does: run the handshake, or fail.
-        if self._hostname_missing:
-            self._refuse_without_hostname()
-        if self._handshake_finished and not self._shutdown_started:
-            return 0
-        self._run(self._native_write, b"")
+        # so 2.7's native write of b"" fails once the handshake is done,
+        # where Python 3 returns 0; after unwrap() it fails as Python 3's
+        # does ("protocol is shutdown").
+        if self._shutdown_started:
+            self._run(self._native_write, b"")
         return 0
 
     def unwrap(self):
@@ -718,13 +723,16 @@ class SSLObject(object):
         Raises ``SSLWantReadError`` until the peer's close_notify has been
         received; returns ``None`` once the shutdown is complete.
         """
-        try:
-            self._run(self._native.shutdown)
-        except ssl.SSLError as exc:
-            if getattr(exc, "reason", None) != "SHUTDOWN_WHILE_IN_INIT":
-                self._shutdown_started = True
-            raise
+        if self._refusal is not None or not self._handshake_finished:
+            # OpenSSL refuses a shutdown while the handshake is unfinished;
+            # the native object does too (and, after a host name failure,
+            # must not send close_notify for a handshake Python 3 failed).
+            native = ssl.SSLError(1, _SHUTDOWN_WHILE_IN_INIT)
+            native.library, native.reason = "SSL", None
+            raise _errors.error_from_native(None, None, native,
+                                            self._server_hostname, -1)
         self._shutdown_started = True
+        self._run(self._native.shutdown, None, -1)
 
     def pending(self):
         """The number of decrypted bytes ready to be read."""
@@ -734,6 +742,8 @@ class SSLObject(object):
     def getpeercert(self, binary_form=False):
         """The peer's certificate: a dict (empty when it was not verified),
         DER bytes with ``binary_form``, or ``None``."""
+        if not self._handshake_finished:
+            raise ValueError("handshake not done yet")
         return self._native.peer_certificate(bool(binary_form))
 
     def cipher(self):
@@ -747,8 +757,9 @@ class SSLObject(object):
     def shared_ciphers(self):
         """``None`` on the client side (as on Python 3) or before the
         client's hello; the server side's list needs OpenSSL calls 2.7's
-        ``_ssl`` does not offer: NotImplementedError."""
-        if self._is_client or not self._fed:
+        ``_ssl`` does not offer: NotImplementedError once the server has
+        answered a hello."""
+        if self._is_client or not self._hello_received:
             return None
         raise NotImplementedError(
             "sslbio's portable engine cannot list shared ciphers: Python "
@@ -788,6 +799,8 @@ class SSLObject(object):
         if cb_type != "tls-unique":
             raise ValueError("'%s' channel binding type not implemented"
                              % _errors.native_str(cb_type))
+        if self._refusal is not None:
+            return None  # Python 3's handshake failed before any Finished
         return self._native.tls_unique_cb()
 
     def verify_client_post_handshake(self):
@@ -802,6 +815,9 @@ class SSLObject(object):
     def _watch_hello(self, data):
         """Collect the server's first flight until its ServerHello says
         whether the session was resumed (see ``_serverhello``)."""
+        if not self._hello:
+            # The server answers a ClientHello with a handshake record.
+            self._hello_received = data[:1] == b"\x16"
         flight = self._hello + data
         verdict = _serverhello.resumed_from_flight(flight)
         if verdict is None and len(flight) < 65536:
