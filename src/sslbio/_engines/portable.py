@@ -68,7 +68,7 @@ from .. import _errors
 from .._args import as_bytes, c_int_arg, ssize_arg
 from .._ctype import NativeLike
 from . import EngineUnavailable
-from . import _hostmatch, _serverhello
+from . import _hostmatch, _plaintext
 # The host name helpers are engine-neutral; they still live with the ctypes
 # classes, whose module imports ctypes only where it is present here.
 from .._sslobject import encode_hostname, _ip_address, _check_hostname_value
@@ -116,6 +116,8 @@ except NameError:  # pragma: no cover
 
 # SSL_ERROR_SSL, _SYSCALL and Python's _EOF: the connection is dead.
 _FATAL = frozenset([1, 5, 8])
+# A fatal bad_certificate alert record (%s: the record version).
+_BAD_CERTIFICATE_ALERT = b"\x15%s\x00\x02\x02\x2a"
 # 2.7's text for OpenSSL's SSL_R_SHUTDOWN_WHILE_IN_INIT.
 _SHUTDOWN_WHILE_IN_INIT = "[SSL] shutdown while in init"
 _want_read = ssl.SSLWantReadError
@@ -321,6 +323,7 @@ class SSLObject(object):
                  "_hostname_missing", "_check_host", "_handshake_finished",
                  "_record_left", "_header", "_eof_sent", "_refusal",
                  "_shutdown_started", "_fed", "_hello", "_hello_received",
+                 "_server_flight",
                  "_reused",
                  "__dict__", "__weakref__")
 
@@ -380,6 +383,10 @@ class SSLObject(object):
         self._shutdown_started = False
         self._fed = False
         self._hello_received = False
+        # A client checking the host name keeps the server's handshake
+        # records: under TLS 1.2 its certificate is there in the clear.
+        self._server_flight = b"" if side == 0 and \
+            server_hostname is not None and context.check_hostname else None
         # The handshake records this side wrote, until the hello that tells
         # whether the session was resumed has been seen (server side).
         self._hello = b"" if side == 1 else None
@@ -474,6 +481,8 @@ class SSLObject(object):
 
     def _push(self, data):
         self._fed = True
+        if self._server_flight is not None:
+            self._server_flight += data
         self._send(data)
 
     def _take_back(self):
@@ -588,25 +597,48 @@ class SSLObject(object):
             # What Python 3 raises once the handshake has failed.
             raise self._after_failure(result)
         before = self._outgoing._pending
-        self._run(self._native.do_handshake, None, result)
+        try:
+            self._run(self._native.do_handshake, None, result)
+        except _want_read:
+            if self._server_flight:
+                self._check_plaintext_certificate(before)
+            raise
         if self._check_host is not None and not self._handshake_finished:
-            self._check_peer_name(before)
+            self._server_flight = None
+            self._check_peer_name(self._native.peer_certificate(True), before)
         self._handshake_finished = True
 
-    def _check_peer_name(self, before):
+    def _check_plaintext_certificate(self, before):
+        """Under TLS 1.2 the server's certificate is known (and its chain
+        verified) as soon as the client has processed it: check the name
+        then, before the client's next flight leaves, as Python 3 does."""
+        flight = self._server_flight
+        der = _plaintext.leaf_certificate(flight)
+        if der is not None:
+            self._server_flight = None
+            # Nothing is encrypted yet in this direction: the alert OpenSSL
+            # sends for a name mismatch (bad_certificate) goes out as it
+            # would, in a record of the negotiated version.
+            self._check_peer_name(der, before, _BAD_CERTIFICATE_ALERT % (
+                flight[1:3],))
+
+    def _check_peer_name(self, der, before, alert=None):
         """Python 3 checks the host name inside the handshake; here it is
-        checked now that the peer's certificate is known."""
-        der = self._native.peer_certificate(True)
+        checked as soon as the peer's certificate (``der``) is known."""
         if der is None:
             return  # nothing verified, nothing to match (CERT_OPTIONAL)
         hostname = self._check_host
         ip = _ip_address(hostname)
         if _hostmatch.matches(der, hostname, ip):
             return
-        # The handshake's last flight (Finished) stays here, so the peer
-        # does not take the connection for established; no alert can be
-        # sent in its place.
+        # What this call wrote (the client's next flight) stays here, so
+        # the peer does not take the connection for established.  Under
+        # TLS 1.3 no alert can take its place: it would have to be
+        # encrypted.
         self._withhold_output(before)
+        if alert is not None:
+            self._outgoing._chunks.append(alert)
+            self._outgoing._pending += len(alert)
         self._refusal = True
         raise _errors.hostname_mismatch_error(hostname, ip is not None)
 
@@ -639,27 +671,32 @@ class SSLObject(object):
         """
         if buffer is None and type(len) is int and 0 < len <= _READ_CHUNK \
                 and self._handshake_finished:
-            # The common case: native read(), fed one record at a time.
-            read = self._native_read
-            while True:
-                try:
-                    data = read(len)
-                except _want_read as exc:
-                    self._drain()
-                    if exc.reason is None:
-                        if self._feed():
-                            continue
-                        raise _want_read_error()
-                    raise self._failed(exc)
-                except _want_write:
-                    self._drain()
-                    continue
-                except _socket_error as exc:
-                    self._drain()
-                    raise self._failed(exc)
-                self._drain()
-                return data
+            return self._read_native(len)
         return self._read_checked(len, buffer)
+
+    def _read_native(self, size):
+        """2.7's native read(), fed one record at a time: one C call per
+        record in the common case.  (Its rule for end of stream is Python
+        3's: ``b''`` after the peer's close_notify, an error otherwise.)"""
+        read = self._native_read
+        while True:
+            try:
+                data = read(size)
+            except _want_read as exc:
+                self._drain()
+                if exc.reason is None:
+                    if self._feed():
+                        continue
+                    raise _want_read_error()
+                raise self._failed(exc)
+            except _want_write:
+                self._drain()
+                continue
+            except _socket_error as exc:
+                self._drain()
+                raise self._failed(exc)
+            self._drain()
+            return data
 
     def _read_checked(self, len, buffer):
         if self._hostname_missing:
@@ -677,8 +714,14 @@ class SSLObject(object):
 
     def _read_after_handshake(self, size):
         if not self._handshake_finished:
-            self._handshake(0)
-        return self.read(size)
+            try:
+                self._handshake(0)
+            except ssl.SSLZeroReturnError:
+                # The peer closed during the handshake: Python 3's read
+                # returns b'' when that was a close_notify (or alert), as
+                # the native read() decides.
+                pass
+        return self._read_native(size)
 
     def _read_into(self, size_arg, buffer):
         wanted = ssize_arg(size_arg)
@@ -814,12 +857,12 @@ class SSLObject(object):
     # -- session resumption, as the server's hello tells it ------------------------
     def _watch_hello(self, data):
         """Collect the server's first flight until its ServerHello says
-        whether the session was resumed (see ``_serverhello``)."""
+        whether the session was resumed (see ``_plaintext``)."""
         if not self._hello:
             # The server answers a ClientHello with a handshake record.
             self._hello_received = data[:1] == b"\x16"
         flight = self._hello + data
-        verdict = _serverhello.resumed_from_flight(flight)
+        verdict = _plaintext.resumed_from_flight(flight)
         if verdict is None and len(flight) < 65536:
             self._hello = flight
             return

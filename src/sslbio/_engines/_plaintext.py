@@ -1,22 +1,24 @@
-"""Whether a TLS server resumed a session, read from its first flight.
+"""What the unencrypted part of a TLS handshake tells, for an engine that
+sees the records but cannot ask OpenSSL.
 
-An engine that cannot ask OpenSSL (``SSL_session_reused``) can still see
-the server's handshake records before they are encrypted:
-
-* TLS 1.3: the ServerHello carries a ``pre_shared_key`` extension exactly
-  when the server accepted a session to resume (a HelloRetryRequest, the
-  same message with a fixed random, decides nothing: the real ServerHello
-  follows in a later flight);
-* TLS 1.2 and older: a full handshake's first flight ends with
-  ServerHelloDone; a resumed one goes from the ServerHello (and perhaps a
-  NewSessionTicket) straight to ChangeCipherSpec.
+* Whether the server resumed a session (``SSL_session_reused``), from the
+  server's first flight.  TLS 1.3: the ServerHello carries a
+  ``pre_shared_key`` extension exactly when the server accepted a session
+  (a HelloRetryRequest, the same message with a fixed random, decides
+  nothing: the real ServerHello follows in a later flight).  TLS 1.2 and
+  older: a full handshake's first flight ends with ServerHelloDone; a
+  resumed one goes from the ServerHello (and perhaps a NewSessionTicket)
+  straight to ChangeCipherSpec.
+* The server's certificate under TLS 1.2 and older, where the Certificate
+  message travels in the clear: the first entry of its list is the leaf.
 """
 
-__all__ = ["resumed_from_flight"]
+__all__ = ["resumed_from_flight", "leaf_certificate"]
 
 _HANDSHAKE = 22
 _CHANGE_CIPHER_SPEC = 20
 _SERVER_HELLO = 2
+_CERTIFICATE = 11
 _SERVER_HELLO_DONE = 14
 _SUPPORTED_VERSIONS = 43
 _PRE_SHARED_KEY = 41
@@ -112,4 +114,36 @@ def _decide(messages, ended):
         pos += 4 + length
     if ended and hello_seen:
         return True
+    return None
+
+
+def _messages(data):
+    """(type, body) of each complete handshake message in the handshake
+    records at the start of ``data``, up to the first other record."""
+    messages = bytearray()
+    for content_type, payload in _records(data):
+        if content_type != _HANDSHAKE:
+            break
+        messages += payload
+    pos = 0
+    while pos + 4 <= len(messages):
+        length = (messages[pos + 1] << 16) | (messages[pos + 2] << 8) | \
+            messages[pos + 3]
+        body = messages[pos + 4:pos + 4 + length]
+        if len(body) < length:
+            return
+        yield messages[pos], body
+        pos += 4 + length
+
+
+def leaf_certificate(flight):
+    """The DER of the first certificate of the server's Certificate message
+    in ``flight`` (the bytes the server sent so far), or None when it is not
+    (yet) there or is encrypted (TLS 1.3)."""
+    for kind, body in _messages(bytearray(flight)):
+        if kind == _CERTIFICATE and len(body) >= 6:
+            length = (body[3] << 16) | (body[4] << 8) | body[5]
+            if 6 + length <= len(body):
+                return bytes(body[6:6 + length])
+            return None
     return None
