@@ -56,6 +56,7 @@ raises or is documented, never silently wrong):
 import array
 import collections
 import errno
+import select
 import socket
 import ssl
 import sys
@@ -120,6 +121,7 @@ _FATAL = frozenset([1, 5, 8])
 _BAD_CERTIFICATE_ALERT = b"\x15%s\x00\x02\x02\x2a"
 # 2.7's text for OpenSSL's SSL_R_SHUTDOWN_WHILE_IN_INIT.
 _SHUTDOWN_WHILE_IN_INIT = "[SSL] shutdown while in init"
+_len = len  # read()'s first parameter is called len, as in Python 3
 _want_read = ssl.SSLWantReadError
 _want_write = ssl.SSLWantWriteError
 _socket_error = socket.error
@@ -163,6 +165,21 @@ def socket_pair():
         # and reports "want read/write" instead of waiting.
         sock.settimeout(0.0)
     return pair
+
+
+def _readable_check(sock):
+    """A function of a timeout telling whether ``sock`` has bytes to read:
+    a poll object's where there is one (no descriptor of its own, unlike
+    epoll), else select()."""
+    if hasattr(select, "poll"):
+        poller = select.poll()
+        poller.register(sock.fileno(), select.POLLIN)
+        return poller.poll
+    fd = sock.fileno()
+
+    def readable(timeout, _select=select.select, _fds=[fd]):
+        return _select(_fds, (), (), timeout)[0]
+    return readable
 
 
 # -- MemoryBIO -------------------------------------------------------------------
@@ -318,6 +335,7 @@ class SSLObject(object):
     """
 
     __slots__ = ("_native", "_native_read", "_native_write", "_ours",
+                 "_native_pending", "_readable", "_peer_closed",
                  "_theirs", "_recv", "_send", "_incoming", "_outgoing",
                  "_server_side", "_is_client", "_server_hostname",
                  "_hostname_missing", "_check_host", "_handshake_finished",
@@ -366,6 +384,9 @@ class SSLObject(object):
             ours, side, server_hostname, self)
         self._native_read = native.read
         self._native_write = native.write
+        self._native_pending = native.pending
+        self._readable = _readable_check(theirs)
+        self._peer_closed = False
         self._ours = ours
         self._theirs = theirs
         self._recv = theirs.recv
@@ -448,10 +469,27 @@ class SSLObject(object):
             if exc.errno not in _WOULD_BLOCK:
                 raise
 
+    def _drain_if_any(self):
+        """``_drain()`` after a call that usually writes nothing (a read):
+        a zero-timeout poll is cheaper than a recv() failing with EAGAIN."""
+        if self._readable(0):
+            self._drain()
+
     def _feed(self):
         """Give the native side the rest of the record it is reading (or
         end of file); False when ``incoming`` has nothing for it."""
         incoming = self._incoming
+        if not self._record_left and not self._header and self._fed and \
+                not incoming._head and incoming._chunks:
+            # The common case: the next written chunk is one whole record,
+            # which goes to the socket as it is.
+            first = incoming._chunks[0]
+            if len(first) >= _RECORD_HEADER and len(first) == _RECORD_HEADER + (
+                    (ord(first[3:4]) << 8) | ord(first[4:5])):
+                incoming._chunks.popleft()
+                incoming._pending -= len(first)
+                self._push(first)
+                return True
         avail = incoming._pending
         if not avail:
             if incoming._eof_written and not self._eof_sent:
@@ -678,24 +716,58 @@ class SSLObject(object):
         """2.7's native read(), fed one record at a time: one C call per
         record in the common case.  (Its rule for end of stream is Python
         3's: ``b''`` after the peer's close_notify, an error otherwise.)"""
+        incoming = self._incoming
+        if incoming._pending and not self._peer_closed and \
+                not self._native_pending():
+            # The read will need a record: give it one now rather than
+            # after a first "want read" (it reads no further than that
+            # record; whatever a failing call leaves goes back).
+            chunks = incoming._chunks
+            first = chunks[0]
+            if not self._record_left and not incoming._head and \
+                    _len(first) > 4 and _len(first) == _RECORD_HEADER + (
+                        (ord(first[3]) << 8) | ord(first[4])):
+                # The usual shape: the chunk written is one whole record,
+                # which goes to the socket as it is.
+                chunks.popleft()
+                incoming._pending -= _len(first)
+                self._send(first)
+            else:
+                self._feed()
+        try:
+            data = self._native_read(size)
+        except _socket_error as exc:
+            return self._read_retry(size, exc)
+        if self._readable(0):
+            self._drain()
+        if not data:
+            self._peer_closed = True
+        return data
+
+    def _read_retry(self, size, exc):
+        """The native read raised ``exc``: feed it, move its output, retry
+        or raise Python 3's exception."""
         read = self._native_read
         while True:
+            if isinstance(exc, _want_read):
+                self._drain_if_any()
+                if exc.reason is not None:
+                    raise self._failed(exc)
+                if not self._feed():
+                    raise _want_read_error()
+            elif isinstance(exc, _want_write):
+                self._drain()
+            else:
+                self._drain_if_any()
+                raise self._failed(exc)
             try:
                 data = read(size)
-            except _want_read as exc:
-                self._drain()
-                if exc.reason is None:
-                    if self._feed():
-                        continue
-                    raise _want_read_error()
-                raise self._failed(exc)
-            except _want_write:
-                self._drain()
+            except _socket_error as again:
+                exc = again
                 continue
-            except _socket_error as exc:
-                self._drain()
-                raise self._failed(exc)
-            self._drain()
+            self._drain_if_any()
+            if not data:
+                self._peer_closed = True
             return data
 
     def _read_checked(self, len, buffer):
@@ -740,24 +812,51 @@ class SSLObject(object):
         """Write application data; returns the number of bytes written."""
         if type(data) is not bytes:
             data = as_bytes(data)
+        elif data and self._handshake_finished and not self._shutdown_started:
+            # The common case, in line: one native call, one recv().
+            try:
+                count = self._native_write(data)
+            except _socket_error as exc:
+                return self._write_failed(data, exc)
+            self._drain()
+            return count
         if self._hostname_missing:
             self._refuse_without_hostname()
+        if self._shutdown_started:
+            # OpenSSL refuses before anything else ("protocol is shutdown").
+            return self._run(self._native_write, data)
         if not self._handshake_finished:
             self._handshake(0)
         if not data:
             return self._write_nothing()
         # 2.7's native write() refuses more than INT_MAX bytes with
-        # OverflowError, as 3.11 does; a write that fills the socket buffer
-        # is retried with the same bytes after moving them out.
-        return self._run(self._native_write, data)
+        # OverflowError, as 3.11 does.
+        try:
+            count = self._native_write(data)
+        except _socket_error as exc:
+            return self._write_failed(data, exc)
+        self._drain()
+        return count
+
+    def _write_failed(self, data, exc):
+        """The native write raised ``exc``.  A write that filled the socket
+        buffer is retried with the same bytes once they are moved out (2.7
+        sets SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER); one that needs the peer's
+        bytes (renegotiation) is fed and retried; anything else fails."""
+        if isinstance(exc, _want_write):
+            self._drain()
+            return self._run(self._native_write, data)
+        self._drain_if_any()
+        if isinstance(exc, _want_read) and exc.reason is None:
+            if self._feed():
+                return self._run(self._native_write, data)
+            raise _want_read_error()
+        raise self._failed(exc)
 
     def _write_nothing(self):
         # OpenSSL's SSL_write() cannot tell an empty write from a failure,
         # so 2.7's native write of b"" fails once the handshake is done,
-        # where Python 3 returns 0; after unwrap() it fails as Python 3's
-        # does ("protocol is shutdown").
-        if self._shutdown_started:
-            self._run(self._native_write, b"")
+        # where Python 3 returns 0.
         return 0
 
     def unwrap(self):
@@ -766,16 +865,22 @@ class SSLObject(object):
         Raises ``SSLWantReadError`` until the peer's close_notify has been
         received; returns ``None`` once the shutdown is complete.
         """
-        if self._refusal is not None or not self._handshake_finished:
-            # OpenSSL refuses a shutdown while the handshake is unfinished;
-            # the native object does too (and, after a host name failure,
-            # must not send close_notify for a handshake Python 3 failed).
+        if self._refusal is not None:
+            # Python 3's handshake failed, so OpenSSL refuses: no
+            # close_notify for a handshake the peer never completed.
             native = ssl.SSLError(1, _SHUTDOWN_WHILE_IN_INIT)
             native.library, native.reason = "SSL", None
             raise _errors.error_from_native(None, None, native,
                                             self._server_hostname, -1)
+        try:
+            self._run(self._native.shutdown, None, -1)
+        except ssl.SSLError as exc:
+            # Only a shutdown refused during the handshake leaves writing
+            # possible.
+            if exc.reason != "SHUTDOWN_WHILE_IN_INIT":
+                self._shutdown_started = True
+            raise
         self._shutdown_started = True
-        self._run(self._native.shutdown, None, -1)
 
     def pending(self):
         """The number of decrypted bytes ready to be read."""
