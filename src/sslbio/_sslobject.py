@@ -9,7 +9,6 @@ certificate decoding, cipher, compression and ALPN queries, the SNI callback.
 """
 
 import ctypes
-import re
 import socket
 import sys
 import warnings
@@ -17,6 +16,7 @@ import warnings
 from . import _errors
 from ._args import as_bytes, c_int_arg, ssize_arg
 from ._ctype import NativeLike
+from ._hostname import check_hostname_value, ip_address
 
 __all__ = ["make_sslobject_classes"]
 
@@ -37,60 +37,6 @@ try:
     _text_types = (str, unicode)  # noqa: F821 (Python 2)
 except NameError:  # pragma: no cover
     _text_types = (str,)
-
-
-def _ip_address(hostname):
-    """The packed address if hostname is an IPv4 or IPv6 literal (what
-    Python 3 asks OpenSSL's ``a2i_IPADDRESS()``)."""
-    # Only strings that can be addresses are parsed, as a failed parse costs
-    # an exception: IPv6 literals have a colon, IPv4 ones end in a digit
-    # (a host name cannot: top-level domains are not numeric).
-    if ":" in hostname:
-        family = getattr(socket, "AF_INET6", None)
-    elif hostname[-1:].isdigit():
-        family = socket.AF_INET
-    else:
-        return None
-    try:
-        return socket.inet_pton(family, hostname)
-    except (socket.error, ValueError, TypeError):
-        return None
-
-
-def encode_hostname(hostname):
-    """Python 3's ``SSLContext._encode_hostname``: IDNA A-label text.
-
-    Text (``unicode``, and ``str`` as 2.7 code uses it) goes through the
-    IDNA codec, whose ASCII fast path is reproduced here because 2.7's codec
-    is slow; other objects are decoded as ASCII, as Python 3 does bytes.
-    """
-    if hostname is None:
-        return None
-    if not isinstance(hostname, _text_types):
-        return hostname.decode("ascii")
-    if _ASCII_A_LABELS.match(hostname) is not None:
-        return str(hostname)
-    if isinstance(hostname, bytes):
-        # As Python 3 decodes bytes host names: non-ASCII is an error.
-        hostname.decode("ascii")
-    else:
-        try:
-            hostname.encode("ascii")
-        except UnicodeError:
-            return hostname.encode("idna").decode("ascii")
-    raise UnicodeError("label empty or too long")
-
-
-# What the IDNA codec's ASCII fast path accepts: ASCII labels of 1 to 63
-# characters, the last of which may be empty (a trailing dot).
-_ASCII_A_LABELS = re.compile(
-    r"(?:[\x00-\x2d\x2f-\x7f]{1,63}\.)*[\x00-\x2d\x2f-\x7f]{0,63}\Z")
-
-
-def _check_hostname_value(hostname):
-    if not hostname or hostname.startswith("."):
-        raise ValueError("server_hostname cannot be an empty string or start "
-                         "with a leading dot.")
 
 
 def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
@@ -274,7 +220,7 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
                     raise TypeError("argument must be encoded string without "
                                     "null bytes")
                 server_hostname = str(server_hostname)
-                _check_hostname_value(server_hostname)
+                check_hostname_value(server_hostname)
 
             self = cls.__new__(cls)
             ctx_ptr = layout.ssl_ctx(context)
@@ -320,7 +266,7 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
         def _configure_hostname(self, context, hostname):
             # hostname is an ASCII str here (see encode_hostname).
             ssl = self._ssl
-            ip = _ip_address(hostname)
+            ip = ip_address(hostname)
             if ip is None and not raw_ssl_ctrl(ssl, ctrl_sni, sni_host_name,
                                                 hostname):
                 raise error_from_code(lib)

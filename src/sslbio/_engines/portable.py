@@ -70,9 +70,7 @@ from .._args import as_bytes, c_int_arg, ssize_arg
 from .._ctype import NativeLike
 from . import EngineUnavailable
 from . import _hostmatch, _plaintext
-# The host name helpers are engine-neutral; they still live with the ctypes
-# classes, whose module imports ctypes only where it is present here.
-from .._sslobject import encode_hostname, _ip_address, _check_hostname_value
+from .._hostname import check_hostname_value, ip_address
 
 __all__ = ["NAME", "MemoryBIO", "SSLObject", "SSLSession", "describe",
            "LIMITATIONS"]
@@ -372,7 +370,7 @@ class SSLObject(object):
                 raise TypeError("argument must be encoded string without "
                                 "null bytes")
             server_hostname = str(server_hostname)
-            _check_hostname_value(server_hostname)
+            check_hostname_value(server_hostname)
 
         self = cls.__new__(cls)
         ours, theirs = socket_pair()
@@ -666,7 +664,7 @@ class SSLObject(object):
         if der is None:
             return  # nothing verified, nothing to match (CERT_OPTIONAL)
         hostname = self._check_host
-        ip = _ip_address(hostname)
+        ip = ip_address(hostname)
         if _hostmatch.matches(der, hostname, ip):
             return
         # What this call wrote (the client's next flight) stays here, so
