@@ -20,11 +20,6 @@ the peer's certificate itself, with the same rules (OpenSSL's
 
 __all__ = ["matches"]
 
-_SEQUENCE = 0x30
-_SET = 0x31
-_OID = 0x06
-_OCTET_STRING = 0x04
-_BOOLEAN = 0x01
 _VERSION = 0xA0  # [0] EXPLICIT in TBSCertificate
 _EXTENSIONS = 0xA3  # [3] EXPLICIT
 _DNS_NAME = 0x82  # [2] IMPLICIT IA5String in GeneralName

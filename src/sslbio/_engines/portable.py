@@ -14,9 +14,9 @@ Behaviour is Python 3.11's, and what a caller can observe is the same as
 with the ctypes engine:
 
 * The native side gets the peer's bytes one TLS record at a time, and only
-  when a call cannot go on without them (it raised "want read").  OpenSSL
-  reads no further than the record it is working on, so nothing is ever
-  left in the socket: ``incoming.pending`` after a call is what an OpenSSL
+  when a call needs them: after it raised "want read", or up front for a
+  read whose native side holds no plaintext.  OpenSSL reads no further than
+  the record it is working on, so nothing is ever left in the socket: ``incoming.pending`` after a call is what an OpenSSL
   memory BIO would hold.  After a call fails, whatever the native side did
   not read is taken back into ``incoming``.
 * After every native call, whatever the native side wrote is moved into
@@ -27,30 +27,29 @@ with the ctypes engine:
   the feeding socket is shut down, so the native side sees end of file
   exactly when an OpenSSL memory BIO would report it.
 
-What 2.7's ``_ssl`` cannot do (``LIMITATIONS`` lists it; every such call
-raises or is documented, never silently wrong):
+What 2.7's ``_ssl`` cannot do (``LIMITATIONS`` lists it, docs/portable-engine.md
+explains it; every such call raises or is documented, never silently wrong):
 
-* Host name checking happens right after the handshake, against the peer's
-  certificate, with OpenSSL's rules as Python 3 configures them (SAN
-  ``dNSName`` entries, full-label wildcards only, the subject's common name
-  only when there is no ``dNSName``; ``iPAddress`` entries for IP
-  literals); a mismatch raises the ``SSLCertVerificationError`` Python 3
-  raises (``verify_code`` 62 or 64).  The peer gets no alert: the
-  handshake's last flight is withheld instead (under TLS 1.3 the peer then
-  never completes its handshake; under TLS 1.2 a client's last flight has
-  already left when its handshake completes).  The object refuses
-  application data from then on.
+* Host names are checked by sslbio, with OpenSSL's rules as Python 3 sets
+  them (``_hostmatch``), as soon as the peer's certificate is known: under
+  TLS 1.2 when the client has processed the clear-text Certificate message,
+  before its next flight leaves, with the alert OpenSSL sends; under TLS 1.3
+  when the client's handshake completes, withholding its last flight (the
+  peer never completes, but gets no alert: it would have to be encrypted).
+  The exception is Python 3's (``verify_code`` 62 or 64), at the same step,
+  and the object then behaves as Python 3's after a failed handshake.
 * Certificate chain failures raise ``SSLCertVerificationError`` without
   ``verify_code``/``verify_message`` (``None``): 2.7's ``_ssl`` does not
   expose the verify result.
 * Sessions: 2.7's ``_ssl`` has no session API.  ``session`` is ``None``;
-  setting one, or ``wrap_bio(session=...)``, raises NotImplementedError;
-  ``session_reused`` is read from the server's hello (a client never offers
-  a session, so it is False there).
-* ``shared_ciphers()`` on the server side and
+  setting a session, or ``wrap_bio(session=...)``, raises
+  NotImplementedError (``session=None`` is accepted); ``session_reused`` is
+  read from the server's hello (``_plaintext``), and is False on the client
+  side, which never offers a session.
+* ``shared_ciphers()`` on the server side (once a hello was answered) and
   ``verify_client_post_handshake()`` raise NotImplementedError.
-* Costs: two descriptors per ``SSLObject`` (the socket pair) and extra
-  copies through the kernel.
+* Costs: two descriptors per ``SSLObject`` (the socket pair); per record,
+  system calls the ctypes engine does not make (see the docs for figures).
 """
 
 import array
@@ -78,16 +77,17 @@ __all__ = ["NAME", "MemoryBIO", "SSLObject", "SSLSession", "describe",
 NAME = "portable"
 
 LIMITATIONS = [
-    "host names are checked right after the handshake, not inside it: on a "
-    "mismatch the peer gets no alert (the last flight is withheld)",
-    "certificate verification failures carry no verify_code or "
-    "verify_message (None)",
-    "no sessions: SSLObject.session is None, setting a session or "
+    "host names are checked by sslbio once the peer's certificate is known; "
+    "on a TLS 1.3 mismatch the peer gets no alert (the client's last flight "
+    "is withheld instead)",
+    "certificate chain failures carry no verify_code or verify_message "
+    "(None)",
+    "no session resumption: SSLObject.session is None; setting a session or "
     "wrap_bio(session=...) raises NotImplementedError",
     "shared_ciphers() raises NotImplementedError on the server side",
     "verify_client_post_handshake() raises NotImplementedError",
     "two file descriptors per SSLObject (a private socket pair) and extra "
-    "copies through the kernel",
+    "system calls per record",
 ]
 
 if not hasattr(ssl, "SSLContext") or \
@@ -337,7 +337,7 @@ class SSLObject(object):
                  "_theirs", "_recv", "_send", "_incoming", "_outgoing",
                  "_server_side", "_is_client", "_server_hostname",
                  "_hostname_missing", "_check_host", "_handshake_finished",
-                 "_record_left", "_header", "_eof_sent", "_refusal",
+                 "_record_left", "_header", "_eof_sent", "_name_mismatch",
                  "_shutdown_started", "_fed", "_hello", "_hello_received",
                  "_server_flight",
                  "_reused",
@@ -397,7 +397,7 @@ class SSLObject(object):
         self._record_left = 0
         self._header = b""
         self._eof_sent = False
-        self._refusal = None
+        self._name_mismatch = False
         self._handshake_finished = False
         self._shutdown_started = False
         self._fed = False
@@ -629,7 +629,7 @@ class SSLObject(object):
         first read or write (which Python 3's SSL_read/SSL_write run):
         going through the native do_handshake() keeps the native object's
         idea of "handshake done" (peer certificate) right."""
-        if self._refusal is not None:
+        if self._name_mismatch:
             # What Python 3 raises once the handshake has failed.
             raise self._after_failure(result)
         before = self._outgoing._pending
@@ -675,7 +675,7 @@ class SSLObject(object):
         if alert is not None:
             self._outgoing._chunks.append(alert)
             self._outgoing._pending += len(alert)
-        self._refusal = True
+        self._name_mismatch = True
         raise _errors.hostname_mismatch_error(hostname, ip is not None)
 
     def _withhold_output(self, before):
@@ -863,7 +863,7 @@ class SSLObject(object):
         Raises ``SSLWantReadError`` until the peer's close_notify has been
         received; returns ``None`` once the shutdown is complete.
         """
-        if self._refusal is not None:
+        if self._name_mismatch:
             # Python 3's handshake failed, so OpenSSL refuses: no
             # close_notify for a handshake the peer never completed.
             native = ssl.SSLError(1, _SHUTDOWN_WHILE_IN_INIT)
@@ -945,7 +945,7 @@ class SSLObject(object):
         if cb_type != "tls-unique":
             raise ValueError("'%s' channel binding type not implemented"
                              % _errors.native_str(cb_type))
-        if self._refusal is not None:
+        if self._name_mismatch:
             return None  # Python 3's handshake failed before any Finished
         return self._native.tls_unique_cb()
 
