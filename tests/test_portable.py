@@ -399,3 +399,20 @@ def test_runs_without_ctypes():
     result.check()
     assert result.out.split() == ["portable", "True",
                                   "xn--bcher-kva.example"]
+
+
+@needs_ctypes_engine
+def test_server_name_too_long_for_sni():
+    """OpenSSL refuses more than 255 bytes of SNI; Python 3 reports it where
+    2.7's _wrap_socket() would ignore it."""
+    name = ("a" * 63 + ".") * 4 + "b"
+    seen = {}
+    for engine, bio, obj in (
+            ("ctypes", _engine.MemoryBIO, _engine.SSLObject),
+            ("portable", portable.MemoryBIO, portable.SSLObject)):
+        context = ssl.SSLContext(ssl.PROTOCOL_SSLv23)
+        with pytest.raises(ssl.SSLError) as info:
+            obj._create(bio(), bio(), False, name, None, context)
+        seen[engine] = (info.value.args, info.value.reason)
+        obj._create(bio(), bio(), False, name[:255], None, context)
+    assert seen["portable"] == seen["ctypes"]

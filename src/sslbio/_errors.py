@@ -23,7 +23,8 @@ import re
 import ssl
 
 __all__ = ["SSLCertVerificationError", "error_from_code", "error_from_result",
-           "error_from_native", "hostname_mismatch_error", "want_read_error",
+           "error_from_native", "hostname_mismatch_error",
+           "invalid_server_name_error", "want_read_error",
            "native_str", "LIBRARY_NAMES"]
 
 
@@ -398,6 +399,19 @@ def _verification_failure(verify_code, verify_message, library, reason,
     exc.verify_code = verify_code
     exc.verify_message = verify_message
     return exc
+
+
+# SSL_R_SSL3_EXT_INVALID_SERVERNAME, the same number in every release.
+_SSL3_EXT_INVALID_SERVERNAME = 319
+
+
+def invalid_server_name_error():
+    """What Python 3 raises when OpenSSL refuses ``server_hostname`` as SNI
+    (longer than 255 bytes), for an engine whose ``_ssl`` ignores that
+    refusal: the error ``SSL_set_tlsext_host_name()`` queues."""
+    return _build(ssl.SSLError, _SSL3_EXT_INVALID_SERVERNAME, None,
+                  LIBRARY_NAMES[_ERR_LIB_SSL], "SSL3_EXT_INVALID_SERVERNAME",
+                  "ssl3 ext invalid servername")
 
 
 def hostname_mismatch_error(server_hostname, is_ip_address):

@@ -103,6 +103,8 @@ _READ_CHUNK = 16384
 # allocator's mmap threshold, so that a small drain stays cheap.
 _DRAIN_SIZE = 65536
 _RECORD_HEADER = 5
+# The longest name OpenSSL sends as SNI (TLSEXT_MAXLEN_host_name).
+_MAX_SERVER_NAME = 255
 _WOULD_BLOCK = frozenset(
     code for code in (getattr(errno, "EAGAIN", None),
                       getattr(errno, "EWOULDBLOCK", None),
@@ -372,6 +374,12 @@ class SSLObject(object):
             server_hostname = str(server_hostname)
             check_hostname_value(server_hostname)
 
+        if server_hostname is not None and \
+                _len(server_hostname) > _MAX_SERVER_NAME and \
+                ip_address(server_hostname) is None:
+            # OpenSSL refuses it as SNI; Python 3 reports that, 2.7's
+            # _wrap_socket() would ignore it.
+            raise _errors.invalid_server_name_error()
         self = cls.__new__(cls)
         ours, theirs = socket_pair()
         # The native object keeps only a weak reference to its socket: this
