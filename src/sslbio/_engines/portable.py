@@ -115,8 +115,11 @@ try:
 except NameError:  # pragma: no cover
     _text_types = (str,)
 
-# SSL_ERROR_SSL, _SYSCALL and Python's _EOF: the connection is dead.
+# SSL_ERROR_SSL, _SYSCALL and Python's _EOF: the connection is dead ...
 _FATAL = frozenset([1, 5, 8])
+# ... unless OpenSSL only refused the call, leaving the connection as it was.
+_REFUSALS = frozenset(["PROTOCOL_IS_SHUTDOWN", "SHUTDOWN_WHILE_IN_INIT",
+                       "UNINITIALIZED", "BAD_LENGTH"])
 # A fatal bad_certificate alert record (%s: the record version).
 _BAD_CERTIFICATE_ALERT = b"\x15%s\x00\x02\x02\x2a"
 # 2.7's text for OpenSSL's SSL_R_SHUTDOWN_WHILE_IN_INIT.
@@ -579,7 +582,7 @@ class SSLObject(object):
         self._take_back()
         error = _errors.error_from_native(None, None, exc,
                                           self._server_hostname, result)
-        if error.errno in _FATAL:
+        if error.errno in _FATAL and error.reason not in _REFUSALS:
             # OpenSSL's connection is in its error state: Python 3 reports
             # no version and no peer certificate from now on.
             self._handshake_finished = False
