@@ -18,6 +18,8 @@ the peer's certificate itself, with the same rules (OpenSSL's
   entry at all.
 """
 
+from .._asn1 import element as _element
+
 __all__ = ["matches"]
 
 _VERSION = 0xA0  # [0] EXPLICIT in TBSCertificate
@@ -32,29 +34,6 @@ _CN_OID = b"\x55\x04\x03"  # 2.5.4.3
 _STRING_CODECS = {0x0C: "utf-8", 0x13: "latin-1", 0x14: "latin-1",
                   0x16: "latin-1", 0x1A: "latin-1", 0x1E: "utf-16-be",
                   0x1C: "utf-32-be"}
-
-
-def _element(data, pos, limit):
-    """(tag, content start, content end) of the DER element at ``pos``,
-    which must end by ``limit``; ``ValueError`` for anything malformed."""
-    if pos + 2 > limit:
-        raise ValueError("truncated DER header")
-    tag, first = data[pos], data[pos + 1]
-    pos += 2
-    if first < 0x80:
-        length = first
-    else:
-        count = first & 0x7F
-        if count == 0 or count > 8 or pos + count > limit:
-            raise ValueError("bad DER length")
-        length = 0
-        for byte in data[pos:pos + count]:
-            length = (length << 8) | byte
-        pos += count
-    end = pos + length
-    if end > limit:
-        raise ValueError("DER element overruns its container")
-    return tag, pos, end
 
 
 def _children(data, start, end):

@@ -821,25 +821,21 @@ class SSLObject(object):
         """Write application data; returns the number of bytes written."""
         if type(data) is not bytes:
             data = as_bytes(data)
-        elif data and self._handshake_finished and not self._shutdown_started:
-            # The common case, in line: one native call, one recv().
-            try:
-                count = self._native_write(data)
-            except _socket_error as exc:
-                return self._write_failed(data, exc)
-            self._drain()
-            return count
-        if self._hostname_missing:
-            self._refuse_without_hostname()
-        if self._shutdown_started:
-            # OpenSSL refuses before anything else ("protocol is shutdown").
-            return self._run(self._native_write, data)
-        if not self._handshake_finished:
-            self._handshake(0)
-        if not data:
-            return self._write_nothing()
-        # 2.7's native write() refuses more than INT_MAX bytes with
-        # OverflowError, as 3.11 does.
+        if not (data and self._handshake_finished and
+                not self._shutdown_started):
+            if self._hostname_missing:
+                self._refuse_without_hostname()
+            if self._shutdown_started:
+                # OpenSSL refuses before anything else ("protocol is
+                # shutdown").
+                return self._run(self._native_write, data)
+            if not self._handshake_finished:
+                self._handshake(0)
+            if not data:
+                return self._write_nothing()
+        # One native call, one recv() in the common case.  (2.7's native
+        # write() refuses more than INT_MAX bytes with OverflowError, as
+        # 3.11 does.)
         try:
             count = self._native_write(data)
         except _socket_error as exc:
