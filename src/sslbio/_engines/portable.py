@@ -343,6 +343,7 @@ class SSLObject(object):
                  "_server_side", "_is_client", "_server_hostname",
                  "_hostname_missing", "_check_host", "_handshake_finished",
                  "_record_left", "_header", "_eof_sent", "_name_mismatch",
+                 "_cipher_unset",
                  "_shutdown_started", "_fed", "_hello", "_hello_received",
                  "_server_flight",
                  "_reused",
@@ -409,6 +410,7 @@ class SSLObject(object):
         self._header = b""
         self._eof_sent = False
         self._name_mismatch = False
+        self._cipher_unset = False
         self._handshake_finished = False
         self._shutdown_started = False
         self._fed = False
@@ -686,6 +688,9 @@ class SSLObject(object):
         if alert is not None:
             self._outgoing._chunks.append(alert)
             self._outgoing._pending += len(alert)
+            # Python 3's client stopped before its ChangeCipherSpec, which
+            # is when OpenSSL makes the negotiated cipher current.
+            self._cipher_unset = True
         self._name_mismatch = True
         raise _errors.hostname_mismatch_error(hostname, ip is not None)
 
@@ -902,7 +907,7 @@ class SSLObject(object):
     def cipher(self):
         """``(name, protocol, secret bits)`` of the cipher, or None."""
         found = self._native.cipher()
-        if found is None:
+        if found is None or self._cipher_unset:
             return None
         name, protocol, bits = found
         return (_errors.native_str(name), _errors.native_str(protocol), bits)
