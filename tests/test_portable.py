@@ -373,6 +373,8 @@ def test_loopback_tcp_pair(monkeypatch):
     pair = Pair("portable").handshake()
     assert pair.client.getpeercert()["subject"]
     assert pair.client._ours.family == socket.AF_INET
+    assert pair.client._ours.getpeername() == \
+        pair.client._theirs.getsockname()
     pair.client.write(b"over TCP")
     pair.sin.write(pair.cout.read())
     assert pair.server.read() == b"over TCP"

@@ -158,16 +158,31 @@ def _loopback_pair():
 
 
 def socket_pair():
-    """Two connected, non-blocking stream sockets."""
+    """Two connected, non-blocking stream sockets, and whether bytes sent on
+    one are readable on the other as soon as send() returns (a Unix socket
+    pair; over TCP that is up to the loopback interface)."""
     if hasattr(_socket, "socketpair"):
-        pair = _socket.socketpair()
+        pair, immediate = _socket.socketpair(), True
     else:
-        pair = _loopback_pair()
+        pair, immediate = _loopback_pair(), False
     for sock in pair:
         # Timeout 0.0: 2.7's _ssl then treats the socket as non-blocking
         # and reports "want read/write" instead of waiting.
         sock.settimeout(0.0)
-    return pair
+    return pair[0], pair[1], immediate
+
+
+def _sender(sock, peer, immediate):
+    """``sock.sendall``, which over TCP also waits until ``peer`` can read
+    (at most a second): the native side must find the record it was given,
+    not report "want read" while it is on its way."""
+    if immediate:
+        return sock.sendall
+
+    def send_delivered(data, _select=select.select, _peers=[peer]):
+        sock.sendall(data)
+        _select(_peers, (), (), 1.0)
+    return send_delivered
 
 
 def _readable_check(sock):
@@ -385,7 +400,7 @@ class SSLObject(object):
             # _wrap_socket() would ignore it.
             raise _errors.invalid_server_name_error()
         self = cls.__new__(cls)
-        ours, theirs = socket_pair()
+        ours, theirs, immediate = socket_pair()
         # The native object keeps only a weak reference to its socket: this
         # object holds both ends.  2.7 sends the name as SNI unless it is an
         # IP address literal, as Python 3 does.  The owner (self) is what
@@ -400,7 +415,7 @@ class SSLObject(object):
         self._ours = ours
         self._theirs = theirs
         self._recv = theirs.recv
-        self._send = theirs.sendall
+        self._send = _sender(theirs, ours, immediate)
         self._incoming = incoming
         self._outgoing = outgoing
         self._server_side = side == 1
