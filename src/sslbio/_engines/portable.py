@@ -440,11 +440,9 @@ class SSLObject(object):
         self._reused = False
         # As Python 3.6+: no host to check is an error, not a handshake
         # without a host name check.
+        # (Checked by every call that would reach the native side.)
         self._hostname_missing = (side == 0 and server_hostname is None and
                                   context.check_hostname)
-        if self._hostname_missing:
-            self._native_read = self._native_write = \
-                self._refuse_without_hostname
         # Python 3 configures the check when the object is made: a later
         # change of context.check_hostname does not affect it.
         self._check_host = server_hostname \
