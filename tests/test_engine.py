@@ -548,26 +548,72 @@ def test_sni_callback(switch):
 
 # -- the deliberate deviation ------------------------------------------------
 
+def _without_hostname():
+    return Pair(client_context(check_hostname=True), server_hostname=None)
+
+
+def _refused(call, *args):
+    with pytest.raises(ValueError) as info:
+        call(*args)
+    assert type(info.value) is ValueError
+    assert "server_hostname" in str(info.value)
+
+
 @engine_only
-@pytest.mark.parametrize("call", ["do_handshake", "read", "write"])
+@pytest.mark.parametrize("call", ["do_handshake", "read", "read_into",
+                                  "write", "write_empty"])
 def test_check_hostname_without_server_hostname(call):
     """check_hostname with no server_hostname: Python 3.7+ would handshake
-    with no host check at all; sslbio refuses, as 3.6 did, with ValueError
-    from do_handshake(), read() and write(), and sends nothing."""
-    pair = Pair(client_context(check_hostname=True), server_hostname=None)
-    method = getattr(pair.client, call)
-    with pytest.raises(ValueError) as info:
-        if call == "write":
-            method(b"data")
-        else:
-            method()
-    assert type(info.value) is ValueError
+    with no host check at all; sslbio follows 3.6: the handshake runs
+    (SSLWantReadError first, the ClientHello is sent), ValueError comes when
+    it has completed, and no application data ever passes either way.
+    read() and write() run the handshake as 3.6's would, then refuse."""
+    pair = _without_hostname()
+    method = {"do_handshake": pair.client.do_handshake,
+              "read": pair.client.read,
+              "read_into": lambda: pair.client.read(10, bytearray(10)),
+              "write": lambda: pair.client.write(b"data"),
+              "write_empty": lambda: pair.client.write(b"")}[call]
+    with pytest.raises(ssl.SSLWantReadError):
+        method()
+    assert pair.cout.pending > 0  # the ClientHello
+    pair.to_server()
+    with pytest.raises(ssl.SSLWantReadError):
+        pair.server.do_handshake()
+    pair.to_client()
+    _refused(method)
+    pair.to_server()
+    pair.server.do_handshake()  # the server side completes
+    assert pair.client.version() is not None
+    assert pair.client.getpeercert()["subjectAltName"]
+
+    # The server's data never reaches the application, nor the client's.
+    pair.server.write(b"secret")
+    pair.to_client()
+    pair.cout.read()
+    for again in (pair.client.do_handshake, pair.client.read,
+                  lambda: pair.client.read(10, bytearray(10)),
+                  lambda: pair.client.write(b"data"),
+                  lambda: pair.client.write(b"")):
+        _refused(again)
     assert pair.cout.pending == 0
-    # Every call keeps refusing; nothing ever leaves.
-    for again in (pair.client.do_handshake, pair.client.read):
-        with pytest.raises(ValueError):
-            again()
-    assert pair.cout.pending == 0
+    with pytest.raises(ssl.SSLWantReadError):
+        pair.server.read()
+
+
+@engine_only
+def test_check_hostname_without_server_hostname_reports_transport_first():
+    """A stream that ends before the handshake completes is reported as the
+    transport error it is (3.6's order), not as the missing host name."""
+    for first in ("do_handshake", "read", "write"):
+        pair = _without_hostname()
+        pair.cin.write_eof()
+        method = getattr(pair.client, first)
+        with pytest.raises(ssl.SSLEOFError):
+            method(b"data") if first == "write" else method()
+        # A failed handshake stays failed (SSLSyscallError, as on 3.11).
+        with pytest.raises(ssl.SSLSyscallError):
+            pair.client.do_handshake()
 
 
 @engine_only

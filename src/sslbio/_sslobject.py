@@ -93,6 +93,16 @@ def _check_hostname_value(hostname):
                          "with a leading dot.")
 
 
+class _HandshakeFirst(Exception):
+    """Raised in place of 2.7's native read/write on a client that must not
+    pass application data (see ``_refuse_data``); deliberately not a
+    ``socket.error``, so the fast paths' translation never sees it."""
+
+
+def _handshake_first(*ignored):
+    raise _HandshakeFirst()
+
+
 def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
     """Build ``SSLObject`` and ``SSLSession`` bound to one OpenSSL binding."""
     ssl_read = lib.SSL_read
@@ -303,13 +313,14 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
             self._server_hostname = server_hostname
             self._shutdown_seen_zero = False
             self._native_done = False
-            # Deliberately as Python 3.6: no host to check is an error, not
-            # a handshake without a host name check.
+            # Deliberately as Python 3.6: no host to check is an error once
+            # the handshake has completed, not a connection without a host
+            # name check (see do_handshake).  The stand-ins keep the fast
+            # read/write paths free of any test for it.
             self._hostname_missing = (side == 0 and server_hostname is None
                                       and context.check_hostname)
             if self._hostname_missing:
-                self._native_read = self._native_write = \
-                    self._refuse_without_hostname
+                self._native_read = self._native_write = _handshake_first
             if server_hostname is not None:
                 self._configure_hostname(context, server_hostname)
             if session is not None:
@@ -337,8 +348,15 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
             return error_from_result(lib, self._ssl, result, ssl_error,
                                      self._server_hostname)
 
-        def _refuse_without_hostname(self, *ignored):
-            raise ValueError("check_hostname requires server_hostname")
+        def _refuse_data(self):
+            # read()/write() on a client that has check_hostname but no
+            # server_hostname.  Python 3.6 would run the handshake inside
+            # them and then pass data with no host name check at all; they
+            # run the handshake (whose errors come out as they are) and then
+            # refuse exactly as do_handshake() does, now and for good.
+            self.do_handshake()
+            raise AssertionError("do_handshake() returned without a host "
+                                 "name to check")  # pragma: no cover
 
         # -- copying -------------------------------------------------------
         def __copy__(self):
@@ -423,14 +441,22 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
 
         # -- the record layer --------------------------------------------------
         def do_handshake(self):
-            """Run the TLS handshake as far as the received bytes allow."""
-            if self._hostname_missing:
-                self._refuse_without_hostname()
+            """Run the TLS handshake as far as the received bytes allow.
+
+            As in Python 3.6, a client whose context has ``check_hostname``
+            but that was given no ``server_hostname`` runs its handshake
+            like any other (``SSLWantReadError`` and every failure come out
+            as usual) and raises ``ValueError`` once it has completed, on
+            this and every later call.
+            """
             ssl = self._ssl
             result = lib.SSL_do_handshake(ssl)
             if result < 1:
                 raise self._fail(result, ssl_get_error(ssl, result))
             self._sync_native()
+            if self._hostname_missing:
+                raise ValueError("check_hostname needs server_hostname "
+                                 "argument")
 
         def _sync_native(self):
             # The native object records the peer certificate and "handshake
@@ -458,11 +484,13 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
                     raise
                 except socket.error as exc:
                     raise self._from_native(exc)
+                except _HandshakeFirst:
+                    self._refuse_data()
             return self._read_checked(len, buffer)
 
         def _read_checked(self, len, buffer):
             if self._hostname_missing:
-                self._refuse_without_hostname()
+                self._refuse_data()
             if buffer is not None:
                 return self._read_into(len, buffer)
             len = ssize_arg(len)
@@ -520,13 +548,15 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
                     return self._native_write(data)
                 except socket.error as exc:
                     raise self._from_native(exc)
+                except _HandshakeFirst:
+                    self._refuse_data()
             return self._write_nothing()
 
         def _write_nothing(self):
             # SSL_write() returns 0 both for failure and for an empty write;
             # the _ex form tells them apart.
             if self._hostname_missing:
-                self._refuse_without_hostname()
+                self._refuse_data()
             ssl = self._ssl
             if lib.has_ex_io:
                 if lib.SSL_write_ex(ssl, b"", 0, written_ref):

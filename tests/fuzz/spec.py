@@ -16,7 +16,8 @@ differential mode's business (it replays programs under 3.11 and compares).
 
 One deliberate deviation (DESIGN.md section 3): a client made without
 ``server_hostname`` on a ``check_hostname`` context raises ``ValueError``
-from its record-layer calls on 2.7; those objects are *deviant*.
+from its record-layer calls on 2.7 once its handshake has completed; those
+objects are *deviant*.
 """
 
 import ssl
