@@ -27,6 +27,7 @@ import sslbio
 from engine_cases.common import (ON_ENGINE, PY2, Pair, cert, client_context,
                                  connected_pair, der_of, last_json,
                                  python311, run_clean, server_context)
+from engine_cases.copies import ssl_state
 
 engine_only = pytest.mark.skipif(
     not ON_ENGINE, reason="sslbio.ENGINE is %r, not the ctypes engine "
@@ -438,17 +439,6 @@ def test_unavailable_engine(case):
 
 
 # -- inject_into_ssl / extract_from_ssl ------------------------------------
-
-MODULE_NAMES = ["MemoryBIO", "SSLObject", "SSLSession",
-                "SSLCertVerificationError", "CertificateError"]
-CLASS_NAMES = ["wrap_bio", "sslobject_class", "set_servername_callback"]
-MISSING = object()
-
-
-def ssl_state():
-    return ([ssl.__dict__.get(n, MISSING) for n in MODULE_NAMES] +
-            [ssl.SSLContext.__dict__.get(n, MISSING) for n in CLASS_NAMES])
-
 
 @pytest.fixture
 def pristine_ssl():

@@ -17,6 +17,7 @@ import zipfile
 import pytest
 
 import sslbio
+from support.vendoring import IGNORED, vendor_copy
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Names a user of sslbio (or of a vendored copy) relies on.
@@ -26,7 +27,6 @@ PUBLIC_API = ["ENGINE", "UNAVAILABLE_REASON", "MemoryBIO", "SSLObject", "SSLSess
 # What the build reads; everything else in the checkout (build/, .git, ...)
 # stays out of the copy these tests build from.
 SOURCE_FILES = ["setup.py", "setup.cfg", "pyproject.toml", "MANIFEST.in", "README.md"]
-IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", "*.pyo", "*.egg-info")
 
 needs_checkout = pytest.mark.skipif(
     not os.path.exists(os.path.join(ROOT, "setup.py")),
@@ -161,11 +161,8 @@ def test_vendored_copy_uses_only_relative_imports(tmpdir):
     """Copied to ``myproj/_vendor/sslbio``, the package works under that name
     and never imports a top-level ``sslbio`` (which would be some other
     copy, or none)."""
+    assert vendor_copy(tmpdir) == "myproj._vendor.sslbio"
     vendor = tmpdir.join("myproj", "_vendor")
-    shutil.copytree(os.path.dirname(os.path.abspath(sslbio.__file__)),
-                    str(vendor.join("sslbio")), ignore=IGNORED)
-    tmpdir.join("myproj", "__init__.py").write("")
-    vendor.join("__init__.py").write("")
 
     out = run([sys.executable, "-c", VENDORED_PROBE], cwd=str(tmpdir))
     result = json.loads(out.strip().splitlines()[-1])

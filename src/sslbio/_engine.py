@@ -9,6 +9,7 @@ OpenSSL older than 1.0.2), ``ENGINE`` is ``"unavailable"``,
 
 import ssl
 
+from . import _shared
 from ._errors import SSLCertVerificationError
 
 __all__ = ["ENGINE", "UNAVAILABLE_REASON", "EngineUnavailableError",
@@ -47,6 +48,10 @@ def _load():
     dummy.settimeout(0.0)
     SSLObject, SSLSession = make_sslobject_classes(lib, layout, dummy,
                                                    MemoryBIO)
+    # Other copies of sslbio in this process accept these classes' objects
+    # as their own (see _shared); the memory BIO method table identifies
+    # the loaded OpenSSL.
+    _shared.mark(lib.BIO_s_mem(), MemoryBIO, SSLObject, SSLSession)
     _self_test(layout, MemoryBIO, SSLObject)
     return lib, MemoryBIO, SSLObject, SSLSession
 

@@ -15,6 +15,7 @@ import sys
 import warnings
 
 from . import _errors
+from ._shared import is_counterpart
 from ._args import as_bytes, c_int_arg, ssize_arg
 from ._ctype import NativeLike
 
@@ -193,12 +194,12 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
             return bool(lib.session_has_ticket(self._session))
 
         def __eq__(self, other):
-            if not isinstance(other, SSLSession):
+            if not is_session(other):
                 return NotImplemented
             return self is other or self.id == other.id
 
         def __ne__(self, other):
-            if not isinstance(other, SSLSession):
+            if not is_session(other):
                 return NotImplemented
             return not self.__eq__(other)
 
@@ -218,6 +219,17 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
 
         def __ge__(self, other):
             self._unordered(other, ">=")
+
+    def _check_memory_bio(argument, bio):
+        # Python 3 has one MemoryBIO type; here each copy of sslbio in the
+        # process has its own, all made for the same OpenSSL.
+        if not is_counterpart(bio, MemoryBIO):
+            raise TypeError("_wrap_bio() argument '%s' must be _ssl.MemoryBIO,"
+                            " not %s" % (argument, type(bio).__name__))
+
+    def is_session(obj):
+        # Any copy's SSLSession is Python 3's one SSLSession type.
+        return type(obj) is SSLSession or is_counterpart(obj, SSLSession)
 
     def duplicate_session(session):
         # A private copy through DER, as Python 3 makes, so the SSLSession
@@ -261,13 +273,9 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
         def _create(cls, incoming, outgoing, server_side=False,
                     server_hostname=None, session=None, context=None):
             if type(incoming) is not MemoryBIO:
-                raise TypeError("_wrap_bio() argument 'incoming' must be "
-                                "_ssl.MemoryBIO, not %s"
-                                % type(incoming).__name__)
+                _check_memory_bio("incoming", incoming)
             if type(outgoing) is not MemoryBIO:
-                raise TypeError("_wrap_bio() argument 'outgoing' must be "
-                                "_ssl.MemoryBIO, not %s"
-                                % type(outgoing).__name__)
+                _check_memory_bio("outgoing", outgoing)
             # bool is what callers pass; anything else is converted (and
             # range-checked) as Python 3 converts a C int argument.
             if server_side is False:
@@ -415,7 +423,7 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
             self._set_session(session)
 
         def _set_session(self, session):
-            if not isinstance(session, SSLSession):
+            if not is_session(session):
                 raise TypeError("Value is not a SSLSession.")
             if layout.ssl_ctx(self._native.context) != session._ctx_ptr:
                 raise ValueError("Session refers to a different SSLContext.")

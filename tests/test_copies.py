@@ -1,0 +1,42 @@
+"""Several copies of sslbio in one process: the one under test (installed,
+or the checkout's src) and a copy vendored as ``yourproject._vendor.sslbio``.
+
+Each case is a fresh interpreter with a deadline (``engine_cases/copies.py``
+does the work): the copies are imported in one order or the other, or one
+while the other is injected; then every order of inject and extract runs,
+and after each step ``ssl`` must show the expected copy (or exactly its own
+names) and each copy must complete handshakes and exchange data, with its
+own objects, the other copy's BIOs and sessions, the injected names and a
+user's ``sslobject_class``.
+"""
+
+import os
+
+import pytest
+
+from engine_cases.common import ON_ENGINE, SRC, TESTS
+from engine_cases.copies import OPENINGS
+from reliability.subproc import run_script
+from support.vendoring import vendor_copy
+
+pytestmark = pytest.mark.skipif(
+    not ON_ENGINE, reason="one copy is the standard library on Python 3")
+
+
+@pytest.fixture(scope="module")
+def vendored(tmpdir_factory):
+    """(directory to put on sys.path, the vendored copy's package name)."""
+    root = tmpdir_factory.mktemp("copies")
+    return str(root), vendor_copy(root, "yourproject")
+
+
+@pytest.mark.parametrize("opening", sorted(OPENINGS))
+def test_two_copies_coexist_in_every_order(vendored, opening):
+    root, package = vendored
+    path = os.pathsep.join([root, SRC, TESTS])
+    result = run_script(os.path.join(os.pardir, "engine_cases", "copies.py"),
+                        [package, opening], timeout=240,
+                        env={"PYTHONPATH": path}).check_clean()
+    report = result.json()
+    assert report["orders"] == 25
+    assert report["steps"] > 100
