@@ -52,8 +52,9 @@ def wrap_bio_method(self, incoming, outgoing, server_side=False,
     its own objects, whichever copy injected.
     """
     cls = getattr(self, "sslobject_class", None)
-    if cls is None or is_engine_class(cls):
-        cls = _default["sslobject_class"]
+    own = _default["sslobject_class"]
+    if cls is not own and (cls is None or is_engine_class(cls)):
+        cls = own
     if server_hostname is not None:
         server_hostname = encode_hostname(server_hostname)
     return cls._create(incoming, outgoing, server_side, server_hostname,
