@@ -40,3 +40,31 @@ def test_two_copies_coexist_in_every_order(vendored, opening):
     report = result.json()
     assert report["orders"] == 25
     assert report["steps"] > 100
+
+
+def test_objects_of_an_incompatible_copy_are_foreign_types():
+    """A copy whose private attributes mean something else (another
+    interop version) is refused as 3.11 refuses any non-MemoryBIO and
+    non-SSLSession."""
+    import sslbio
+    from sslbio import _shared
+    from engine_cases.common import client_context
+
+    version, _, library = sslbio.MemoryBIO._sslbio_interop
+
+    class MemoryBIO(object):
+        _sslbio_interop = (version + 1, "MemoryBIO", library)
+
+    class SSLSession(object):
+        _sslbio_interop = (version + 1, "SSLSession", library)
+
+    assert not _shared.is_counterpart(MemoryBIO(), sslbio.MemoryBIO)
+    context = client_context()
+    with pytest.raises(TypeError) as info:
+        sslbio.wrap_bio(context, MemoryBIO(), sslbio.MemoryBIO())
+    assert str(info.value) == ("_wrap_bio() argument 'incoming' must be "
+                               "_ssl.MemoryBIO, not MemoryBIO")
+    with pytest.raises(TypeError) as info:
+        sslbio.wrap_bio(context, sslbio.MemoryBIO(), sslbio.MemoryBIO(),
+                        server_hostname="localhost", session=SSLSession())
+    assert str(info.value) == "Value is not a SSLSession."

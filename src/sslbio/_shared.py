@@ -68,7 +68,8 @@ def is_counterpart(obj, cls):
     """Whether ``obj`` is an instance of another copy's class that does
     the job of the engine class ``cls``, for the same OpenSSL."""
     mark_of_obj = getattr(type(obj), _MARK, None)
-    return mark_of_obj is not None and mark_of_obj == getattr(cls, _MARK)
+    return mark_of_obj is not None and mark_of_obj == getattr(cls, _MARK,
+                                                              None)
 
 
 def shared_class(name, define):

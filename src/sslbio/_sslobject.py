@@ -15,9 +15,9 @@ import sys
 import warnings
 
 from . import _errors
-from ._shared import is_counterpart
 from ._args import as_bytes, c_int_arg, ssize_arg
 from ._ctype import NativeLike
+from ._shared import is_counterpart
 
 __all__ = ["make_sslobject_classes"]
 
@@ -220,7 +220,7 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
         def __ge__(self, other):
             self._unordered(other, ">=")
 
-    def _check_memory_bio(argument, bio):
+    def check_counterpart_bio(argument, bio):
         # Python 3 has one MemoryBIO type; here each copy of sslbio in the
         # process has its own, all made for the same OpenSSL.
         if not is_counterpart(bio, MemoryBIO):
@@ -273,9 +273,9 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
         def _create(cls, incoming, outgoing, server_side=False,
                     server_hostname=None, session=None, context=None):
             if type(incoming) is not MemoryBIO:
-                _check_memory_bio("incoming", incoming)
+                check_counterpart_bio("incoming", incoming)
             if type(outgoing) is not MemoryBIO:
-                _check_memory_bio("outgoing", outgoing)
+                check_counterpart_bio("outgoing", outgoing)
             # bool is what callers pass; anything else is converted (and
             # range-checked) as Python 3 converts a C int argument.
             if server_side is False:
