@@ -7,11 +7,11 @@ and a crash in the engine fails one test instead of the whole run.
 
 import re
 import ssl
-import subprocess
 import sys
 
 import sslbio
 from sslbio import _cli, _demo
+from support import subproc
 
 
 class Capture(object):
@@ -33,11 +33,9 @@ def run_sslbio(tmpdir, *args):
 
     Returns (exit status, stdout, stderr) with the output as text.
     """
-    process = subprocess.Popen([sys.executable, "-m", "sslbio"] + list(args),
-                               cwd=str(tmpdir), stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE)
-    out, err = process.communicate()
-    return process.returncode, out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
+    result = subproc.run([sys.executable, "-m", "sslbio"] + list(args),
+                         timeout=300, cwd=str(tmpdir))
+    return result.returncode, result.out, result.err
 
 
 def field(output, label):
@@ -107,6 +105,7 @@ def test_bench_lists_its_metrics(tmpdir):
     status, out, err = run_sslbio(tmpdir, "bench", "--list")
     assert status == 0, err
     assert "bulk" in out and "handshake" in out
+
 
 def test_bench_rejects_unknown_options(tmpdir):
     status, out, err = run_sslbio(tmpdir, "bench", "--no-such-option")

@@ -16,17 +16,12 @@ process against the stdlib, as a check that they themselves are sound.
 
 from __future__ import print_function
 
-import os
 import sys
 
 import pytest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "conformance"))
-
-import compare  # noqa: E402
-import interpreters  # noqa: E402
-import scenarios  # noqa: E402
+from conformance import compare, interpreters, scenarios
+from support import subproc
 
 REGISTRY = scenarios.load()
 NAMES = list(REGISTRY)
@@ -40,10 +35,9 @@ class Run(object):
     """One interpreter's transcripts (with a short repr: pytest prints test
     arguments on failure, and a transcript is thousands of lines)."""
 
-    def __init__(self, python, add_src=True):
+    def __init__(self, python, src=subproc.CHECKOUT_SRC):
         self.python = python
-        self.transcripts, self.stderr = interpreters.transcript(python,
-                                                               add_src=add_src)
+        self.transcripts, self.stderr = interpreters.transcript(python, src=src)
 
     def __getitem__(self, name):
         return self.transcripts[name]
@@ -59,7 +53,7 @@ class References(dict):
 
 @pytest.fixture(scope="module")
 def references():
-    found = interpreters.reference_pythons()
+    found = dict(interpreters.reference_pythons())
     if "3.11" not in found:
         pytest.skip("no Python 3.11 reference interpreter (set "
                     "SSLBIO_REFERENCE_PYTHONS or install one with pyenv)")
@@ -69,7 +63,7 @@ def references():
 @pytest.fixture(scope="module")
 def observed():
     # The installed sslbio when there is one (scripts/test-all), else src/.
-    return Run(sys.executable, add_src=not interpreters.sslbio_installed())
+    return Run(sys.executable, src=interpreters.sslbio_location())
 
 
 def _index(observations, label):
@@ -154,7 +148,7 @@ def test_zz_reference_differences_summary(references):
 
 
 @pytest.mark.skipif(sys.version_info[:2] == (3, 6), reason="3.6 is not a "
-                    "reference (DESIGN.md section 3): its ssl predates "
+                    "reference (see the README, Behaviour): its ssl predates "
                     "SSLCertVerificationError and OpenSSL 3")
 @ON_3
 def test_scenario_runs_on_stdlib(name):
@@ -162,8 +156,8 @@ def test_scenario_runs_on_stdlib(name):
     try:
         import sslbio  # noqa: F401  (the installed one, if any)
     except ImportError:
-        sys.path.insert(0, os.path.join(os.path.dirname(HERE), "src"))
-    from runner import run_one, setup
+        sys.path.insert(0, subproc.CHECKOUT_SRC)
+    from conformance.runner import run_one, setup
     observations = run_one(REGISTRY[name], setup())
     bad = [item for item in observations if item[0].startswith("!")]
     assert not bad, bad

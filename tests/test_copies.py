@@ -11,12 +11,13 @@ user's ``sslobject_class``.
 """
 
 import os
+import sys
 
 import pytest
 
-from engine_cases.common import ON_ENGINE, SRC, TESTS
-from engine_cases.copies import OPENINGS
-from reliability.subproc import run_script
+from engine_cases import copies
+from engine_cases.common import ON_ENGINE, SRC
+from support import subproc
 from support.vendoring import vendor_copy
 
 pytestmark = pytest.mark.skipif(
@@ -30,13 +31,13 @@ def vendored(tmpdir_factory):
     return str(root), vendor_copy(root, "yourproject")
 
 
-@pytest.mark.parametrize("opening", sorted(OPENINGS))
+@pytest.mark.parametrize("opening", sorted(copies.OPENINGS))
 def test_two_copies_coexist_in_every_order(vendored, opening):
     root, package = vendored
-    path = os.pathsep.join([root, SRC, TESTS])
-    result = run_script(os.path.join(os.pardir, "engine_cases", "copies.py"),
-                        [package, opening], timeout=240,
-                        env={"PYTHONPATH": path}).check_clean()
+    script = os.path.splitext(os.path.abspath(copies.__file__))[0] + ".py"
+    result = subproc.run(
+        [sys.executable, script, package, opening], timeout=240,
+        env=subproc.child_env(SRC, path=[root])).check_clean()
     report = result.json()
     assert report["orders"] == 25
     assert report["steps"] > 100

@@ -26,8 +26,9 @@ import sslbio
 
 from engine_cases.common import (ON_ENGINE, PY2, Pair, cert, client_context,
                                  connected_pair, der_of, last_json,
-                                 python311, run_clean, server_context)
+                                 run_clean, server_context)
 from engine_cases.copies import ssl_state
+from support.interpreters import NO_REFERENCE, reference_python
 
 engine_only = pytest.mark.skipif(
     not ON_ENGINE, reason="sslbio.ENGINE is %r, not the ctypes engine "
@@ -109,9 +110,9 @@ def test_one_memory_bio_as_incoming_and_outgoing(first):
 def test_one_memory_bio_both_ways_reference():
     """The expectation above, checked against the standard library."""
     if ON_ENGINE:
-        python = python311()
+        python = reference_python()
         if python is None:
-            pytest.skip("no Python 3.11 to compare with")
+            pytest.skip(NO_REFERENCE)
     elif sys.version_info[:2] == (3, 11):  # 3.13 differs after a fatal error
         python = sys.executable
     else:

@@ -26,7 +26,9 @@ import sslbio
 from sslbio import _openssl
 
 from engine_cases import error_scenarios, real_library
-from engine_cases.common import ON_ENGINE, PY2, python311, run_clean
+from engine_cases.common import (ON_ENGINE, PY2, Pair, connected_pair,
+                                 run_clean, server_context)
+from support.interpreters import find_python
 
 _ERRORS_IMPORT_FAILURE = ""
 try:
@@ -58,6 +60,7 @@ SSL_ERROR_SYSCALL, ZERO_RETURN, WANT_CONNECT, SSL_ERROR_EOF = 5, 6, 7, 8
 INVALID_ERROR_CODE = 10
 
 PACKINGS = ["1.x", "3.0"]
+ULONG = long if PY2 else int  # noqa: F821 (Python 2)
 
 
 def pack(packing, lib, reason, func=0x1A5):
@@ -106,7 +109,8 @@ class FakeLib(object):
             self.err_reason_is_common = _openssl._err_reason_is_common_1x
 
     def ERR_peek_last_error(self):
-        return self.code
+        # ctypes returns an unsigned long as a long on 2.7.
+        return ULONG(self.code)
 
     def ERR_clear_error(self):
         self.cleared += 1
@@ -115,6 +119,9 @@ class FakeLib(object):
     def ERR_reason_error_string(self, code):
         return self.STRINGS.get((self.err_get_lib(code),
                                  self.err_get_reason(code)))
+
+    def common_reason_strings(self):
+        return frozenset([b"internal error", b"malloc failure"])
 
     def SSL_get_verify_result(self, ssl_ptr):
         assert ssl_ptr == 0x5511, "verify result asked of the wrong SSL*"
@@ -146,6 +153,26 @@ def check(exc, cls, errno, library=None, reason=None):
     assert exc.args[0] == errno
     assert exc.library == library
     assert exc.reason == reason
+    assert_reads_as_python3(exc)
+
+
+def assert_reads_as_python3(exc):
+    """``exc`` reads and is typed as Python 3.11's ssl exceptions are:
+    ``SSLError(errno, message)`` whose texts are all the native ``str``,
+    ``str()`` the message alone (no "[Errno 1] " prefix), ``repr()``
+    ``Class(1, '...')`` (no ``u'...'``, no ``1L``).  On Python 3 the same
+    holds of the stdlib's, message suffix "(_ssl.c:NNNN)" and all."""
+    assert len(exc.args) == 2
+    assert type(exc.errno) is int and exc.args[0] is exc.errno
+    assert type(exc.strerror) is str and exc.args[1] is exc.strerror
+    for attr in ("library", "reason", "verify_message"):
+        value = getattr(exc, attr, None)
+        assert value is None or type(value) is str, (attr, value)
+    assert str(exc) == exc.strerror
+    assert repr(exc) == "%s(%d, %r)" % (type(exc).__name__, exc.errno,
+                                        exc.strerror)
+    if PY2:
+        assert unicode(exc) == exc.strerror  # noqa: F821 (Python 2)
 
 
 # -- SSL_get_error() values without an error code ----------------------------
@@ -288,6 +315,7 @@ def test_error_from_code(packing, library, reason, names):
     assert exc.errno == reason
     assert (exc.library, exc.reason) == names
     assert fake.cleared == 1
+    assert_reads_as_python3(exc)
 
 
 @needs_errors_module
@@ -348,6 +376,16 @@ NATIVE_CASES = {
         native_error(ssl.SSLZeroReturnError, 6, u"TLS/SSL connection has "
                      u"been closed (EOF) (_ssl.c:1946)"),
         (ssl.SSLZeroReturnError, ZERO_RETURN, None, None)),
+    "eof": (
+        native_error(ssl.SSLEOFError, 8, u"EOF occurred in violation of "
+                     u"protocol (_ssl.c:1946)"),
+        (ssl.SSLEOFError, SSL_ERROR_EOF, None, None)),
+    # OpenSSL's common ERR_R_INTERNAL_ERROR: 2.7 has no name for it (3.0
+    # numbers it beyond 2.7's table) and neither has 3.11.
+    "common-reason": (
+        native_error(ssl.SSLError, 1, u"[SSL] internal error "
+                     u"(_ssl.c:1946)", u"SSL"),
+        (ssl.SSLError, SSL_ERROR_SSL, "SSL", None)),
 }
 
 
@@ -374,6 +412,32 @@ def test_error_from_native_certificate_failure():
                                   "valid for 'wrong.example'.")
 
 
+@needs_errors_module
+def test_error_from_native_message_of_common_reason():
+    native = NATIVE_CASES["common-reason"][0]
+    exc = _errors.error_from_native(FakeLib("3.0"), 0x5511, native,
+                                    "localhost")
+    # Python 3.11: "[SSL] internal error (_ssl.c:2580)", as for any
+    # reason without a name.
+    assert str(exc) == "[SSL] internal error"
+
+
+@needs_errors_module
+def test_error_from_native_names_what_is_not_common():
+    # A reason string outside the common set keeps its derived name.
+    native = native_error(ssl.SSLError, 1, u"[SSL] http request "
+                          u"(_ssl.c:1946)", u"SSL")
+    exc = _errors.error_from_native(FakeLib("3.0"), 0x5511, native,
+                                    "localhost")
+    check(exc, ssl.SSLError, SSL_ERROR_SSL, "SSL", "HTTP_REQUEST")
+    assert str(exc) == "[SSL: HTTP_REQUEST] http request"
+
+
+@needs_errors_module
+def test_want_read_error():
+    check(_errors.want_read_error(), ssl.SSLWantReadError, WANT_READ)
+
+
 # -- the exception class -------------------------------------------------
 
 @pytest.mark.skipif(
@@ -390,6 +454,21 @@ def test_cert_verification_error_hierarchy():
     else:
         assert issubclass(cls, OSError)
         assert cls is ssl.SSLCertVerificationError
+
+
+@pytest.mark.skipif(
+    sys.version_info[:2] == (3, 6),
+    reason="Python 3.6 has no SSLCertVerificationError")
+@pytest.mark.parametrize("args", [
+    (1, "msg"), (1, "msg", "file"), ("msg",), (1,), (),
+], ids=repr)
+def test_cert_verification_error_str_is_sslerror_str(args):
+    """str() is SSLError's: the message alone when there is one, else
+    str(args); never EnvironmentError's "[Errno 1] msg", which a class
+    written in Python would inherit on 2.7."""
+    exc = sslbio.SSLCertVerificationError(*args)
+    assert str(exc) == str(ssl.SSLError(*args))
+    assert str(exc) == ("msg" if len(args) > 1 else str(args))
 
 
 @needs_errors_module
@@ -457,6 +536,24 @@ def test_system_error_has_library_but_no_reason_real_library():
     assert (library, reason) == ("SYS", None)
 
 
+@needs_errors_module
+def test_common_reason_strings_real_library():
+    """The ERR_R_* reason strings come from the running library, once; no
+    reason of the SSL library (what record-layer calls report) reads like
+    one of them, so telling them apart by string is sound there."""
+    lib = real_lib()
+    strings = lib.common_reason_strings()
+    assert b"internal error" in strings and b"malloc failure" in strings
+    assert lib.common_reason_strings() is strings
+    lookalikes = []
+    for reason in range(1, 0x1000):
+        code = packed(lib, ERR_LIB_SSL, reason)
+        if not lib.err_reason_is_common(code) and \
+                lib.ERR_reason_error_string(code) in strings:
+            lookalikes.append(reason)
+    assert not lookalikes
+
+
 def _library_number(name):
     numbers = [n for n, v in _errors.LIBRARY_NAMES.items() if v == name]
     assert len(numbers) == 1, name
@@ -492,9 +589,10 @@ def reference_tables():
         codes = [[l, r, n] for (l, r), n in _ssl.err_codes_to_names.items()]
         libs = dict((str(k), v) for k, v in _ssl.lib_codes_to_names.items())
         return {"codes": codes, "libs": libs}
-    python = python311()
+    # This table is 3.11's own, whatever the reference of the run.
+    python = find_python("3.11")
     if python is None:
-        pytest.skip("no Python 3.11 to compare with")
+        pytest.skip("no Python 3.11 found")
     out = run_clean("""
         import _ssl, json
         print(json.dumps({
@@ -566,6 +664,9 @@ EXPECTED = {
     "ragged_eof_on_read": ("SSLEOFError", 8, "SSL",
                            "UNEXPECTED_EOF_WHILE_READING", None, None),
     "http_to_server": ("SSLError", 1, "SSL", "HTTP_REQUEST", None, None),
+    # A common reason (ERR_R_INTERNAL_ERROR) through the native read().
+    "cleartext_alert_on_read_tls12": ("SSLError", 1, "SSL", None, None,
+                                      None),
 }
 
 reference_run = pytest.mark.skipif(
@@ -596,10 +697,8 @@ def test_read_after_close_notify_is_empty(transcript):
 
 
 @needs_engine
-def test_every_scenario_matches_python311(transcript):
-    python = python311()
-    if python is None:
-        pytest.skip("no Python 3.11 to compare with")
+def test_every_scenario_matches_python311(transcript, reference_python):
+    python = reference_python
     out = run_clean("""
         import runpy, sys
         sys.argv = ["error_scenarios"]
@@ -612,3 +711,83 @@ def test_every_scenario_matches_python311(transcript):
         for name in reference if reference[name] != transcript.get(name))
     assert not differences, json.dumps(differences, indent=1,
                                        sort_keys=True)
+
+
+# -- how real exceptions read ----------------------------------------------
+
+def raised(call, *args):
+    try:
+        call(*args)
+    except Exception as exc:  # the exception is what the tests look at
+        return exc
+    raise AssertionError("%r returned" % (call,))
+
+
+def _certificate_failure():
+    return error_scenarios.failed_client_handshake(
+        Pair(server_hostname="wrong.example"), raised)
+
+
+def _common_reason_on_read():
+    return raised(error_scenarios.cleartext_alert_pair().client.read)
+
+
+def _ragged_eof_on_read():
+    pair = connected_pair()
+    pair.cin.write_eof()
+    return raised(pair.client.read)
+
+
+def _write_after_fatal_alert():
+    # The server refuses a client without a certificate after the client's
+    # TLS 1.3 handshake is done: its alert ends the client's next read.
+    pair = Pair(server_ctx=server_context(client_cert=ssl.CERT_REQUIRED))
+    error_scenarios._client_done_server_judges(pair)
+    return raised(pair.client.write, b"x")
+
+
+# One failure of each path an exception takes in sslbio: the handshake
+# (error_from_result), the native read() and write() (error_from_native and
+# read()'s own want-read), a read into a buffer, a queued error's code
+# (error_from_code).
+REAL_FAILURES = {
+    "certificate": (_certificate_failure, "SSLCertVerificationError"),
+    "want read, handshake": (lambda: raised(Pair().client.do_handshake),
+                             "SSLWantReadError"),
+    "want read, read": (lambda: raised(connected_pair().client.read, 1024),
+                        "SSLWantReadError"),
+    "want read, read into": (
+        lambda: raised(connected_pair().client.read, 10, bytearray(10)),
+        "SSLWantReadError"),
+    "common reason, read": (_common_reason_on_read, "SSLError"),
+    "ragged eof, read": (_ragged_eof_on_read, "SSLEOFError"),
+    "closed, write": (_write_after_fatal_alert, "SSLZeroReturnError"),
+    "queued code": (
+        lambda: raised(connected_pair().client.verify_client_post_handshake),
+        "SSLError"),
+}
+
+
+@reference_run
+@pytest.mark.parametrize("case", sorted(REAL_FAILURES))
+def test_real_exception_reads_as_python3(case):
+    make, class_name = REAL_FAILURES[case]
+    exc = make()
+    assert type(exc).__name__ == class_name
+    assert_reads_as_python3(exc)
+
+
+@reference_run
+def test_real_certificate_failure_message():
+    message = ("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: "
+               "Hostname mismatch, certificate is not valid for "
+               "'wrong.example'.")
+    exc = _certificate_failure()
+    assert str(exc).startswith(message)
+    assert repr(exc).startswith("SSLCertVerificationError(1, \"%s" % message)
+
+
+@reference_run
+def test_real_common_reason_message():
+    # Python 3.11: "[SSL] internal error (_ssl.c:2580)".
+    assert str(_common_reason_on_read()).startswith("[SSL] internal error")

@@ -1,4 +1,4 @@
-"""Bounded fuzzing for CI (issue 4, item 1): the fuzzers of tests/fuzz.
+"""Bounded fuzzing for CI: the fuzzers of tests/fuzz.
 
 On Python 2.7 (sslbio's ctypes engine) the two fuzzers run more than
 20,000 cases between them, in worker processes, and any crash, hang,
@@ -18,14 +18,14 @@ The long campaign is ``scripts/fuzz-campaign``.
 import json
 import os
 import re
-import subprocess
 import sys
 
 import pytest
 
-from engine_cases.common import SRC, python311
+from engine_cases.common import SRC
 from fuzz import campaign, mutators, records, spec
 from fuzz.rng import Rng
+from support import subproc
 
 PY2 = sys.version_info[0] == 2
 TESTS = os.path.dirname(os.path.abspath(__file__))
@@ -73,6 +73,7 @@ def assert_clean(summary):
 
 # -- the fuzzers ---------------------------------------------------------------
 
+@pytest.mark.long
 def test_flight_fuzzer(tmpdir):
     """Mutated flights of real TLS 1.2/1.3 handshakes (client and server
     side, client certificates, resumption), then every API call."""
@@ -89,6 +90,7 @@ def test_flight_fuzzer(tmpdir):
     "__index__ for C integer arguments (3.8 added it), host names checked "
     "after the handshake (3.6), a SystemError from 3.7's wrap_bio() for "
     "overlong host names")
+@pytest.mark.long
 def test_stateful_fuzzer(tmpdir):
     """Hypothesis-generated programs of API calls with random arguments."""
     summary = run_campaign(tmpdir, stateful_seeds=STATEFUL_SEEDS,
@@ -121,10 +123,8 @@ KNOWN_MISMATCHES = [
 
 @pytest.mark.skipif(not PY2, reason="differential mode compares sslbio on "
                     "2.7 with the standard library of Python 3.11")
-def test_differential_against_python311(tmpdir):
-    reference = python311()
-    if reference is None:
-        pytest.skip("no Python 3.11 found (SSLBIO_PYTHON311, pyenv, PATH)")
+def test_differential_against_python311(tmpdir, reference_python):
+    reference = reference_python
     summary = run_campaign(
         tmpdir, reference_python=reference, reference_jobs=1,
         flight_count=int(1500 * SCALE) or 50, flight_start=10 ** 6,
@@ -164,12 +164,12 @@ def test_crash_hang_and_stderr_are_caught_and_reported(tmpdir, monkeypatch):
 
 
 def test_repro_replays_a_flight_case_and_a_program(tmpdir):
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        [SRC, TESTS] + [p for p in os.environ.get("PYTHONPATH", "").split(
-            os.pathsep) if p]))
-    out = subprocess.check_output(
-        [sys.executable, "-m", "fuzz.repro", "flight", "12"], env=env,
-        cwd=TESTS).decode("utf-8")
+    # Wherever this interpreter finds hypothesis, the child must too.
+    env = subproc.child_env(os.pathsep.join(
+        [SRC] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep)
+                 if p]))
+    out = subproc.run([sys.executable, "-m", "fuzz.repro", "flight", "12"],
+                      timeout=300, env=env, cwd=TESTS).check().out
     assert "seed 12:" in out and "client.handshake" in out
     program = [[["pair", 0, 3, ["none"]], None],
                [["exchange", 4, 5, 3], None],
@@ -178,9 +178,9 @@ def test_repro_replays_a_flight_case_and_a_program(tmpdir):
     path = os.path.join(str(tmpdir), "program.json")
     with open(path, "w") as f:
         json.dump({"program": program}, f)
-    out = subprocess.check_output(
+    out = subproc.run(
         [sys.executable, "-m", "fuzz.repro", "program", path, "--json"],
-        env=env, cwd=TESTS).decode("utf-8")
+        timeout=300, env=env, cwd=TESTS).check().out
     outcomes = json.loads(out)["outcomes"]
     assert outcomes[2] == ["raise", "ValueError", None, None, None]
     assert outcomes[3] == ["raise", "TypeError", None, None, None]

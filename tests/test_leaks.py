@@ -1,7 +1,7 @@
 """Leaks: repeated connection life cycles must not grow the process
 (tests/reliability/leakcheck.py, run in a subprocess).
 
-Criteria (issue 4, item 2), after a warm-up: resident memory grows by less
+Criteria, after a warm-up: resident memory grows by less
 than 2 MiB, the number of open file descriptors never changes, and the
 number of live Python objects stays put.
 
@@ -24,10 +24,10 @@ import os
 
 import pytest
 
-from engine_cases.common import ON_ENGINE, python311
+from engine_cases.common import ON_ENGINE
 from reliability import procstats
 from reliability.leakcheck import summary
-from reliability.subproc import run_script
+from reliability import run_script
 
 pytestmark = pytest.mark.skipif(
     not procstats.available(),
@@ -78,6 +78,7 @@ def _warmup(cycles):
     return None if ON_ENGINE else cycles // 3
 
 
+@pytest.mark.long
 def test_full_cycles():
     report = leakcheck("full", MAIN_CYCLES, warmup=_warmup(MAIN_CYCLES))
     assert report["counters"]["handshakes"] == MAIN_CYCLES
@@ -91,14 +92,11 @@ def test_variant(workload):
 
 
 @pytest.fixture(scope="module")
-def reference_python():
+def reference_python(reference_python):
     if not ON_ENGINE:
         pytest.skip("the reference comparison runs under 2.7; here the "
                     "standard library is the reference itself")
-    python = python311()
-    if python is None:
-        pytest.skip("no Python 3.11 to compare with")
-    return python
+    return reference_python
 
 
 def test_python311_runs_the_same_script(reference_python):

@@ -10,13 +10,13 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import zipfile
 
 import pytest
 
 import sslbio
+from support import subproc
 from support.vendoring import IGNORED, vendor_copy
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -33,13 +33,10 @@ needs_checkout = pytest.mark.skipif(
     reason="needs the source checkout (setup.py) next to the tests")
 
 
-def run(args, **kwargs):
+def run(args, cwd=None, env=None):
     """Run a command; fail the test with its output if it exits non-zero."""
-    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               **kwargs)
-    out = process.communicate()[0].decode("utf-8", "replace")
-    assert process.returncode == 0, "%s exited %s:\n%s" % (args, process.returncode, out)
-    return out
+    return subproc.run(args, timeout=600, cwd=cwd, env=env,
+                       merge_stderr=True).check().out
 
 
 def package_files(directory):

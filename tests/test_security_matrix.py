@@ -28,9 +28,9 @@ import sys
 
 import pytest
 
-from engine_cases.common import ON_ENGINE, python311
+from engine_cases.common import ON_ENGINE
 from reliability.peer_matrix import CASES
-from reliability.subproc import run_script
+from reliability import run_script
 from support import openssl_binary
 
 pytestmark = pytest.mark.skipif(
@@ -67,14 +67,11 @@ def observed():
 
 
 @pytest.fixture(scope="module")
-def reference():
+def reference(reference_python):
     if not ON_ENGINE:
         pytest.skip("the differential runs under 2.7 with sslbio; here the "
                     "standard library is itself the reference")
-    python = python311()
-    if python is None:
-        pytest.skip("no Python 3.11 to compare with")
-    return _run_matrix(python)
+    return _run_matrix(reference_python)
 
 
 def _is_failure(value):

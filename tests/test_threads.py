@@ -12,7 +12,7 @@ reference behaviour, and a check of the script itself.
 
 import pytest
 
-from reliability.subproc import run_script
+from reliability import run_script
 
 THREADS = 8
 CONNECTIONS = 4          # per thread, one after another
@@ -36,4 +36,3 @@ def test_threads_with_own_connections_and_handoffs(switch):
         THREADS * CONNECTIONS * 2 * SIZE
     assert report["counts"]["handed-off connections"] == HANDOFFS
     assert report["sni_calls"] > 0
-

@@ -5,7 +5,6 @@ Skipped unless this is CPython 2.7 with sslbio's ctypes engine and valgrind
 is installed (Debian: ``valgrind`` and ``libc6-dbg``).
 """
 
-import os
 import sys
 
 import pytest
@@ -14,15 +13,14 @@ from engine_cases.common import ON_ENGINE
 from support import which
 
 pytestmark = [
+    pytest.mark.long,
     pytest.mark.skipif(not ON_ENGINE, reason="memcheck checks sslbio's ctypes "
                        "engine, which only runs on CPython 2.7"),
     pytest.mark.skipif(which("valgrind") is None,
                        reason="valgrind is not installed"),
 ]
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                "valgrind"))
-import vgcheck  # noqa: E402
+from valgrind import vgcheck  # noqa: E402
 
 
 def test_core_scenarios_have_no_memory_errors_in_sslbio_paths():

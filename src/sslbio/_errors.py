@@ -11,6 +11,12 @@ Python 2.7's ``_ssl`` carries a reason table frozen before OpenSSL 1.1, whose
 numbers OpenSSL later reused; sslbio derives reason names from the running
 library instead: OpenSSL's reason string, upper-cased with underscores, is the
 macro name for all but a handful of codes, listed in ``_REASON_EXCEPTIONS``.
+
+Every text an exception carries (message, ``args``, ``library``, ``reason``,
+``verify_message``) is the native ``str``, as on Python 3: on 2.7 a byte
+string, so that ``isinstance(exc.reason, str)`` holds and ``repr(exc)`` reads
+``SSLError(1, '[SSL: ...] ...')`` as Python 3's does.  (2.7's own ``_ssl``
+gives ``unicode`` there; sslbio rebuilds what it raises.)
 """
 
 import re
@@ -19,7 +25,11 @@ import ssl
 from . import _shared
 
 __all__ = ["SSLCertVerificationError", "error_from_code", "error_from_result",
-           "error_from_native", "LIBRARY_NAMES"]
+           "error_from_native", "want_read_error", "native_str",
+           "LIBRARY_NAMES"]
+
+
+_STRING_TYPES = (str, type(u""))
 
 
 def _define_cert_verification_error():
@@ -37,6 +47,19 @@ def _define_cert_verification_error():
         ``verify_message``.  Every copy of sslbio in a process raises this
         one class.
         """
+
+        def __str__(self):
+            """The message alone, as ``str()`` of any ``SSLError`` reads.
+
+            ``SSLError`` gets that from a C-level ``__str__`` that a class
+            written in Python does not inherit: it would get
+            ``EnvironmentError``'s, "[Errno 1] message".  Python 3's rule:
+            ``strerror`` when it is a string, else ``str(args)``.
+            """
+            strerror = self.strerror
+            if isinstance(strerror, _STRING_TYPES):
+                return strerror
+            return str(self.args)
 
     return SSLCertVerificationError
 
@@ -137,10 +160,14 @@ _WANT_MESSAGES = {
 }
 
 
-def _text(value):
-    if value is None:
-        return None
-    return value.decode("ascii", "replace")
+def native_str(value):
+    """``value`` (bytes from OpenSSL, or 2.7's unicode) as the native str:
+    what Python 3's exception texts are."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bytes):  # Python 3
+        return value.decode("ascii", "backslashreplace")
+    return value.encode("ascii", "backslashreplace")  # 2.7's unicode
 
 
 def _names(lib, code):
@@ -149,7 +176,7 @@ def _names(lib, code):
         return None, None, None
     lib_number = lib.err_get_lib(code)
     library = LIBRARY_NAMES.get(lib_number)
-    text = _text(lib.ERR_reason_error_string(code))
+    text = native_str(lib.ERR_reason_error_string(code))
     if lib.err_reason_is_common(code):
         # ERR_R_* reasons shared by all libraries ("ASN1 lib", "malloc
         # failure") are not *_R_* macros: Python 3 names none of them.
@@ -166,7 +193,7 @@ def _reason_name(library, text):
         # ERR_LIB_SYS reasons are errno values: Python 3 has no names.
         return None
     return _REASON_EXCEPTIONS.get((library, text)) or \
-        str(text.upper().replace(" ", "_"))
+        text.upper().replace(" ", "_")
 
 
 def _build(cls, errno, message, library, reason, text):
@@ -188,8 +215,10 @@ def error_from_code(lib, code=None, cls=ssl.SSLError):
     if code is None:
         code = lib.ERR_peek_last_error()
     library, reason, text = _names(lib, code)
-    exc = _build(cls, lib.err_get_reason(code) if code else 0, None,
-                 library, reason, text)
+    # int(): the reason of an unsigned long code is a long on 2.7, whose
+    # repr would read "SSLError(116L, ...)".
+    errno = int(lib.err_get_reason(code)) if code else 0
+    exc = _build(cls, errno, None, library, reason, text)
     lib.ERR_clear_error()
     return exc
 
@@ -223,27 +252,62 @@ def error_from_native(lib, ssl_ptr, exc, server_hostname):
     raised still carries everything 3.11 decides on: the ``SSL_get_error()``
     result as ``errno``, the library name and the live reason string.  A
     bare ``socket.error`` is its report of a syscall error with an empty
-    queue, which 3.11's ``*_ex`` calls report as a protocol EOF.
+    queue, which 3.11's ``*_ex`` calls report as a protocol EOF.  Even what
+    2.7 decided as 3.11 does is built anew: its texts are ``unicode``.
     """
     if not isinstance(exc, ssl.SSLError):
         return _make(lib, ssl_ptr, SSL_ERROR_SYSCALL, 0, False, None, None,
                      None, server_hostname)
     ssl_error = exc.errno
-    if exc.reason is None and ssl_error in _FINAL_NATIVE_ERRORS:
-        return exc
+    if exc.reason is None and ssl_error in _UNCODED_NATIVE_ERRORS:
+        return _make(lib, ssl_ptr, _UNCODED_NATIVE_ERRORS[ssl_error], 0,
+                     False, None, None, None, server_hostname)
     message = exc.args[1] if len(exc.args) > 1 else ""
-    text = _NATIVE_MESSAGE.match(message).group(1) or None
-    library = exc.library if exc.library in _KNOWN_LIBRARIES else None
+    text = native_str(_NATIVE_MESSAGE.match(message).group(1)) or None
+    library = native_str(exc.library) \
+        if exc.library in _KNOWN_LIBRARIES else None
+    if _is_common_reason(lib, text):
+        reason = None
+    else:
+        reason = _reason_name(library, text)
     # 2.7 raises SSL and syscall errors with an empty queue under the
     # messages 3.11 would use, so treating them as coded changes nothing.
-    return _make(lib, ssl_ptr, ssl_error, 0, True, library,
-                 _reason_name(library, text), text, server_hostname)
+    return _make(lib, ssl_ptr, ssl_error, 0, True, library, reason, text,
+                 server_hostname)
 
 
-# What 2.7 raises exactly as 3.11 does when no queued error is involved.
-_FINAL_NATIVE_ERRORS = frozenset([
-    SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE, SSL_ERROR_ZERO_RETURN,
-    SSL_ERROR_EOF])
+# What 2.7 raises exactly as 3.11 does when no queued error is involved, and
+# the SSL_get_error() value 3.11 decides that on (its EOF is the syscall
+# error of an in-memory object that has no queued error).
+_UNCODED_NATIVE_ERRORS = {
+    SSL_ERROR_WANT_READ: SSL_ERROR_WANT_READ,
+    SSL_ERROR_WANT_WRITE: SSL_ERROR_WANT_WRITE,
+    SSL_ERROR_ZERO_RETURN: SSL_ERROR_ZERO_RETURN,
+    SSL_ERROR_EOF: SSL_ERROR_SYSCALL,
+}
+
+
+def _is_common_reason(lib, text):
+    """Whether a reason string is one of OpenSSL's ``ERR_R_*`` reasons,
+    which Python 3 leaves unnamed (``_names`` tells them by number).
+
+    2.7's message gives the string only, which is enough: on OpenSSL 3.0
+    only two reasons of other libraries read like a common one (EVP's
+    "invalid provider functions", RAND's "internal error"), and neither
+    comes out of a record-layer call.
+    """
+    if text is None:
+        return False
+    if not isinstance(text, bytes):
+        text = text.encode("ascii", "backslashreplace")  # Python 3
+    return text in lib.common_reason_strings()
+
+
+def want_read_error():
+    """``ssl.SSLWantReadError`` as Python 3.11 raises it: the usual end of
+    a non-blocking read, so built without ``_make``'s decisions."""
+    cls, message = _WANT_MESSAGES[SSL_ERROR_WANT_READ]
+    return _build(cls, SSL_ERROR_WANT_READ, message, None, None, None)
 
 
 def _make(lib, ssl_ptr, ssl_error, result, has_code, library, reason, text,
@@ -296,11 +360,10 @@ def _verification_error(lib, ssl_ptr, library, reason, text,
         verify_message = ("IP address mismatch, certificate is not valid "
                           "for '%s'." % (server_hostname,))
     else:
-        verify_message = _text(
+        verify_message = native_str(
             lib.X509_verify_cert_error_string(verify_code))
     exc = _build(SSLCertVerificationError, SSL_ERROR_SSL,
                  "%s: %s" % (text, verify_message), library, reason, text)
     exc.verify_code = verify_code
-    exc.verify_message = str(verify_message) if verify_message else \
-        verify_message
+    exc.verify_message = verify_message
     return exc

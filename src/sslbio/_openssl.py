@@ -250,10 +250,13 @@ class Binding(object):
             self.err_get_lib = _err_get_lib_300
             self.err_get_reason = _err_get_reason_300
             self.err_reason_is_common = _err_reason_is_common_300
+            self._common_reason_codes = _COMMON_REASON_CODES_300
         else:
             self.err_get_lib = _err_get_lib_1x
             self.err_get_reason = _err_get_reason_1x
             self.err_reason_is_common = _err_reason_is_common_1x
+            self._common_reason_codes = _COMMON_REASON_CODES_1X
+        self._common_reason_strings = None
         if v >= V110:
             self.bio_up_ref = self.BIO_up_ref
             self.is_init_finished = self.SSL_is_init_finished
@@ -278,6 +281,23 @@ class Binding(object):
         else:
             # A macro over SSL_CTX_ctrl in 1.0.2; 1.1.0 dropped that ctrl.
             self.ctx_get_options = self._ctx_get_options_ctrl
+
+    def common_reason_strings(self):
+        """The reason strings of OpenSSL's ``ERR_R_*`` codes, the reasons
+        every library shares ("internal error", "malloc failure", "EVP
+        lib"), as this release spells them: a frozenset of bytes.
+
+        Read on first use, when the error strings are surely loaded (2.7's
+        ``_ssl`` loads them at import), and kept from then on.
+        """
+        strings = self._common_reason_strings
+        if strings is None:
+            found = [self.ERR_reason_error_string(code)
+                     for code in self._common_reason_codes]
+            strings = frozenset(text for text in found if text)
+            if strings:  # else the strings are not loaded: ask again later
+                self._common_reason_strings = strings
+        return strings
 
     def _bio_up_ref_102(self, bio):
         refs = ctypes.addressof(_Bio102.from_address(bio)) + \
@@ -350,15 +370,33 @@ def _err_get_reason_300(code):
     return code & 0x7FFFFF
 
 
+_ERR_RFLAG_FATAL = 0x1 << 18
+_ERR_RFLAG_COMMON = 0x2 << 18
+
+
 def _err_reason_is_common_300(code):
     # ERR_RFLAG_COMMON marks the ERR_R_* reasons since 3.0.
-    return not code & _ERR_SYSTEM_FLAG and bool(code & (0x2 << 18))
+    return not code & _ERR_SYSTEM_FLAG and bool(code & _ERR_RFLAG_COMMON)
 
 
 def _err_reason_is_common_1x(code):
     # Before 3.0 the ERR_R_* reasons are the numbers below 100; every
     # library's own reasons start at 100.
-    return (code & 0xFFF) < 100
+    return (code & 0xFFF) < _COMMON_REASON_LIMIT_1X
+
+
+# Every ERR_R_* code as a packed error of library 0, under which OpenSSL
+# registers their strings.  3.0 numbers them with ERR_RFLAG_COMMON, some
+# also with ERR_RFLAG_FATAL: the ERR_R_*_LIB reasons take the library
+# numbers (below 256), the others count up from 256 (272 in 3.0), so 1023
+# leaves room for later releases.  Before 3.0 they are the numbers below 100
+# (ERR_R_FATAL, 64, is a bit of some of them).
+_COMMON_REASON_CODES_300 = tuple(
+    flags | number
+    for flags in (_ERR_RFLAG_COMMON, _ERR_RFLAG_COMMON | _ERR_RFLAG_FATAL)
+    for number in range(1, 1024))
+_COMMON_REASON_LIMIT_1X = 100
+_COMMON_REASON_CODES_1X = tuple(range(1, _COMMON_REASON_LIMIT_1X))
 
 
 def _err_get_lib_1x(code):

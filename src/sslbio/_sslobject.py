@@ -129,10 +129,11 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
     # Closure constants: cheaper to reach than module globals on hot paths.
     int_type, bytes_type, chunk = int, bytes, _READ_CHUNK
     # "Need more bytes" is the usual end of a read.  2.7's native read()
-    # raises it exactly as 3.11 does unless a queued error gave it a reason
-    # (see error_from_native), so it passes through without a call: an
-    # exception costs enough already.
+    # raises it as 3.11 does, with a unicode message though, unless a queued
+    # error gave it a reason (see error_from_native); the common case skips
+    # the general mapping: an exception costs enough already.
     want_read = _errors.ssl.SSLWantReadError
+    want_read_error = _errors.want_read_error
     string_at = ctypes.string_at
     if lib.has_ex_io:
         written_count = ctypes.c_size_t()
@@ -489,7 +490,7 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
                 except want_read as exc:
                     if exc.reason is not None:
                         raise self._from_native(exc)
-                    raise
+                    raise want_read_error()
                 except socket.error as exc:
                     raise self._from_native(exc)
                 except _HandshakeFirst:
@@ -670,7 +671,7 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
                                 % type(cb_type).__name__)
             if cb_type != "tls-unique":
                 raise ValueError("'%s' channel binding type not implemented"
-                                 % cb_type)
+                                 % _errors.native_str(cb_type))
             ssl = self._ssl
             buf = ctypes.create_string_buffer(_CB_MAXLEN)
             # tls-unique is the first Finished message of the connection:

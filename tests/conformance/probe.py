@@ -8,8 +8,8 @@ object's state, except what a query itself may do (read(0)).
 
 from __future__ import print_function
 
-import tls
-from recorder import shape
+from conformance import tls
+from conformance.recorder import shape
 
 
 def _cert_digest(value):

@@ -4,8 +4,8 @@ A transcript is a list of ``[label, outcome]`` pairs.  An outcome is
 ``{"returns": value}`` or ``{"raises": ClassName, "isa": [...], ...}``
 (``isa``: which of CertificateError, OSError, SSLError, ValueError the
 exception is an instance of; then errno, reason, library, verify_code,
-verify_message where the exception has them), plus
-``"warnings": [...]`` when the call emitted warnings.
+verify_message where the exception has them; then ``str`` and ``repr``, see
+below), plus ``"warnings": [...]`` when the call emitted warnings.
 
 Values are made JSON-able and language-neutral:
 
@@ -18,13 +18,31 @@ Values are made JSON-able and language-neutral:
   same observable type); dicts have their keys as text, sorted when dumped;
 * any other object is ``{"object": type name}``.
 
-Exception message text is never recorded: only the class and the attributes
-the behaviour contract names (DESIGN.md section 3).
+An exception's text is the language's own string on every version: 3.x
+``str``, 2.7 ``str``.  Its text attributes are therefore recorded strictly:
+2.7 ``unicode`` is ``{"unicode": ...}``, 3.x ``bytes`` is ``{"bytes": ...}``,
+neither of which matches the other side's plain string.  ``str(exc)`` and
+``repr(exc)`` are recorded as read, less what legitimately differs between
+versions:
+
+* the ``" (_ssl.c:NNNN)"`` source line Python 3's ``_ssl`` appends to its
+  messages (sslbio has no C source to point to);
+* 2.7's repr of a one-argument exception, ``Error('x',)``, is 3.x's
+  ``Error('x')``, and the class name in the repr is the one ``raises`` gives
+  (2.7's ``socket.error`` is 3.x's ``OSError``);
+* the wording of exceptions other than ``ssl.SSLError``'s, which the
+  interpreter itself often writes (argument counts, read-only attributes):
+  of those only the form is kept, an ``[Errno N]`` prefix of ``str`` and the
+  kind of each string in ``repr``, e.g. ``TypeError('...')``, where 2.7's
+  ``str`` and 3.x's ``bytes`` both read ``'...'`` (as compare.py allows).
+
+What remains shows a 2.7-only ``[Errno N]`` prefix or ``u'...'`` at once.
 """
 
 from __future__ import print_function
 
 import hashlib
+import re
 import ssl
 import sys
 import traceback
@@ -137,6 +155,52 @@ def exception_class_name(exc):
     return type(exc).__name__
 
 
+def exception_text(value):
+    """An exception attribute: the native ``str`` as a plain JSON string,
+    any other string type marked with its kind (see the module docstring)."""
+    if isinstance(value, str):
+        return value if not PY2 else value.decode("latin-1")
+    if isinstance(value, text_type):
+        return {"unicode": value}
+    return normalise(value)
+
+
+# Python 3's _ssl names the C line that raised: " (_ssl.c:1006)".
+_SSL_C_LINE = re.compile(r" \(_ssl\.c:\d+\)")
+_ERRNO_PREFIX = re.compile(r"\[Errno [^\]]*\] ")
+# A string literal in a repr, with its prefix.
+_STRING_LITERAL = re.compile(
+    r"""([bBuU]?)('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")""")
+
+
+def exception_reading(exc, class_name):
+    """``(str(exc), repr(exc))`` without what differs by version only (see
+    the module docstring)."""
+    try:
+        text = str(exc)
+    except UnicodeError as error:  # 2.7: str() of a non-ASCII unicode message
+        text = "<str() raised %s>" % type(error).__name__
+    shown = repr(exc)
+    own_name = type(exc).__name__
+    if shown.startswith(own_name + "("):
+        shown = class_name + shown[len(own_name):]
+        if PY2 and len(exc.args) == 1 and shown.endswith(",)"):
+            shown = shown[:-2] + ")"
+    if isinstance(exc, ssl.SSLError):
+        text, shown = _SSL_C_LINE.sub("", text), _SSL_C_LINE.sub("", shown)
+    else:
+        prefix = _ERRNO_PREFIX.match(text)
+        text = (prefix.group(0) if prefix else "") + "..."
+        shown = _STRING_LITERAL.sub(_literal_form, shown)
+    if PY2:
+        text, shown = text.decode("latin-1"), shown.decode("latin-1")
+    return text, shown
+
+
+def _literal_form(match):
+    return ("u" if match.group(1) in ("u", "U") else "") + "'...'"
+
+
 def describe_exception(exc):
     out = {"raises": exception_class_name(exc)}
     # The classes code commonly catches, whichever class was raised.
@@ -147,7 +211,8 @@ def describe_exception(exc):
     out["isa"] = [name for name, cls in bases if cls and isinstance(exc, cls)]
     for attr in ERROR_ATTRIBUTES:
         if hasattr(exc, attr):
-            out[attr] = normalise(getattr(exc, attr))
+            out[attr] = exception_text(getattr(exc, attr))
+    out["str"], out["repr"] = exception_reading(exc, out["raises"])
     return out
 
 

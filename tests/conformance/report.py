@@ -18,10 +18,14 @@ import json
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+if not __package__:
+    # Run by path: make the ``conformance`` and ``support`` packages
+    # importable.
+    sys.path.insert(0, os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__))))
 
-import compare  # noqa: E402
-import interpreters  # noqa: E402
+from conformance import compare, interpreters  # noqa: E402
+from support.interpreters import find_python  # noqa: E402
 
 REFERENCE = "3.11"
 
@@ -29,7 +33,7 @@ REFERENCE = "3.11"
 def collect(minors, only):
     runs = {}
     for minor in minors:
-        path = interpreters.pyenv_python(minor)
+        path = find_python(minor)
         if path is None:
             continue
         sys.stderr.write("running %s (%s)\n" % (minor, path))

@@ -1,6 +1,8 @@
 """Run conformance scenarios and print their transcript as JSON.
 
-    python runner.py [--only NAME ...] [--jsonl] [--list] [--verbose]
+    python tests/conformance/runner.py [--only NAME ...] [--jsonl] [--list]
+                                       [--verbose]
+    python -m conformance.runner ...          (with tests/ on PYTHONPATH)
 
 Prints ``{scenario_name: [observations]}`` (see recorder.py for the format).
 ``--jsonl`` prints one ``{"name": ..., "observations": ...}`` line per scenario
@@ -20,10 +22,13 @@ import os
 import sys
 import traceback
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+if not __package__:
+    # Run by path: make the ``conformance`` package importable.
+    sys.path.insert(0, os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__))))
 
-from recorder import Recorder, describe_exception  # noqa: E402
-import scenarios  # noqa: E402
+from conformance import scenarios  # noqa: E402
+from conformance.recorder import Recorder, describe_exception  # noqa: E402
 
 
 def setup():

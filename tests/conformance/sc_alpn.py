@@ -4,8 +4,8 @@ from __future__ import print_function
 
 import ssl
 
-import tls
-from scenarios import scenario
+from conformance import tls
+from conformance.scenarios import scenario
 
 ALPN_CASES = [
     ("both", ["h2", "http/1.1"], ["http/1.1"]),

@@ -9,8 +9,8 @@ import ssl
 import sys
 import weakref
 
-from recorder import integer_types
-from scenarios import scenario
+from conformance.recorder import integer_types
+from conformance.scenarios import scenario
 
 
 @scenario("bio.fresh")

@@ -3,11 +3,13 @@ method does once the connection has failed."""
 
 from __future__ import print_function
 
-import tls
-from probe import probe, probe_io
-from scenarios import scenario
+from conformance import tls
+from conformance.probe import probe, probe_io
+from conformance.scenarios import scenario
 
 HTTP = b"GET / HTTP/1.0\r\n\r\n"
+# A fatal internal_error alert in a plaintext record.
+CLEARTEXT_ALERT = b"\x15\x03\x03\x00\x02\x02\x50"
 
 
 def _register(version):
@@ -72,6 +74,17 @@ def _register(version):
         rec.call("server read sees the alert", pair.server.read)
         probe(rec, pair.client, "failed client", pair.client_ctx)
         probe_io(rec, pair.client, "failed client")
+
+    @scenario("garbage.cleartext_alert_to_client" + suffix)
+    def cleartext_alert_to_client(rec):
+        # A fatal alert sent in the clear after the handshake.  Under TLS
+        # 1.2 the record is too short to decrypt: OpenSSL's common "internal
+        # error" reason, which Python 3 names as no *_R_* macro.
+        pair = tls.connect(rec, tls=v)
+        pair.cin.write(CLEARTEXT_ALERT)
+        rec.call("client read", pair.client.read)
+        rec.call("client read again", pair.client.read)
+        rec.call("client write", pair.client.write, b"x")
 
     @scenario("garbage.after_handshake_to_server" + suffix)
     def after_handshake_to_server(rec):

@@ -6,9 +6,9 @@ from __future__ import print_function
 import array
 import sys
 
-import tls
-from recorder import exception_class_name
-from scenarios import scenario
+from conformance import tls
+from conformance.recorder import exception_class_name
+from conformance.scenarios import scenario
 
 
 def _register(version):

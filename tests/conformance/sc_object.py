@@ -5,9 +5,9 @@ from __future__ import print_function
 
 import ssl
 
-import tls
-from probe import errors, probe, probe_io
-from scenarios import scenario
+from conformance import tls
+from conformance.probe import errors, probe, probe_io
+from conformance.scenarios import scenario
 
 
 def _both(rec, pair, stage):

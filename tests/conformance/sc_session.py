@@ -5,9 +5,9 @@ from __future__ import print_function
 
 import ssl
 
-import tls
-from recorder import failed, integer_types
-from scenarios import scenario
+from conformance import tls
+from conformance.recorder import failed, integer_types
+from conformance.scenarios import scenario
 
 # 2.7's ssl module does not export it; the value is OpenSSL's SSL_OP_NO_TICKET.
 OP_NO_TICKET = getattr(ssl, "OP_NO_TICKET", 0x4000)

@@ -3,8 +3,8 @@ a stream that just ends (truncation)."""
 
 from __future__ import print_function
 
-import tls
-from scenarios import scenario
+from conformance import tls
+from conformance.scenarios import scenario
 
 
 def _register(version):

@@ -5,9 +5,9 @@ from __future__ import print_function
 
 import ssl
 
-import tls
-from probe import probe
-from scenarios import scenario
+from conformance import tls
+from conformance.probe import probe
+from conformance.scenarios import scenario
 
 
 def _callback_recorder(rec, calls, switch_to=None, result=None):

@@ -9,9 +9,9 @@ from __future__ import print_function
 
 import ssl
 
-import tls
-from probe import probe
-from scenarios import scenario
+from conformance import tls
+from conformance.probe import probe
+from conformance.scenarios import scenario
 
 
 def _after_failure(rec, pair):
@@ -149,8 +149,9 @@ def no_ca_loaded(rec):
           deviation=("hs[1] client.do_handshake", "ValueError"))
 def check_hostname_without_server_hostname(rec):
     # 3.7+ completes this handshake without checking any host name at all;
-    # sslbio follows 3.6: the handshake runs as on 3.11 until the client's
-    # has completed, which raises ValueError; no data passes afterwards.
+    # sslbio follows 3.6 (README, "Behaviour"): the handshake runs as on
+    # 3.11 until the client's has completed, which raises ValueError; no
+    # data passes afterwards.
     pair = tls.Pair(tls.client_context(), tls.server_context(),
                     server_hostname=None)
     pair.handshake(rec)

@@ -4,9 +4,9 @@ from __future__ import print_function
 
 import ssl
 
-from recorder import failed
-from scenarios import scenario
-import tls
+from conformance.recorder import failed
+from conformance.scenarios import scenario
+from conformance import tls
 
 
 def _wrap(ctx, *args, **kwargs):

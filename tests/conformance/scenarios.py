@@ -40,14 +40,14 @@ def scenario(name, tags=(), deviation=None):
 def load():
     """Import every scenario module (they register on import); return the
     registry."""
-    import sc_bio  # noqa: F401
-    import sc_wrap  # noqa: F401
-    import sc_object  # noqa: F401
-    import sc_io  # noqa: F401
-    import sc_shutdown  # noqa: F401
-    import sc_errors  # noqa: F401
-    import sc_verify  # noqa: F401
-    import sc_session  # noqa: F401
-    import sc_alpn  # noqa: F401
-    import sc_sni  # noqa: F401
+    from conformance import sc_bio  # noqa: F401
+    from conformance import sc_wrap  # noqa: F401
+    from conformance import sc_object  # noqa: F401
+    from conformance import sc_io  # noqa: F401
+    from conformance import sc_shutdown  # noqa: F401
+    from conformance import sc_errors  # noqa: F401
+    from conformance import sc_verify  # noqa: F401
+    from conformance import sc_session  # noqa: F401
+    from conformance import sc_alpn  # noqa: F401
+    from conformance import sc_sni  # noqa: F401
     return REGISTRY

@@ -14,7 +14,7 @@ import os
 import ssl
 import warnings
 
-from recorder import brief, failed
+from conformance.recorder import brief, failed
 
 CERTS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                      "certs")

@@ -1,36 +1,26 @@
-"""Contexts, in-memory client/server pairs and a subprocess runner.
+"""Contexts, in-memory client/server pairs and running test code in a
+fresh interpreter.
 
 Used by the test modules and by the snippets they run in subprocesses (a
 crash there must fail one test, not kill the test run), so this module
-imports nothing but the standard library and sslbio.
+imports nothing but the standard library, sslbio and ``support``.
 """
 
 from __future__ import print_function
 
 import json
 import os
-import re
 import ssl
-import subprocess
 import sys
 import textwrap
 
 import sslbio
+from support import subproc
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TESTS = os.path.dirname(HERE)
 CERTS = os.path.join(TESTS, "certs")
-# The directory the sslbio under test was imported from: subprocesses must
-# import the very same package.
-SRC = os.path.dirname(os.path.dirname(os.path.abspath(sslbio.__file__)))
-# What another interpreter (the Python 3.11 reference) gets instead: SRC may
-# be this interpreter's site-packages (scripts/test-all installs sslbio),
-# whose 2.7-only modules must not shadow the other one's standard library.
-# On Python 3 sslbio only re-exports ssl, so the checkout's copy will do.
-_CHECKOUT_SRC = os.path.join(os.path.dirname(TESTS), "src")
-FOREIGN_SRC = (_CHECKOUT_SRC
-               if os.path.isfile(os.path.join(_CHECKOUT_SRC, "sslbio",
-                                              "__init__.py")) else SRC)
+SRC = subproc.sslbio_src()
 
 PY2 = sys.version_info[0] == 2
 ON_ENGINE = sslbio.ENGINE == "ctypes"
@@ -176,45 +166,17 @@ def connected_pair(*args, **kwargs):
 
 # -- subprocesses -------------------------------------------------------------
 
-def subprocess_env(extra=None, foreign=False):
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([FOREIGN_SRC if foreign else SRC,
-                                         TESTS])
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
-    env["PYTHONIOENCODING"] = "utf-8"
-    # glibc fills freed memory with this byte: a use after free reads
-    # garbage and is far more likely to crash than to pass silently.
-    env["MALLOC_PERTURB_"] = "165"
-    env.pop("PYTHONWARNINGS", None)
-    # Executables are given by path; a pyenv version pinned for the test
-    # run must not redirect them.
-    env.pop("PYENV_VERSION", None)
-    if extra:
-        env.update(extra)
-    return env
-
-
 def run_python(code, executable=None, env=None, timeout=60):
-    """Run ``code`` (dedented) in a fresh interpreter: (rc, stdout, stderr)
-    as text."""
+    """Run ``code`` (dedented) in a fresh interpreter (this one by default)
+    with a deadline: (rc, stdout, stderr) as text; rc is None when the
+    deadline killed it."""
     executable = executable or sys.executable
-    args = [executable, "-c", textwrap.dedent(code)]
-    proc = subprocess.Popen(
-        args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=TESTS,
-        env=subprocess_env(env, foreign=executable != sys.executable))
-    if PY2:
-        # 2.7's communicate() has no timeout; the snippets are short.
-        out, err = proc.communicate()
-    else:
-        try:
-            out, err = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            out, err = proc.communicate()
-            raise AssertionError("subprocess timed out; stdout=%r stderr=%r"
-                                 % (out, err))
-    return (proc.returncode, out.decode("utf-8", "replace"),
-            err.decode("utf-8", "replace"))
+    result = subproc.run([executable, "-c", textwrap.dedent(code)],
+                         timeout=timeout, cwd=TESTS,
+                         env=subproc.python_env(executable, env))
+    if result.timed_out:
+        raise AssertionError("subprocess timed out; %s" % result.describe())
+    return result.returncode, result.out, result.err
 
 
 def run_clean(code, executable=None, env=None, timeout=60):
@@ -232,55 +194,3 @@ def last_json(out):
     """The JSON document on the last non-empty line of ``out``."""
     lines = [line for line in out.splitlines() if line.strip()]
     return json.loads(lines[-1])
-
-
-_python311 = []
-
-
-def python311():
-    """Path of a Python 3.11 interpreter (the reference), or None.
-
-    ``SSLBIO_PYTHON311`` wins; otherwise pyenv's newest 3.11.x, then
-    ``python3.11`` on PATH."""
-    if _python311:
-        return _python311[0]
-    candidates = []
-    if os.environ.get("SSLBIO_PYTHON311"):
-        candidates.append([os.environ["SSLBIO_PYTHON311"]])
-    candidates.append(["pyenv", "which", "python3.11"])
-    candidates.append(["python3.11"])
-    found = None
-    for candidate in candidates:
-        env = dict(os.environ)
-        env.pop("PYENV_VERSION", None)
-        if candidate[0] == "pyenv":
-            try:
-                versions = subprocess.check_output(
-                    ["pyenv", "versions", "--bare"], env=env)
-            except (OSError, subprocess.CalledProcessError):
-                continue
-            v311 = sorted(
-                (v for v in versions.decode("ascii", "replace").split()
-                 if re.match(r"^3\.11\.\d+$", v)),
-                key=lambda v: int(v.split(".")[2]))
-            if not v311:
-                continue
-            env["PYENV_VERSION"] = v311[-1]
-            try:
-                path = subprocess.check_output(candidate, env=env)
-            except (OSError, subprocess.CalledProcessError):
-                continue
-            path = path.decode("utf-8").strip()
-        else:
-            path = candidate[0]
-        try:
-            version = subprocess.check_output(
-                [path, "-c", "import sys; print(sys.version_info[:2])"],
-                env=env)
-        except (OSError, subprocess.CalledProcessError):
-            continue
-        if version.decode("ascii").strip() == "(3, 11)":
-            found = path
-            break
-    _python311.append(found)
-    return found

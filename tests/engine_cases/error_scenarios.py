@@ -44,13 +44,14 @@ def outcome(call, *args):
     return {"returned": repr(result)}
 
 
-def failed_client_handshake(pair):
-    """Client hello -> server -> server flight -> client: client's verdict."""
+def failed_client_handshake(pair, observe=outcome):
+    """Client hello -> server -> server flight -> client: client's verdict,
+    as ``observe(call)`` sees it."""
     outcome(pair.client.do_handshake)
     pair.to_server()
     outcome(pair.server.do_handshake)
     pair.to_client()
-    return outcome(pair.client.do_handshake)
+    return observe(pair.client.do_handshake)
 
 
 def hostname_mismatch():
@@ -110,6 +111,25 @@ def ragged_eof_on_read():
     return outcome(pair.client.read)
 
 
+# A fatal alert (internal_error) in a plaintext record.
+CLEARTEXT_ALERT = b"\x15\x03\x03\x00\x02\x02\x50"
+
+
+def cleartext_alert_pair():
+    """A TLS 1.2 connection whose client has received an alert record in
+    the clear.  Where records are encrypted, one too short to decrypt fails
+    with OpenSSL's common "internal error" reason, which Python 3 leaves
+    unnamed; it surfaces through the native read()."""
+    pair = connected_pair(client_context(tls12=True),
+                          server_context(tls12=True))
+    pair.cin.write(CLEARTEXT_ALERT)
+    return pair
+
+
+def cleartext_alert_on_read_tls12():
+    return outcome(cleartext_alert_pair().client.read)
+
+
 def read_after_close_notify():
     pair = connected_pair()
     outcome(pair.server.unwrap)
@@ -167,7 +187,8 @@ SCENARIOS = [
     hostname_mismatch, ip_mismatch, calls_after_failure, untrusted_issuer,
     expired, want_read,
     eof_during_handshake, eof_during_handshake_tls12, ragged_eof_on_read,
-    read_after_close_notify, want_read_on_read, http_to_server,
+    cleartext_alert_on_read_tls12, read_after_close_notify, want_read_on_read,
+    http_to_server,
     client_cert_required, client_cert_untrusted, protocol_mismatch,
 ]
 

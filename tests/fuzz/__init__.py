@@ -1,4 +1,4 @@
-"""Fuzzers for sslbio's in-memory TLS objects (issue 4, item 1).
+"""Fuzzers for sslbio's in-memory TLS objects.
 
 Two fuzzers share one harness:
 

@@ -18,7 +18,6 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,6 +25,7 @@ import time
 from . import CORPUS_VARIABLE
 from . import differential, findings as findings_module
 from . import pool as pool_module, spec
+from support import interpreters, subproc
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TESTS = os.path.dirname(HERE)
@@ -141,11 +141,11 @@ class Campaign(object):
         if not (self.config.resume and os.path.exists(path)):
             env = pool_module.worker_env(self.config.target_src,
                                          self.config.target_path)
-            subprocess.check_call(
+            subproc.run(
                 [self.config.target_python, "-c",
                  "import sys; from fuzz import flight; "
                  "flight.save_corpus(sys.argv[1])", path],
-                env=env, cwd=TESTS)
+                timeout=600, env=env, cwd=TESTS).check()
         return path
 
     def run(self):
@@ -582,41 +582,9 @@ class _Progress(object):
 
 # -- command line ----------------------------------------------------------------
 
-def _find_python27():
-    """The 2.7 interpreter to test: $SSLBIO_FUZZ_PYTHON, scripts/test-all's
-    environment, pyenv's 2.7, python2.7 on PATH."""
-    candidates = [os.environ.get("SSLBIO_FUZZ_PYTHON"),
-                  os.path.join(CHECKOUT, "build", "venvs", "py2.7", "bin",
-                               "python")]
-    env = dict(os.environ, PYENV_VERSION="2.7.18")
-    try:
-        out = subprocess.check_output(["pyenv", "which", "python2.7"],
-                                      env=env, stderr=subprocess.STDOUT)
-        candidates.append(out.decode("utf-8").strip())
-    except (OSError, subprocess.CalledProcessError):
-        pass
-    candidates.append("python2.7")
-    for candidate in candidates:
-        if candidate and _runs(candidate, "import sys; "
-                               "assert sys.version_info[:2] == (2, 7)"):
-            return candidate
-    return None
-
-
 def _runs(python, code, env=None):
-    try:
-        subprocess.check_call([python, "-c", code], env=env,
-                              stdout=open(os.devnull, "w"),
-                              stderr=open(os.devnull, "w"))
-    except (OSError, subprocess.CalledProcessError):
-        return False
-    return True
-
-
-def _find_reference():
-    sys.path.insert(0, TESTS)
-    from engine_cases.common import python311
-    return python311()
+    return subproc.run([python, "-c", code], timeout=120,
+                       env=env).returncode == 0
 
 
 def parse_args(argv):
@@ -644,7 +612,7 @@ def parse_args(argv):
                              "--jobs, at least 1)")
     parser.add_argument("--python", default=None,
                         help="the Python 2.7 under test (default: "
-                             "$SSLBIO_FUZZ_PYTHON, build/venvs/py2.7, "
+                             "$SSLBIO_PYTHON27, build/venvs/py2.7, "
                              "pyenv's 2.7, python2.7)")
     parser.add_argument("--pythonpath", default="",
                         help="extra PYTHONPATH entries for its workers "
@@ -653,9 +621,10 @@ def parse_args(argv):
                         help="directory holding the sslbio to test "
                              "(default: the checkout's src)")
     parser.add_argument("--reference", default="auto",
-                        help="Python 3.11 for the differential mode: a "
-                             "path, 'auto' (pyenv's 3.11 or python3.11) or "
-                             "'none'")
+                        help="Python 3 for the differential mode: a "
+                             "path, 'auto' (the tests' reference: "
+                             "$SSLBIO_REFERENCE_PYTHONS, else Python 3.11) "
+                             "or 'none'")
     parser.add_argument("--findings", default=os.path.join(
         CHECKOUT, "build", "fuzz-findings"),
         help="directory for findings, progress and summary (default "
@@ -688,7 +657,7 @@ def _cpu_count():
 
 
 def config_from_args(args):
-    python = args.python or _find_python27()
+    python = args.python or interpreters.python27()
     if python is None:
         raise SystemExit("fuzz-campaign: no Python 2.7 found; use --python")
     extra = [p for p in args.pythonpath.split(os.pathsep) if p]
@@ -699,7 +668,7 @@ def config_from_args(args):
                          "--pythonpath" % python)
     reference = None
     if args.reference == "auto":
-        reference = _find_reference()
+        reference = interpreters.reference_python()
     elif args.reference != "none":
         reference = args.reference
     stateful_cases = int(round(args.cases * args.stateful_share))

@@ -29,6 +29,8 @@ import signal
 import subprocess
 import time
 
+from support import subproc
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 TESTS = os.path.dirname(HERE)
 
@@ -315,25 +317,8 @@ def drive(pools, feed=None, poll=0.5):
             pool.check_timeouts(now)
 
 
-def worker_env(src, extra_path=(), base=None, perturb_malloc=False):
-    """The environment for workers: ``src`` (the sslbio to test) and
-    tests/ first on PYTHONPATH, then ``extra_path``.
-
-    ``perturb_malloc`` makes glibc fill allocated and freed memory with a
-    pattern, so that a use after free reads garbage and crashes instead of
-    passing silently: for sslbio's engine.  Not for Python 3 workers, whose
-    ``read(2**31)`` allocates (and would then fill) gigabytes."""
-    env = dict(os.environ if base is None else base)
-    env["PYTHONPATH"] = os.pathsep.join([src, TESTS] + list(extra_path))
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
-    env["PYTHONIOENCODING"] = "utf-8"
-    if perturb_malloc:
-        env["MALLOC_PERTURB_"] = "165"
-    else:
-        env.pop("MALLOC_PERTURB_", None)
-    # A crash in C code prints the Python stack (3.x; ignored by 2.7).
-    env["PYTHONFAULTHANDLER"] = "1"
-    for name in ("PYTHONWARNINGS", "PYENV_VERSION", "PYTHONHOME",
-                 "PYTHONSTARTUP"):
-        env.pop(name, None)
-    return env
+def worker_env(src, extra_path=(), perturb_malloc=False):
+    """The environment for workers (``support.subproc.child_env``): ``src``
+    (the sslbio to test) and tests/ first on PYTHONPATH, then
+    ``extra_path``; ``perturb_malloc`` for sslbio's engine only."""
+    return subproc.child_env(src, perturb=perturb_malloc, path=extra_path)

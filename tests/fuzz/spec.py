@@ -14,7 +14,7 @@ Where a call can fail on the connection, ``ssl.SSLError`` (any subclass)
 is allowed; which one exactly, and whether it fails at all, is the
 differential mode's business (it replays programs under 3.11 and compares).
 
-One deliberate deviation (DESIGN.md section 3): a client made without
+One deliberate deviation (README, "Behaviour"): a client made without
 ``server_hostname`` on a ``check_hostname`` context raises ``ValueError``
 from its record-layer calls on 2.7 once its handshake has completed; those
 objects are *deviant*.

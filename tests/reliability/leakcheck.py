@@ -30,7 +30,6 @@ import json
 import os
 import platform
 import ssl
-import subprocess
 import sys
 import time
 
@@ -42,6 +41,7 @@ except ImportError:  # imported as reliability.leakcheck
 import sslbio  # noqa: E402
 
 from reliability import procstats  # noqa: E402
+from support import subproc  # noqa: E402
 from reliability.workloads import WORKLOADS  # noqa: E402
 
 SAMPLES = 20
@@ -155,15 +155,10 @@ def _compare(args, python):
         argv += ["--warmup", str(args.warmup)]
     if args.no_trim:
         argv.append("--no-trim")
-    env = dict(os.environ)
     # The other interpreter must not pick up 2.7-only paths; sslbio comes
     # from the checkout, where on Python 3 it is a re-export of ssl.
-    src = os.path.join(os.path.dirname(procstats.__file__), os.pardir,
-                       os.pardir, "src")
-    env["PYTHONPATH"] = os.path.abspath(src)
-    env.pop("PYENV_VERSION", None)
-    out = subprocess.check_output(argv, env=env)
-    return json.loads(out.decode("utf-8").strip().splitlines()[-1])
+    return subproc.run(argv, timeout=3600,
+                       env=subproc.child_env(subproc.foreign_src())).check().json()
 
 
 def main(argv=None):

@@ -13,7 +13,8 @@ import subprocess
 import threading
 import time
 
-from . import HERE, cert, openssl_binary, python3_binary
+from . import HERE, cert, openssl_binary
+from .interpreters import peer_python3
 
 STARTUP_TIMEOUT = 5.0
 EXIT_TIMEOUT = 5.0
@@ -183,7 +184,7 @@ def s_client(port, *args):
 def py3_server(mode, certname="server", *args):
     """tests/support/py3_server.py under Python 3, serving `mode`
     ('echo', 'close' or 'http'); see that script for the protocol."""
-    python = python3_binary()
+    python = peer_python3()
     if python is None:
         raise PeerError("no Python 3 interpreter found (pyenv 3.11.x or "
                         "python3 on PATH)")

@@ -30,13 +30,20 @@ from __future__ import print_function
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import xml.etree.ElementTree as ET
 
+if not __package__:
+    # Run by path: make the ``support`` package importable.
+    sys.path.insert(0, os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__))))
+
+from support import subproc  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-TESTS = os.path.dirname(HERE)
+# A full run under memcheck takes minutes; a hang must not take forever.
+TIMEOUT = 3600
 SUPPRESSIONS = [os.path.join(HERE, "python27.supp"),
                 os.path.join(HERE, "openssl.supp")]
 
@@ -125,21 +132,17 @@ def run(python, names=(), quick=False, xml_file=None):
         handle, xml_file = tempfile.mkstemp(prefix="sslbio-memcheck-",
                                             suffix=".xml")
         os.close(handle)
-    env = dict(os.environ)
-    src = os.path.join(os.path.dirname(TESTS), "src")
-    env["PYTHONPATH"] = os.pathsep.join([src, TESTS])
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
-    env.pop("PYENV_VERSION", None)
     argv = valgrind_command(python, names, quick, xml_file)
-    try:
-        proc = subprocess.Popen(argv, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, env=env)
-    except OSError as exc:
-        return {"status": 2, "problem": "cannot run valgrind: %s" % exc}
-    out, err = proc.communicate()
-    out = out.decode("utf-8", "replace")
-    err = err.decode("utf-8", "replace")
-    report = {"command": " ".join(argv), "returncode": proc.returncode,
+    result = subproc.run(argv, timeout=TIMEOUT,
+                         env=subproc.child_env(subproc.CHECKOUT_SRC,
+                                               perturb=False))
+    if result.returncode is None:
+        return {"status": 2, "problem": "cannot run valgrind: %s" % result.err}
+    if result.timed_out:
+        return {"status": 2, "problem": "valgrind did not finish in %d s"
+                % TIMEOUT}
+    out, err = result.out, result.err
+    report = {"command": " ".join(argv), "returncode": result.returncode,
               "scenarios": [line[3:] for line in out.splitlines()
                             if line.startswith("ok ")]}
     try:
@@ -167,9 +170,9 @@ def run(python, names=(), quick=False, xml_file=None):
         "suppressed": suppressed,
         "suppressed_total": sum(suppressed.values()),
     })
-    if proc.returncode != 0 or "all ok" not in out:
+    if result.returncode != 0 or "all ok" not in out:
         report.update(status=2, problem="the scenarios failed (exit code "
-                      "%s):\n%s\n%s" % (proc.returncode, out[-2000:],
+                      "%s):\n%s\n%s" % (result.returncode, out[-2000:],
                                         err[-4000:]))
     else:
         report["status"] = 1 if relevant else 0
