@@ -590,6 +590,15 @@ def test_check_hostname_without_server_hostname(call):
     assert pair.cout.pending == 0
     with pytest.raises(ssl.SSLWantReadError):
         pair.server.read()
+    # As on Python 3, arguments are checked and an empty read answered
+    # without touching the connection.
+    assert pair.client.read(0) == b""
+    assert pair.client.read(10, bytearray(0)) == 0
+    with pytest.raises(ValueError) as info:
+        pair.client.read(-1)
+    assert str(info.value) == "size should not be negative"
+    with pytest.raises(TypeError):
+        pair.client.read(10, b"read-only")
 
 
 @engine_only

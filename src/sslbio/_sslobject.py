@@ -498,8 +498,8 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
             return self._read_checked(len, buffer)
 
         def _read_checked(self, len, buffer):
-            if self._hostname_missing:
-                self._refuse_data()
+            # Arguments are checked, and a zero-length read answered, before
+            # anything touches the connection, as on Python 3.
             if buffer is not None:
                 return self._read_into(len, buffer)
             len = ssize_arg(len)
@@ -509,6 +509,8 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
                 return b""
             if len > _MAX_BYTES:
                 raise OverflowError("byte string is too large")
+            if self._hostname_missing:
+                self._refuse_data()
             try:
                 return self._native_read(min(len, _READ_CHUNK))
             except socket.error as exc:
@@ -534,6 +536,8 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
                 wanted = size
             if wanted == 0:
                 return 0
+            if self._hostname_missing:
+                self._refuse_data()
             if wanted > _READ_CHUNK:
                 wanted = _READ_CHUNK
             ssl = self._ssl
