@@ -64,6 +64,57 @@ def test_no_file_descriptor_per_object():
     assert open_descriptors() == before
 
 
+def _can_reset_peak_rss():
+    try:
+        with open("/proc/self/clear_refs", "w") as handle:
+            handle.write("5")
+        return True
+    except (IOError, OSError):
+        return False
+
+
+LARGE_READ_SCRIPT = """
+import json, sslbio
+
+def rss_kib(field):
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+
+size = %d
+# A pattern that differs from byte to byte and block to block, so a piece
+# read into the wrong place does not compare equal.
+block = bytearray(range(251)) * 4177
+bio = sslbio.MemoryBIO()
+written = 0
+while written < size:
+    piece = bytes(block[written %% 251:][:size - written])
+    bio.write(piece)
+    written += len(piece)
+expected = bytes(bytearray((i %% 251) for i in range(251)) * (size // 251 + 1))[:size]
+before = rss_kib("VmRSS")
+with open("/proc/self/clear_refs", "w") as handle:
+    handle.write("5")  # the peak (VmHWM) starts again from here
+data = bio.read()
+print(json.dumps({"equal": data == expected, "pending": bio.pending,
+                  "growth_kib": rss_kib("VmHWM") - before}))
+"""
+
+
+@engine_only
+@pytest.mark.skipif(not _can_reset_peak_rss(), reason="needs /proc/self/clear_refs")
+def test_large_read_builds_its_result_in_place():
+    """read() of many records (the pump idiom, after many writes) puts the
+    bytes straight into the result: the peak memory of the read grows by
+    the size read, not by a second copy of it (a result concatenated from
+    pieces would need both)."""
+    size = 32 << 20
+    got = last_json(run_clean(LARGE_READ_SCRIPT % size))
+    assert got["equal"] and got["pending"] == 0
+    assert got["growth_kib"] < 1.5 * (size >> 10), got
+
+
 # -- BIO reference counting --------------------------------------------------
 
 ORDERS = [

@@ -103,6 +103,17 @@ def test_wheel_ships_every_file_of_the_package(wheel, source_tree):
     assert "sslbio/demo_certs/ca.pem" in shipped
 
 
+@needs_checkout
+def test_wheel_carries_no_benchmarks(wheel):
+    """The benchmarks run from a checkout (benchmarks/): neither their code
+    nor the matplotlib they pin for the chart ships with the library."""
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        text = b"".join(archive.read(name) for name in names)
+    assert [name for name in names if "bench" in name.lower()] == []
+    assert b"matplotlib" not in text and b"pyOpenSSL==" not in text
+
+
 def _isolated_environ():
     """os.environ without what would point a fresh environment back at this one."""
     return dict((key, value) for key, value in os.environ.items()

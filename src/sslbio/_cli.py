@@ -7,8 +7,9 @@ Commands:
            not (exit 1, with the reason).
 ``demo``   an HTTPS client and server talking through ``MemoryBIO`` objects
            only (see ``_demo``).
-``bench``  the benchmark suite (see ``_bench``): sslbio on 2.7 against the
-           Python 3 standard library and pyOpenSSL, side by side in one run.
+
+The benchmarks are not part of the package (a vendored copy has none): they
+run from a source checkout.
 
 Only relative imports, so that a copy vendored as ``yourproject._vendor.sslbio``
 runs as ``python -m yourproject._vendor.sslbio check``.
@@ -29,7 +30,6 @@ usage: python -m sslbio COMMAND
 commands:
   check   show the interpreter, OpenSSL and engine, and test in-memory TLS
   demo    run an HTTPS client and server against each other, in memory only
-  bench   compare sslbio with Python 3's ssl and pyOpenSSL (bench --help)
 """
 
 # Exit status for a command line that names no known command, as argparse uses.
@@ -82,10 +82,6 @@ def main(argv=None, out=None):
     if argv in (["-h"], ["--help"], ["help"]):
         print(USAGE, end="", file=out)
         return 0
-    if argv and argv[0] == "bench":
-        # The only command with options of its own; imported on demand.
-        from ._bench import main as bench_main
-        return bench_main(argv[1:], out=out)
     if len(argv) != 1 or argv[0] not in COMMANDS:
         if argv:
             print("sslbio: unknown command line: %s" % " ".join(argv), file=sys.stderr)

@@ -14,7 +14,7 @@ on 2.7, the standard library on 3.x), under ``valgrind --tool=callgrind``,
 once with ``small`` and once with ``large`` repetitions; the difference over
 ``large - small`` is the count per operation, free of start-up and set-up.
 
-    PYTHONPATH=src python3 -m sslbio._bench.instructions [--only OP,...]
+    python3 -m benchmarks.instructions [--only OP,...] [--sslbio-src DIR]
 
 Python 2.7 and 3 compatible; needs valgrind and the openssl CLI.
 """
@@ -29,7 +29,7 @@ import subprocess
 import sys
 import tempfile
 
-from . import certs, contenders, drivers, workloads
+from . import certs, checkout, contenders, drivers, workloads
 
 __all__ = ["OPERATIONS", "count", "main"]
 
@@ -109,10 +109,10 @@ def _worker(name, repetitions, certdir):
 _COLLECTED = re.compile(r"Collected : ([\d,]+)")
 
 
-def _instructions(python, name, repetitions, certdir, source_root):
-    env = dict(os.environ, PYTHONPATH=source_root)
+def _instructions(python, name, repetitions, certdir, sslbio_src):
+    env = dict(os.environ, PYTHONPATH=checkout.worker_path(sslbio_src))
     command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
-               python, "-m", "sslbio._bench.instructions", "--worker", name,
+               python, "-m", "benchmarks.instructions", "--worker", name,
                str(repetitions), certdir]
     process = subprocess.Popen(command, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, env=env)
@@ -124,22 +124,26 @@ def _instructions(python, name, repetitions, certdir, source_root):
     return int(found.group(1).replace(",", ""))
 
 
-def count(python, name, certdir, source_root):
-    """Instructions per operation ``name`` on interpreter ``python``."""
+def count(python, name, certdir, sslbio_src):
+    """Instructions per operation ``name`` on interpreter ``python``, with
+    the sslbio found in ``sslbio_src``."""
     small, large = OPERATIONS[name][2:]
-    low = _instructions(python, name, small, certdir, source_root)
-    high = _instructions(python, name, large, certdir, source_root)
+    low = _instructions(python, name, small, certdir, sslbio_src)
+    high = _instructions(python, name, large, certdir, sslbio_src)
     return (high - low) // (large - small)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(
-        prog="python -m sslbio._bench.instructions",
+        prog="python3 -m benchmarks.instructions",
         description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", help="comma-separated operations: "
                         + ", ".join(sorted(OPERATIONS)))
     parser.add_argument("--reference", default="3.11",
                         help="the interpreter ratios are to (default 3.11)")
+    parser.add_argument("--sslbio-src", default=checkout.SSLBIO_SRC, metavar="DIR",
+                        help="the directory holding the sslbio package to measure "
+                             "(default: this checkout's %(default)s)")
     parser.add_argument("--worker", nargs=3, metavar=("OP", "N", "CERTDIR"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -155,15 +159,14 @@ def main(argv=None):
         parser.error("needs Python 2.7 and %s" % args.reference)
     pythons = [("sslbio 2.7", found["2.7"][0]),
                ("stdlib " + args.reference, found[args.reference][0])]
-    source_root = os.path.dirname(os.path.dirname(os.path.dirname(
-        os.path.abspath(__file__))))
+    sslbio_src = os.path.abspath(args.sslbio_src)
     certdir = tempfile.mkdtemp(prefix="sslbio-instructions-")
     try:
         certs.generate(certdir)
         print("%-24s %14s %14s %7s" % ("operation", pythons[0][0],
                                        pythons[1][0], "ratio"))
         for name in names:
-            mine, theirs = [count(path, name, certdir, source_root)
+            mine, theirs = [count(path, name, certdir, sslbio_src)
                             for _, path in pythons]
             # As the bench's ratios: higher is better, so reference / sslbio.
             print("%-24s %14s %14s %7.2f" % (name, "{:,}".format(mine),

@@ -5,9 +5,9 @@ Two drivers, each running in its own worker process:
 ``SslApiDriver``   Python 3's API: ``MemoryBIO``, ``SSLContext.wrap_bio()``,
                    ``SSLObject``, ``SSLSession``.  On Python 3 these are the
                    standard library's objects, on 2.7 sslbio's, because both
-                   come from the package root (``from .. import ...``).  One
-                   driver therefore measures sslbio and the stdlib with the
-                   very same code.
+                   come from ``sslbio`` (whose names are the stdlib's on
+                   Python 3).  One driver therefore measures sslbio and the
+                   stdlib with the very same code.
 ``PyOpenSSLDriver`` pyOpenSSL in memory-BIO mode: ``Connection(ctx, None)``,
                    ``bio_write()`` / ``bio_read()``.
 
@@ -33,7 +33,8 @@ Every driver exposes:
                                     resumable the way the API intends
     negotiated(pair)                (protocol version, cipher)
     round_trips(pair, n, req, resp) n request/response exchanges; bytes read
-    bulk(pair, n, chunk)            n chunks each way; bytes read
+    bulk(pair, n, chunk, batch)     n times: ``batch`` chunks written, one pump,
+                                    all read; each way; bytes read
 
 ``kind`` is a certificate kind from ``certs.KINDS`` ("rsa", "ecdsa"),
 ``version`` "1.2" or "1.3".  Python 2.7 and 3 compatible.
@@ -58,6 +59,9 @@ READ_SIZE = 16384
 # pyOpenSSL's bio_read() needs a size: room for the largest flight or record
 # any workload produces, so one call drains the BIO like MemoryBIO.read().
 BIO_READ_SIZE = 65536
+# Room per TLS record beyond its plaintext (header, content type, AEAD tag
+# and padding fit easily), for sizing pyOpenSSL's bio_read() to a batch.
+RECORD_ROOM = 256
 # A full TLS 1.2 handshake takes 2 round trips, 1.3 one and a half: more
 # passes than this without finishing means a stuck handshake, not a slow one.
 _MAX_PASSES = 8
@@ -78,7 +82,7 @@ class SslApiDriver(object):
     name = "ssl-api"
 
     def __init__(self, certdir):
-        from .. import MemoryBIO, SSLContext, ENGINE, __version__
+        from sslbio import MemoryBIO, SSLContext, ENGINE, __version__
         self._certdir = certdir
         self._MemoryBIO = MemoryBIO
         self._SSLContext = SSLContext
@@ -223,22 +227,25 @@ class SslApiDriver(object):
             received += len(client_read(size))
         return received
 
-    def bulk(self, pair, count, chunk):
+    def bulk(self, pair, count, chunk, batch=1):
         client, server, c_in, c_out, s_in, s_out = pair
         client_write, client_read = client.write, client.read
         server_write, server_read = server.write, server.read
         c_in_write, c_out_read = c_in.write, c_out.read
         s_in_write, s_out_read = s_in.write, s_out.read
         size = READ_SIZE
-        length = len(chunk)
+        writes = _range(batch)
+        length = len(chunk) * batch
         received = 0
         for _ in _range(count):
-            client_write(chunk)
+            for _ in writes:
+                client_write(chunk)
             s_in_write(c_out_read())
             got = 0
             while got < length:
                 got += len(server_read(size))
-            server_write(chunk)
+            for _ in writes:
+                server_write(chunk)
             c_in_write(s_out_read())
             while got < 2 * length:
                 got += len(client_read(size))
@@ -410,22 +417,27 @@ class PyOpenSSLDriver(object):
             received += len(client_recv(size))
         return received
 
-    def bulk(self, pair, count, chunk):
+    def bulk(self, pair, count, chunk, batch=1):
         client, server = pair
         client_send, client_recv = client.send, client.recv
         server_send, server_recv = server.send, server.recv
         client_bio_write, client_bio_read = client.bio_write, client.bio_read
         server_bio_write, server_bio_read = server.bio_write, server.bio_read
-        size, bio_size = READ_SIZE, BIO_READ_SIZE
-        length = len(chunk)
+        size = READ_SIZE
+        writes = _range(batch)
+        length = len(chunk) * batch
+        # One bio_read() drains the whole batch, like MemoryBIO.read().
+        bio_size = max(BIO_READ_SIZE, batch * (len(chunk) + RECORD_ROOM))
         received = 0
         for _ in _range(count):
-            client_send(chunk)
+            for _ in writes:
+                client_send(chunk)
             server_bio_write(client_bio_read(bio_size))
             got = 0
             while got < length:
                 got += len(server_recv(size))
-            server_send(chunk)
+            for _ in writes:
+                server_send(chunk)
             client_bio_write(server_bio_read(bio_size))
             while got < 2 * length:
                 got += len(client_recv(size))

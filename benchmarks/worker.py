@@ -1,8 +1,9 @@
 """A benchmark worker: one contender's interpreter, one driver, many rounds.
 
-Started by the runner as ``python -m <package>._bench.worker --driver NAME
---certs DIR`` on the contender's interpreter.  It reads one JSON request per
-line on stdin and answers one JSON line on stdout:
+Started by the runner as ``python -m benchmarks.worker --driver NAME
+--certs DIR`` on the contender's interpreter, with the sslbio under test and
+this package on its path.  It reads one JSON request per line on stdin and
+answers one JSON line on stdout:
 
     {"op": "info"}                                  -> versions of this process
     {"op": "run", "workload": W, "params": {...}}   -> {"result": {...}}

@@ -1,9 +1,10 @@
-"""``python -m sslbio bench``: the command line that runs the whole bench.
+"""``python3 -m benchmarks``: the command line that runs the whole bench.
 
 Steps, each in its own module:
 
-1. certificates for this run (``certs``) and a snapshot of this package that
-   every worker imports (so an edit to the sources mid-run changes nothing);
+1. certificates for this run (``certs``) and a snapshot of the sslbio under
+   test and of this package, which every worker imports (so an edit to the
+   sources mid-run changes nothing);
 2. the contenders: interpreters found, the pyOpenSSL environment made or
    reused (``contenders``), and the ``openssl speed`` limit (``limit``);
 3. the measurements, interleaved round by round (``runner``);
@@ -27,7 +28,7 @@ import sys
 import tempfile
 import time
 
-from . import certs, contenders, limit, machine, metrics, report, runner
+from . import certs, checkout, contenders, limit, machine, metrics, report, runner
 
 __all__ = ["main", "build_parser"]
 
@@ -43,7 +44,8 @@ round and each figure is the median of its rounds."""
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(prog="python -m sslbio bench", description=_DESCRIPTION)
+    base = checkout.output_base()
+    parser = argparse.ArgumentParser(prog="python3 -m benchmarks", description=_DESCRIPTION)
     parser.add_argument("--quick", action="store_true",
                         help="few rounds and small counts: a smoke run of 1-2 minutes")
     parser.add_argument("--only", action="append", metavar="METRIC", default=[],
@@ -52,10 +54,14 @@ def build_parser():
     parser.add_argument("--rounds", type=int, metavar="N",
                         help="rounds per measurement (default: 9 for rates, 3 for "
                              "memory; --quick: 3 and 2)")
-    parser.add_argument("--out", default=os.path.join("build", "bench"), metavar="DIR",
+    parser.add_argument("--sslbio-src", default=checkout.SSLBIO_SRC, metavar="DIR",
+                        help="the directory holding the sslbio package to measure "
+                             "(default: this checkout's %(default)s)")
+    parser.add_argument("--out", default=os.path.join(base, "results"), metavar="DIR",
                         help="where results.json, report.txt, chart.png and bench.log "
-                             "go (default: %(default)s)")
-    parser.add_argument("--cache", default=os.path.join("build", "bench-venvs"),
+                             "go (default: %(default)s; the base directory is "
+                             "$SSLBIO_BENCH_DIR, else $XDG_CACHE_HOME/sslbio-bench)")
+    parser.add_argument("--cache", default=os.path.join(base, "venvs"),
                         metavar="DIR", help="where the bench's own environments live "
                                             "(default: %(default)s)")
     parser.add_argument("--clock", choices=["cpu", "wall"], default="cpu",
@@ -90,15 +96,20 @@ def _overrides(specs):
     return overrides
 
 
-def _snapshot_package(destination):
-    """Copy this package (the one holding ``_bench``) to ``destination``;
-    returns its name.  Workers import the copy: the measured code is the
-    code as it was when the run started."""
-    package_dir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    name = os.path.basename(package_dir)
-    shutil.copytree(package_dir, os.path.join(destination, name),
-                    ignore=shutil.ignore_patterns("*.pyc", "*.pyo", "__pycache__"))
-    return name, package_dir
+def _snapshot(sslbio_src, destination):
+    """Copy the sslbio package in ``sslbio_src`` and this package into
+    ``destination``; returns the measured package's directory.  Workers
+    import the copies: the measured code is the code as it was when the run
+    started."""
+    package_dir = os.path.join(os.path.abspath(sslbio_src), "sslbio")
+    if not os.path.isfile(os.path.join(package_dir, "__init__.py")):
+        raise ValueError("--sslbio-src %s: no sslbio package there" % sslbio_src)
+    ignore = shutil.ignore_patterns("*.pyc", "*.pyo", "__pycache__")
+    shutil.copytree(package_dir, os.path.join(destination, "sslbio"), ignore=ignore)
+    here = os.path.dirname(os.path.abspath(__file__))
+    shutil.copytree(here, os.path.join(destination, os.path.basename(here)),
+                    ignore=ignore)
+    return package_dir
 
 
 def _draw_chart(results_path, chart_path, cache, tool_python, log):
@@ -193,7 +204,6 @@ def _measure(chosen, available, pool, speed, args, effort):
                 "higher_is_better": row.higher_is_better,
                 "measurement": measurement.name, "params": params, "rounds": rounds,
                 "fresh_process": measurement.fresh_process, "negotiated": _negotiated(raw)})
-            summary["targets"] = report.evaluate_targets(row.key, summary, SUBJECT)
             rows.append(summary)
     return rows, measured, failed
 
@@ -241,13 +251,11 @@ def run(args, out):
     scratch = tempfile.mkdtemp(prefix="sslbio-bench-")
     pool = None
     try:
-        _progress("bench: certificates and a snapshot of the package in %s"
-                  % scratch)
+        _progress("bench: certificates and a snapshot of the code in %s" % scratch)
         certdir = os.path.join(scratch, "certs")
         os.mkdir(certdir)
         certs.generate(certdir, args.openssl)
-        package, package_dir = _snapshot_package(os.path.join(scratch, "src"))
-        # An installed copy may be older than the checkout it came from.
+        package_dir = _snapshot(args.sslbio_src, os.path.join(scratch, "src"))
         _progress("bench: measuring the sslbio package at %s" % package_dir)
         machine_info = machine.describe(package_dir, args.openssl)
 
@@ -257,7 +265,7 @@ def run(args, out):
         speed_contender, speed = _limit_contender(args.openssl)
         everyone = players + [speed_contender]
         log.flush()
-        pool = runner.Pool(certdir, os.path.join(scratch, "src"), package, log)
+        pool = runner.Pool(certdir, os.path.join(scratch, "src"), log)
         _start_workers(players, pool)
         for contender in everyone:
             if not contender.available:

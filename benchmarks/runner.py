@@ -35,18 +35,21 @@ class WorkerError(Exception):
 class WorkerProcess(object):
     """One worker (``worker.py``) on a contender's interpreter."""
 
-    def __init__(self, contender, certdir, source_root, package, stderr):
+    def __init__(self, contender, certdir, python_path, stderr):
         env = dict(os.environ)
-        # Only the snapshot of this package is added to the worker's path:
-        # never the orchestrator's own site-packages (another interpreter's).
-        env["PYTHONPATH"] = source_root
+        # Only the snapshot of sslbio and of the bench is added to the
+        # worker's path: never the orchestrator's own site-packages (another
+        # interpreter's).
+        env["PYTHONPATH"] = python_path
         env.pop("PYTHONHOME", None)
-        command = [contender.python, "-m", package + "._bench.worker",
+        command = [contender.python, "-m", "benchmarks.worker",
                    "--driver", contender.driver, "--certs", certdir]
         self.contender = contender
+        # ``-m`` puts the working directory first on the path: it must be
+        # the measured code's own directory, not wherever the bench started.
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, stderr=stderr,
-                                        env=env, cwd=source_root)
+                                        env=env, cwd=python_path.split(os.pathsep)[0])
         hello = self._answer(timeout=120)
         if not hello.get("ready"):
             self.close()
@@ -104,8 +107,8 @@ class WorkerProcess(object):
 class Pool(object):
     """Workers by contender: persistent ones, or a fresh one per call."""
 
-    def __init__(self, certdir, source_root, package, stderr):
-        self._args = (certdir, source_root, package, stderr)
+    def __init__(self, certdir, python_path, stderr):
+        self._args = (certdir, python_path, stderr)
         self._workers = {}
 
     def _start(self, contender):

@@ -1,10 +1,10 @@
-"""Reporting: targets, the text tables, the JSON file.
+"""Reporting: the text tables, the Markdown table, the JSON file.
 
 The results document (``results.json``) holds everything: machine, the
 contenders and what each runs, and for every row the raw value of every round
-per contender with medians, spreads and ratios.  The text report is derived
-from it alone, so ``python -m sslbio bench --report results.json`` style
-re-rendering needs nothing else.  Python 2.7 and 3 compatible; ASCII output.
+per contender with medians, spreads and ratios.  The text and Markdown
+reports are derived from it alone.  Python 2.7 and 3 compatible; ASCII
+output.
 """
 
 from __future__ import division
@@ -12,9 +12,7 @@ from __future__ import division
 import io
 import json
 
-from . import metrics
-
-__all__ = ["evaluate_targets", "format_report", "format_markdown", "write_json", "fmt"]
+__all__ = ["format_report", "format_markdown", "write_json", "fmt"]
 
 
 def fmt(value):
@@ -33,26 +31,6 @@ def fmt(value):
 
 def _ratio_text(value):
     return "-" if value is None else "%.2f" % value
-
-
-def evaluate_targets(row_key, summary, subject):
-    """The issue's targets for this row, each with sslbio's actual figure and
-    whether it is met (None when a figure is missing)."""
-    subject_entry = summary["contenders"].get(subject, {})
-    evaluated = []
-    for against, comparison, goal in metrics.targets_for(row_key):
-        if against == "3.11":
-            actual = subject_entry.get("ratio")
-        elif against == "pyopenssl":
-            actual = summary.get("ratio_subject_to_rival")
-        else:
-            actual = subject_entry.get("median")
-        met = None
-        if actual is not None:
-            met = actual >= goal if comparison == ">=" else actual <= goal
-        evaluated.append({"against": against, "comparison": comparison, "goal": goal,
-                          "actual": actual, "met": met})
-    return evaluated
 
 
 def _contender_line(contender):
@@ -157,24 +135,13 @@ def _short_error(entry):
     return text[-1][:100] if text else ""
 
 
-def _target_text(targets):
-    parts = []
-    for target in targets:
-        what = {"3.11": "", "pyopenssl": " x pyOpenSSL", "value": " (value)"}[target["against"]]
-        verdict = {True: "met", False: "NOT met", None: "n/a"}[target["met"]]
-        if target["actual"] is None:
-            verdict = "n/a"
-        parts.append("%s %.2f%s: %s" % (target["comparison"], target["goal"], what, verdict))
-    return "; ".join(parts)
-
-
 def _ratio_table(results):
     reference = results["reference"]
     keys = [c["key"] for c in results["contenders"]
             if not c.get("unavailable") and c["key"] not in ("openssl-speed", reference)]
     header = "%-24s" % ("ratio to " + _label(results, reference))
     header += "".join("%14s" % _label(results, key) for key in keys)
-    header += "%11s  %s" % ("sslbio/pyO", "sslbio target (issue 3)")
+    header += "%11s" % "sslbio/pyO"
     lines = ["", header]
     for row in results["rows"]:
         cells = []
@@ -185,9 +152,8 @@ def _ratio_table(results):
             else:
                 cells.append("%14s" % _ratio_text(entry.get("ratio")))
         arrow = "^" if row["higher_is_better"] else "v"
-        lines.append("%-24s%s%11s  %s" % ("%s %s" % (row["key"], arrow), "".join(cells),
-                                          _ratio_text(row.get("ratio_subject_to_rival")),
-                                          _target_text(row.get("targets", []))))
+        lines.append("%-24s%s%11s" % ("%s %s" % (row["key"], arrow), "".join(cells),
+                                      _ratio_text(row.get("ratio_subject_to_rival"))))
     lines.append("(^ higher is better, v lower is better; sslbio/pyO = %s median / %s median;"
                  % (_label(results, results["subject"]), _label(results, results["rival"])))
     lines.append(" '-': no ratio, the reference is 0 or missing)")

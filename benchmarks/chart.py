@@ -7,8 +7,7 @@ have a current one.  It reads nothing but the results JSON, and imports
 nothing from the package.
 
 One horizontal group of bars per metric: each contender's median as a ratio
-to the stdlib 3.11 median (the reference, drawn as the line at 1.0), with
-sslbio's target from the issue as a tick.  Metrics where lower is better
+to the stdlib 3.11 median (the reference, drawn as the line at 1.0).  Metrics where lower is better
 (memory, time) say so in their label: a ratio above 1 is worse there.
 """
 
@@ -60,18 +59,13 @@ def draw(results, path):
         for bar, ratio in zip(bars, ratios):
             axes.text(bar.get_width(), bar.get_y() + bar.get_height() / 2.0,
                       " %.2f" % ratio, va="center", fontsize=7)
-    for number, row in enumerate(rows):
-        for target in row.get("targets", []):
-            if target["against"] == "3.11":
-                axes.plot([target["goal"]] * 2, [number - 0.45, number + 0.45],
-                          color="black", linestyle=":", linewidth=1.2)
     axes.axvline(1.0, color="grey", linewidth=1)
     axes.set_yticks(range(len(rows)))
     axes.set_yticklabels(["%s (%s)" % (row["title"], "higher is better"
                                        if row["higher_is_better"] else "lower is better")
                           for row in rows], fontsize=8)
     axes.invert_yaxis()
-    axes.set_xlabel("median / %s median (dotted: sslbio target)" % labels.get(reference))
+    axes.set_xlabel("median / %s median" % labels.get(reference))
     machine = results["machine"]
     axes.set_title("sslbio bench, %s: %s, %s cores, %s" % (
         machine["date"][:10], machine.get("cpu"), machine.get("cores"),

@@ -1,4 +1,6 @@
-"""The benchmark suite behind ``python -m sslbio bench`` (issue 3).
+"""sslbio's benchmark suite, run from a source checkout: ``python3 -m
+benchmarks`` in the repository root (README.md in this directory explains
+every metric and option).  It is not part of the installed package.
 
 ``main(argv)`` runs it and returns an exit status; ``cli.py`` documents the
 steps and options.  The modules, one job each:
@@ -9,20 +11,21 @@ steps and options.  The modules, one job each:
 ``worker``       the process that runs workloads on one interpreter   [2.7 + 3]
 ``contenders``   interpreter discovery, the bench's own environments
 ``limit``        ``openssl speed``: the AEAD limit
-``metrics``      the catalogue: measurements, rows, units, targets
+``metrics``      the catalogue: measurements, rows, units
 ``runner``       worker processes, interleaved rounds, statistics
 ``machine``      where the figures came from
 ``report``       text tables and results.json
 ``chart``        chart.png, run in a matplotlib environment (Python 3)
 ``instructions`` valgrind instruction counts per operation, 2.7 vs 3.11:
-                 ``python -m sslbio._bench.instructions``        [2.7 + 3]
+                 ``python3 -m benchmarks.instructions``              [2.7 + 3]
 
-Only relative imports, like the rest of the package.
+Modules import each other relatively and sslbio by its name: the bench puts
+the sslbio it measures (by default this checkout's ``src``) on the workers'
+path.
 """
 
 
 def main(argv=None, out=None):
-    """Run the bench; ``argv`` are the arguments after ``bench``."""
-    # Imported on use: ``import sslbio`` never pays for the bench.
+    """Run the bench with ``argv`` (default ``sys.argv[1:]``)."""
     from .cli import main as run
     return run(argv, out)

@@ -1,0 +1,7 @@
+"""``python3 -m benchmarks [options]`` from the repository root."""
+
+import sys
+
+from . import main
+
+sys.exit(main())
