@@ -24,6 +24,27 @@ import sys
 
 from . import ENGINE, UNAVAILABLE_REASON, __version__, _demo
 
+if sys.version_info[0] == 2:
+    from . import _engine
+
+    def engine_description():
+        """What the engine bound to: ``[(label, value), ...]``."""
+        return _engine.describe()
+
+    def engine_refusals():
+        """``[(engine name, why it was not chosen), ...]``, in the order
+        the engines were tried."""
+        return [(name, _engine.ENGINE_REASONS[name])
+                for name in _engine.NAMES if name in _engine.ENGINE_REASONS] + \
+            [(name, reason) for name, reason in sorted(_engine.ENGINE_REASONS.items())
+             if name not in _engine.NAMES]
+else:
+    def engine_description():
+        return []
+
+    def engine_refusals():
+        return []
+
 USAGE = """\
 usage: python -m sslbio COMMAND
 
@@ -47,6 +68,11 @@ def check(out):
                                         platform.python_version(), sys.executable))
     show("openssl", ssl.OPENSSL_VERSION)
     show("engine", ENGINE)
+    for label, value in engine_description():
+        show("  " + label, value)
+    # Why each engine tried before the one chosen (or all of them) refused.
+    for name, reason in engine_refusals():
+        show("not " + name, reason)
     if UNAVAILABLE_REASON is not None:
         show("verdict", "UNAVAILABLE: %s" % UNAVAILABLE_REASON)
         return 1

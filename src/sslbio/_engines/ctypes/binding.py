@@ -14,7 +14,7 @@ with fake tables although only one OpenSSL is installed.
 
 import ctypes
 
-from ._der import session_ticket_fields
+from .der import session_ticket_fields
 
 __all__ = ["Binding", "DECLARATIONS", "SymbolTable", "UnsupportedOpenSSL",
            "pointer_argument", "version_tuple"]
