@@ -318,18 +318,36 @@ class Bio102(ctypes.Structure):
     _fields_ = [("raw", ctypes.c_char * 128)]
 
 
-def test_bio_up_ref_102_uses_crypto_add_lock_on_the_references_field():
-    lib, world = bind(V102)
+def bio102_counted():
+    """A fake 1.0.2 BIO, its references field's address and that field
+    (at 1)."""
     bio = Bio102()
     # struct bio_st: 3 pointers, 5 ints, 3 pointers, then int references.
     offset = {8: 72, 4: 44}[ctypes.sizeof(ctypes.c_void_p)]
     count = ctypes.c_int.from_address(ctypes.addressof(bio) + offset)
     count.value = 1
+    return bio, ctypes.addressof(bio) + offset, count
+
+
+def test_bio_up_ref_102_uses_crypto_add_lock_on_the_references_field():
+    lib, world = bind(V102)
+    bio, references, count = bio102_counted()
     assert lib.bio_up_ref(ctypes.addressof(bio)) == 1
     (call,) = world.calls("CRYPTO_add_lock")
-    assert call[:3] == (ctypes.addressof(bio) + offset, 1, CRYPTO_LOCK_BIO)
+    assert call[:3] == (references, 1, CRYPTO_LOCK_BIO)
     assert count.value == 2
     assert "BIO_up_ref" not in world.functions
+
+
+def test_raw_bio_up_ref_102_takes_a_pointer_argument():
+    # The hot-path form gets the BIO as a ready pointer argument, which
+    # 1.0.2's reference count update must turn back into the address.
+    lib, world = bind(V102)
+    bio, references, count = bio102_counted()
+    lib.raw_bio_up_ref()(binding.pointer_argument(ctypes.addressof(bio)))
+    (call,) = world.calls("CRYPTO_add_lock")
+    assert call[0] == references
+    assert count.value == 2
 
 
 @pytest.mark.parametrize("release", FROM_110)

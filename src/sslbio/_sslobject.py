@@ -21,8 +21,6 @@ needs the connection: ``_engine_init``, ``_configure_hostname``,
 import sys
 import warnings
 
-import _ssl
-
 from . import _errors
 from ._args import c_int_arg, ssize_arg
 from ._hostname import checked_server_hostname
@@ -92,8 +90,6 @@ class SSLObject(object):
             side = c_int_arg(server_side)
         if server_hostname is not None:
             server_hostname = checked_server_hostname(server_hostname)
-        if not isinstance(context, _ssl._SSLContext):
-            raise TypeError("not an SSLContext")
 
         self = cls.__new__(cls)
         # Python 3 keeps server_side as given: 1 is a server, 0 a client,
@@ -105,8 +101,11 @@ class SSLObject(object):
         # Deliberately as Python 3.6: no host to check is an error once the
         # handshake has completed, not a connection without a host name
         # check (see _refuse_data).
+        # (Whether context is an SSLContext at all is the engine's first
+        # check: a non-context has no check_hostname.)
         self._hostname_missing = (side == 0 and server_hostname is None
-                                  and context.check_hostname)
+                                  and getattr(context, "check_hostname",
+                                              False))
         self._engine_init(incoming, outgoing, side, server_hostname, context)
         if server_hostname is not None:
             self._configure_hostname(context, server_hostname)

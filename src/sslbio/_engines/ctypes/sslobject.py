@@ -56,7 +56,7 @@ _socket_error = socket.error
 
 # Object creation runs a dozen foreign calls; these go through argument-less
 # functions fed ready-made ctypes values.
-_bio_up_ref = lib.bio_up_ref
+_bio_up_ref = lib.raw_bio_up_ref()
 _raw_set_bio = lib.raw("SSL_set_bio", None)
 _raw_ssl_ctrl = lib.raw("SSL_ctrl", ctypes.c_long)
 _CTRL_MODE = lib.SSL_CTRL_MODE
@@ -165,9 +165,9 @@ class SSLObject(_sslobject.SSLObject):
 
         # SSL_set_bio takes over one reference per distinct BIO; the
         # MemoryBIO objects keep their own, so either side may go first.
-        _bio_up_ref(incoming._bio)
+        _bio_up_ref(incoming._biop)
         if outgoing is not incoming:
-            _bio_up_ref(outgoing._bio)
+            _bio_up_ref(outgoing._biop)
         _raw_set_bio(ssl, incoming._biop, outgoing._biop)
         # Python 3 contexts set this mode (2.7's do not): idle connections
         # give their 16 KiB record buffers back.
