@@ -1,4 +1,4 @@
-"""Run a reliability script in a fresh interpreter, with a deadline.
+"""Run a reliability script (or any command) in a fresh process, with a deadline.
 
 A crash, a hang or noise on stderr in the child fails one test instead of
 the run.  Python 2.7's ``communicate()`` has no timeout, so a timer kills
@@ -51,12 +51,18 @@ class Result(object):
 def run_script(name, args, executable=None, timeout=600, env=None):
     """Run ``tests/reliability/<name>`` with ``args`` under ``executable``
     (this interpreter by default; another one gets the checkout's src)."""
-    import time
     executable = executable or sys.executable
     argv = [executable, os.path.join(HERE, name)] + [str(a) for a in args]
-    proc = subprocess.Popen(
-        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        env=subprocess_env(env, foreign=executable != sys.executable))
+    return run_command(argv, timeout=timeout,
+                       env=subprocess_env(env, foreign=executable != sys.executable))
+
+
+def run_command(argv, timeout, env=None, cwd=None):
+    """Run ``argv`` to its end or until ``timeout`` seconds have passed
+    (then it is killed); return a ``Result``."""
+    import time
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env=env, cwd=cwd)
     killed = []
 
     def kill():
