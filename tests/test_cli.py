@@ -5,10 +5,14 @@ what is checked is the real command line (``__main__``, exit status, output),
 and a crash in the engine fails one test instead of the whole run.
 """
 
+import os
 import re
+import shutil
 import ssl
 import subprocess
 import sys
+
+import pytest
 
 import sslbio
 from sslbio import _cli, _demo
@@ -87,7 +91,7 @@ def test_no_command_prints_usage_and_exits_2(tmpdir):
 def test_unknown_command_prints_usage_and_exits_2(tmpdir):
     status, out, err = run_sslbio(tmpdir, "frobnicate")
     assert status == 2
-    assert "unknown command line: frobnicate" in err
+    assert "invalid choice: 'frobnicate'" in err
     assert "usage: python -m sslbio" in err
 
 
@@ -97,10 +101,39 @@ def test_extra_arguments_are_a_usage_error(tmpdir):
     assert "usage: python -m sslbio" in err
 
 
-def test_help_goes_to_stdout_and_exits_0(tmpdir):
-    status, out, _ = run_sslbio(tmpdir, "--help")
-    assert status == 0
+@pytest.mark.parametrize("help_option", ["--help", "-h", "help"])
+def test_help_goes_to_stdout_and_exits_0(tmpdir, help_option):
+    status, out, err = run_sslbio(tmpdir, help_option)
+    assert (status, err) == (0, "")
+    assert out.startswith("usage: python -m sslbio")
     assert "demo" in out and "check" in out
+
+
+@pytest.mark.parametrize("command", ["check", "demo"])
+@pytest.mark.parametrize("help_option", ["--help", "-h"])
+def test_each_command_has_its_own_help(tmpdir, command, help_option):
+    status, out, err = run_sslbio(tmpdir, command, help_option)
+    assert (status, err) == (0, "")
+    assert out.startswith("usage: python -m sslbio %s [-h]" % command)
+    assert "verdict" in out if command == "check" else "demo_certs" in out
+    # Help only: the command itself did not run.
+    assert not re.search(r"^\s*(engine|interpreter|handshake):", out, re.M), out
+
+
+def test_help_names_a_vendored_copy_by_its_own_name(tmpdir):
+    vendor = tmpdir.join("myproj", "_vendor")
+    shutil.copytree(os.path.dirname(os.path.abspath(sslbio.__file__)),
+                    str(vendor.join("sslbio")),
+                    ignore=shutil.ignore_patterns("__pycache__", "*.py[co]"))
+    tmpdir.join("myproj", "__init__.py").write("")
+    vendor.join("__init__.py").write("")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "myproj._vendor.sslbio", "check", "--help"],
+        cwd=str(tmpdir), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = process.communicate()
+    assert process.returncode == 0, err
+    assert out.decode("utf-8").startswith(
+        "usage: python -m myproj._vendor.sslbio check [-h]")
 
 
 def test_bench_lists_its_metrics(tmpdir):
