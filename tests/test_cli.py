@@ -73,6 +73,9 @@ def test_demo_negotiates_and_exchanges_http(tmpdir):
     assert field(out, "ALPN").startswith("http/1.1 ")
     assert field(out, "subjectAltName") == "DNS:demo.sslbio.example"
     assert "CN=demo.sslbio.example" in field(out, "peer subject")
+    # The shipped private key is explained where the user sees it.
+    assert field(out, "demo PKI").startswith("a throwaway key and a CA that only this demo trusts")
+    assert os.path.isfile(field(out, "demo PKI").rpartition("(")[2].rstrip(")"))
     assert field(out, "response").startswith("HTTP/1.1 200 OK ")
     assert field(out, "request").startswith("GET / HTTP/1.1 ")
     assert field(out, "resumed").startswith("second connection: client yes, server yes")

@@ -109,3 +109,12 @@ def test_client_example_tells_the_server_why_verification_failed(
         assert result.returncode == 1, result.describe()
         assert "CERTIFICATE_VERIFY_FAILED" in result.err, result.describe()
         server.wait_for(r"^ERROR .*%s" % alert)
+
+
+@needs_checkout
+def test_readme_links_lead_to_files():
+    targets = re.findall(r"\]\(([^)#\s]+)\)", README)
+    targets += re.findall(r"^\[[^\]]+\]: (\S+)", README, re.M)
+    local = [target for target in targets if "://" not in target]
+    assert "docs/installing.md" in local
+    assert [target for target in local if not os.path.exists(os.path.join(ROOT, target))] == []
