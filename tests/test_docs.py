@@ -11,11 +11,13 @@ import sys
 import pytest
 
 import sslbio
-from engine_cases.common import client_context, subprocess_env
+from engine_cases.common import client_context, python311, subprocess_env
+from reliability.subproc import run_command
+from sslbio import _cli, _demo
 from support import cert
 from support.documents import (code_blocks, document, example_interpreters,
                                run_program, section, with_settings)
-from support.peers import ListeningPeer
+from support.peers import ListeningPeer, py3_server
 from support.pump import TLSPump
 
 PORTABLE_CONTEXT = code_blocks(document("docs/portable-context.md"), "python")[0]
@@ -85,3 +87,86 @@ def test_sni_server_serves_each_name_its_certificate(tmpdir, interpreter):
         server.wait_for(r"^127\.0\.0\.1:\d+: .*alert unknown ca")
         assert fetch(server.port, "server.example")[1].startswith("served")
     assert "Traceback" not in server.output, server.output
+
+
+EVENT_LOOPS = code_blocks(document("docs/event-loops.md"), "python")[0]
+
+
+def test_trollius_example_fetches_through_sslproto(tmpdir):
+    pytest.importorskip("trollius")
+    with py3_server("http") as server:
+        code = with_settings(EVENT_LOOPS, HOST="localhost", PORT=server.port,
+                             CAFILE=cert("ca.pem"))
+        result = run_program(code, sys.executable, tmpdir)
+    assert result.returncode == 0 and result.err == "", result.describe()
+    first, rest = result.out.split("\n", 1)
+    assert re.match(r"_SSLProtocolTransport TLSv1\.[23]$", first), result.out
+    assert rest.startswith("HTTP/1.0 200 OK\r\n") and "hello from the Python 3 stdlib" in rest
+
+
+TROUBLESHOOTING = document("docs/troubleshooting.md")
+
+
+def documented_labels(section_title):
+    """The `quoted` labels in the first column of a section's table, without
+    a trailing ' ...'."""
+    cells = re.findall(r"^\|([^|]*)\|", section(TROUBLESHOOTING, section_title), re.M)
+    return [label[:-4] if label.endswith(" ...") else label
+            for cell in cells for label in re.findall(r"`([^`]+)`", cell)]
+
+
+def test_troubleshooting_covers_every_verdict():
+    headings = re.findall(r"^## `(\w+)(: [^<.`]*)", TROUBLESHOOTING, re.M)
+    prefixes = set(word + rest.rstrip() for word, rest in headings)
+    verdicts = ["OK: ", "UNAVAILABLE: ", "BROKEN: the in-memory self-test failed: ",
+                "BROKEN: the in-memory self-test got "]
+    with open(_cli.__file__.replace(".pyc", ".py")) as f:
+        source = f.read()
+    for verdict in verdicts:
+        assert verdict in source                       # what check prints...
+        assert verdict.rstrip() in prefixes, verdict   # ...is explained
+
+
+def test_troubleshooting_explains_each_shortfall():
+    everything_wrong = dict(
+        version="SSLv3", alpn_client=None, alpn_server=None, sni=None,
+        sni_object_is_server=False, subject_alt_name="", status_line="",
+        first_reused=True, resumed_client=False, resumed_server=False)
+    shortfalls = _demo.shortfalls(everything_wrong)
+    labels = documented_labels("`BROKEN: the in-memory self-test got <what>`")
+    assert len(shortfalls) == 6
+    for text in shortfalls:
+        assert any(text.startswith(label) for label in labels), (text, labels)
+
+
+PYTHON3_NAMES = document("docs/python3-names.md")
+SSL_NAMES = r"""
+import json, ssl
+print(json.dumps({
+    "ssl": [n for n in dir(ssl) if not n.startswith("_")],
+    "SSLContext": [n for n in dir(ssl.SSLContext) if not n.startswith("_")],
+}))
+"""
+
+
+@pytest.mark.skipif(sslbio.ENGINE != "ctypes", reason="compares 2.7 with injection to 3.11")
+def test_python3_names_page_lists_exactly_what_is_missing(tmpdir):
+    reference = python311()
+    if reference is None:
+        pytest.skip("no Python 3.11")
+    result = run_command([reference, "-I", "-c", SSL_NAMES], timeout=60)
+    assert result.returncode == 0, result.describe()
+    names = result.json()
+    sslbio.inject_into_ssl()
+    try:
+        missing = {
+            "ssl": sorted(n for n in names["ssl"] if not hasattr(ssl, n)),
+            "SSLContext": sorted(n for n in names["SSLContext"]
+                                 if not hasattr(ssl.SSLContext, n)),
+        }
+    finally:
+        sslbio.extract_from_ssl()
+    for title, key in (("Module-level names", "ssl"), ("`SSLContext` attributes", "SSLContext")):
+        rows = re.findall(r"^\| ([^|]+) \|", section(PYTHON3_NAMES, title), re.M)
+        listed = sorted(re.findall(r"`(\w+)`", " ".join(rows[1:])))
+        assert listed == missing[key], title
