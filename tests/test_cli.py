@@ -5,10 +5,13 @@ what is checked is the real command line (``__main__``, exit status, output),
 and a crash in the engine fails one test instead of the whole run.
 """
 
+import ctypes
 import re
 import ssl
 import subprocess
 import sys
+
+import pytest
 
 import sslbio
 from sslbio import _cli, _demo
@@ -111,6 +114,26 @@ def test_bench_lists_its_metrics(tmpdir):
 def test_bench_rejects_unknown_options(tmpdir):
     status, out, err = run_sslbio(tmpdir, "bench", "--no-such-option")
     assert status == 2
+
+
+@pytest.mark.skipif(sslbio.ENGINE != "ctypes", reason="the engine's checks "
+                    "exist only where the ctypes engine serves (CPython 2.7)")
+def test_check_lists_what_the_engine_checked(tmpdir):
+    import _ssl
+    status, out, err = run_sslbio(tmpdir, "check")
+    assert status == 0, out + err
+    lines = [line.split(": ", 1)
+             for line in re.findall(r"^checked:\s+(.*)$", out, re.M)]
+    assert [what for what, _ in lines] == [
+        "_ssl module", "libssl bound", "OpenSSL", "layout", "self-test"], out
+    checked = dict(lines)
+    assert checked["_ssl module"] == getattr(_ssl, "__file__",
+                                             "built into the interpreter")
+    assert "libssl" in checked["libssl bound"]
+    assert checked["OpenSSL"].startswith("%d.%d.%d " % ssl.OPENSSL_VERSION_INFO[:3])
+    assert checked["layout"].startswith("validated, %d-bit"
+                                        % (8 * ctypes.sizeof(ctypes.c_void_p)))
+    assert "ClientHello" in checked["self-test"]
 
 
 def test_check_says_why_the_engine_is_unavailable(monkeypatch):

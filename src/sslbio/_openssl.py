@@ -170,6 +170,11 @@ class _Bio102(ctypes.Structure):
     ]
 
 
+class _DlInfo(ctypes.Structure):
+    _fields_ = [("dli_fname", _STR), ("dli_fbase", _P),
+                ("dli_sname", _STR), ("dli_saddr", _P)]
+
+
 class SymbolTable(object):
     """Resolves names in a loaded library; ``lookup`` raises ``KeyError``."""
 
@@ -183,6 +188,22 @@ class SymbolTable(object):
             return getattr(lib, name)
         except AttributeError:
             raise KeyError(name)
+
+    def file_of(self, name):
+        """Path of the shared object that defines ``name`` (what the
+        dynamic linker resolved it to), or ``None`` where ``dladdr()`` is
+        not available or does not know."""
+        try:
+            dladdr = ctypes.CDLL(None).dladdr
+            address = ctypes.cast(self.lookup(name), _P)
+        except (AttributeError, KeyError, OSError):
+            return None
+        dladdr.restype = _INT
+        dladdr.argtypes = [_P, ctypes.POINTER(_DlInfo)]
+        info = _DlInfo()
+        if not dladdr(address, ctypes.byref(info)) or not info.dli_fname:
+            return None
+        return info.dli_fname
 
     def lookup_new(self, name):
         """A fresh, GIL-holding function object (not ctypes' cached one)."""
