@@ -479,6 +479,11 @@ def test_each_reason_exception_is_live_and_right(key):
     codes = [packed(lib, number, r) for r in range(1, 0x1000)
              if lib.ERR_reason_error_string(packed(lib, number, r)) ==
              text.encode("ascii")]
+    if not codes and lib.version < (3, 0, 0):
+        # e.g. 1.1.1 spells EVP's "expecting a ec key", which the upper-cased
+        # fallback already names EXPECTING_A_EC_KEY, and has no ECX keys.
+        pytest.skip("%s: %r is OpenSSL 3's text; %d.%d.%d has none such"
+                    % ((library, text) + lib.version))
     assert codes, "no %s reason reads %r" % (library, text)
     for code in codes:
         assert _errors._names(lib, code)[1] == \
@@ -567,6 +572,13 @@ EXPECTED = {
                            "UNEXPECTED_EOF_WHILE_READING", None, None),
     "http_to_server": ("SSLError", 1, "SSL", "HTTP_REQUEST", None, None),
 }
+if ssl.OPENSSL_VERSION_INFO < (3,):
+    # Before OpenSSL 3.0 a stream cut short queues no error: a syscall error
+    # with an empty queue, which 3.11 reports by the call's return value:
+    # SSL_do_handshake()'s -1 is SSLSyscallError, SSL_read_ex()'s 0 an EOF.
+    EXPECTED["eof_during_handshake"] = EXPECTED["eof_during_handshake_tls12"] = (
+        "SSLSyscallError", 5, None, None, None, None)
+    EXPECTED["ragged_eof_on_read"] = ("SSLEOFError", 8, None, None, None, None)
 
 reference_run = pytest.mark.skipif(
     not (ON_ENGINE or sys.version_info[:2] >= (3, 11)),
