@@ -26,7 +26,8 @@ import sslbio
 from sslbio import _openssl
 
 from engine_cases import error_scenarios, real_library
-from engine_cases.common import ON_ENGINE, PY2, python311, run_clean
+from engine_cases.common import (ON_ENGINE, PY2, not_python311, python311,
+                                 run_clean)
 
 _ERRORS_IMPORT_FAILURE = ""
 try:
@@ -500,6 +501,8 @@ def reference_tables():
     python = python311()
     if python is None:
         pytest.skip("no Python 3.11 to compare with")
+    if not_python311(python):
+        pytest.skip(not_python311(python))
     out = run_clean("""
         import _ssl, json
         print(json.dumps({
@@ -612,6 +615,8 @@ def test_every_scenario_matches_python311(transcript):
     python = python311()
     if python is None:
         pytest.skip("no Python 3.11 to compare with")
+    if not_python311(python):
+        pytest.skip(not_python311(python))
     out = run_clean("""
         import runpy, sys
         sys.argv = ["error_scenarios"]

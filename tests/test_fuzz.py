@@ -23,7 +23,7 @@ import sys
 
 import pytest
 
-from engine_cases.common import SRC, python311
+from engine_cases.common import SRC, not_python311, python311
 from fuzz import campaign, mutators, records, spec
 from fuzz.rng import Rng
 
@@ -125,6 +125,8 @@ def test_differential_against_python311(tmpdir):
     reference = python311()
     if reference is None:
         pytest.skip("no Python 3.11 found (SSLBIO_PYTHON311, pyenv, PATH)")
+    if not_python311(reference):
+        pytest.skip(not_python311(reference))
     summary = run_campaign(
         tmpdir, reference_python=reference, reference_jobs=1,
         flight_count=int(1500 * SCALE) or 50, flight_start=10 ** 6,

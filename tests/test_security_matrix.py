@@ -28,7 +28,7 @@ import sys
 
 import pytest
 
-from engine_cases.common import ON_ENGINE, python311
+from engine_cases.common import ON_ENGINE, python311, python_version
 from reliability.peer_matrix import CASES
 from reliability.subproc import run_script
 from support import openssl_binary
@@ -74,7 +74,24 @@ def reference():
     python = python311()
     if python is None:
         pytest.skip("no Python 3.11 to compare with")
-    return _run_matrix(python)
+    matrix = _run_matrix(python)
+    if python_version(python) < (3, 10):
+        for row in matrix.values():
+            _as_python310(row)
+    return matrix
+
+
+def _as_python310(row):
+    """A Python 3.9 row as 3.10+ would have it: 3.10 moved read() and write()
+    to SSL_read_ex()/SSL_write_ex(), so a connection that failed and then
+    meets the end of its input raises SSLEOFError there, where 3.9 raised
+    SSLSyscallError (tests/conformance/README.md).  Only that is rewritten:
+    any other difference still fails."""
+    for key in ("read_after_failure", "write_after_failure"):
+        outcome = row.get(key)
+        if outcome and outcome[0] == "raised" and \
+                outcome[1].get("class") == "SSLSyscallError":
+            outcome[1]["class"] = "SSLEOFError"
 
 
 def _is_failure(value):
