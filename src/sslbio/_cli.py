@@ -79,8 +79,10 @@ def check(out):
                                         platform.python_version(), sys.executable))
     show("openssl", ssl.OPENSSL_VERSION)
     show("engine", ENGINE)
-    for label, value in engine_description():
-        show("  " + label, value)
+    # What the engine bound to and checked before serving this interpreter:
+    # capabilities, never the version number.
+    for what, found in engine_description():
+        show("checked", "%s: %s" % (what, found))
     # Why each engine tried before the one chosen (or all of them) refused.
     for name, reason in engine_refusals():
         show("not " + name, reason)

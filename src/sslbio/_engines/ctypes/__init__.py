@@ -44,15 +44,19 @@ if sys.version_info[0] == 2:
                "describe"]
 
     def describe():
-        """What the engine bound to and checked, for ``python -m sslbio
-        check``: ``[(label, value), ...]``."""
+        """What the engine bound to and checked before serving this
+        interpreter, in order, for ``python -m sslbio check``: ``[(what,
+        what was found), ...]``.  Capabilities, never the version number:
+        a 2.7.5 with PEP 466's backported SSLContext is served if they hold,
+        a 2.7.18 is refused if not."""
         return [
-            ("_ssl", SSL_MODULE_FILE or "built into the interpreter"),
-            ("libssl", LIBSSL_FILE or "unknown (no dladdr)"),
-            ("bound to", "OpenSSL %d.%d.%d (0x%08x)"
-             % (lib.version + (lib.version_number,))),
-            ("checked", "object layout, SSL_CTX pointer, ClientHello "
-                        "through memory BIOs"),
+            ("_ssl module", SSL_MODULE_FILE or "built into the interpreter"),
+            ("libssl bound", LIBSSL_FILE or "the library _ssl is linked with"),
+            ("OpenSSL", "%d.%d.%d (0x%08x), every function the engine needs "
+                        "is exported" % (lib.version + (lib.version_number,))),
+            ("layout", "validated, " + layout.describe()),
+            ("self-test", "a ClientHello (%d bytes) came out of the outgoing "
+                          "MemoryBIO" % _HELLO_SIZE[0]),
         ]
 
     def _self_test():
@@ -71,6 +75,9 @@ if sys.version_info[0] == 2:
         if not hello.startswith(b"\x16\x03"):
             raise RuntimeError("self-test: no ClientHello in the outgoing "
                                "BIO")
+        _HELLO_SIZE[0] = len(hello)
+
+    _HELLO_SIZE = [0]
 
     # Other copies of sslbio in this process accept these classes' objects
     # as their own (see _shared); the memory BIO method table identifies

@@ -30,7 +30,8 @@ else:
     _holding = ctypes.pythonapi
     _releasing = ctypes.CDLL(None)
 
-lib = Binding(SymbolTable(_holding, _releasing))
+_table = SymbolTable(_holding, _releasing)
+lib = Binding(_table)
 layout = Layout(lib)
 
 # One never-connected socket shared by every object: timeout 0.0 makes _ssl
@@ -39,27 +40,5 @@ dummy_socket = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)
 dummy_socket.settimeout(0.0)
 
 
-def _libssl_file():
-    """The file the dynamic linker loaded ``SSL_do_handshake`` from (``dladdr``), or
-    None where that cannot be asked."""
-    try:
-        dl = ctypes.CDLL(None)
-        dladdr = dl.dladdr
-    except (OSError, AttributeError):
-        return None
-
-    class DlInfo(ctypes.Structure):
-        _fields_ = [("dli_fname", ctypes.c_char_p),
-                    ("dli_fbase", ctypes.c_void_p),
-                    ("dli_sname", ctypes.c_char_p),
-                    ("dli_saddr", ctypes.c_void_p)]
-
-    info = DlInfo()
-    dladdr.argtypes = [ctypes.c_void_p, ctypes.POINTER(DlInfo)]
-    address = ctypes.cast(lib.SSL_do_handshake, ctypes.c_void_p).value
-    if not dladdr(address, ctypes.byref(info)) or not info.dli_fname:
-        return None
-    return info.dli_fname
-
-
-LIBSSL_FILE = _libssl_file()
+# The file the dynamic linker loaded libssl from (dladdr), or None.
+LIBSSL_FILE = _table.file_of("SSL_do_handshake")

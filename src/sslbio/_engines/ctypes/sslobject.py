@@ -19,6 +19,7 @@ import socket
 
 from ... import _errors, _session, _sslobject
 from ..._args import as_bytes, ssize_arg
+from ..._certdict import as_python3_cert
 from ..._hostname import ip_address
 from .bio import MemoryBIO
 from .library import dummy_socket, layout, lib
@@ -403,7 +404,8 @@ class SSLObject(_sslobject.SSLObject):
         if not _is_init_finished(self._ssl):
             raise ValueError("handshake not done yet")
         self._sync_native()
-        return self._native.peer_certificate(bool(binary_form))
+        return as_python3_cert(
+            self._native.peer_certificate(bool(binary_form)))
 
     def cipher(self):
         """``(name, protocol, secret bits)`` of the cipher, or None."""
