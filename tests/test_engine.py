@@ -755,11 +755,16 @@ def test_check_hostname_without_server_hostname(call):
 def test_check_hostname_without_server_hostname_reports_transport_first():
     """A stream that ends before the handshake completes is reported as the
     transport error it is (3.6's order), not as the missing host name."""
+    # The stream cut short during the handshake: OpenSSL 3 queues
+    # UNEXPECTED_EOF_WHILE_READING (SSLEOFError); before 3.0 nothing is
+    # queued and Python 3.11 reports the syscall error.
+    cut_short = ssl.SSLEOFError if ssl.OPENSSL_VERSION_INFO >= (3,) \
+        else ssl.SSLSyscallError
     for first in ("do_handshake", "read", "write"):
         pair = _without_hostname()
         pair.cin.write_eof()
         method = getattr(pair.client, first)
-        with pytest.raises(ssl.SSLEOFError):
+        with pytest.raises(cut_short):
             method(b"data") if first == "write" else method()
         # A failed handshake stays failed (SSLSyscallError, as on 3.11).
         with pytest.raises(ssl.SSLSyscallError):
