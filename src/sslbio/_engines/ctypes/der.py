@@ -6,7 +6,7 @@ Its ``i2d_SSL_SESSION()`` encoding is public, though: a SEQUENCE whose
 ``[9]`` field is the ticket lifetime hint and ``[10]`` the ticket.
 """
 
-from ._asn1 import element as _element
+from ..._asn1 import element as _element
 
 __all__ = ["session_ticket_fields"]
 
