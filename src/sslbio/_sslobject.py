@@ -143,6 +143,18 @@ class SSLObject(object):
             raise OverflowError("byte string is too large")
         return len
 
+    @staticmethod
+    def _checked_read_into(len, buffer):
+        """``read(len, buffer)``'s arguments as Python 3 checks them before
+        anything touches the connection (once the data is read there is no
+        way to give it back): ``(bytes wanted, store(data, n))``, wanted 0
+        meaning "answer 0"."""
+        wanted = ssize_arg(len)
+        size, store = writable_buffer(buffer)
+        if wanted <= 0 or wanted > size:
+            wanted = size
+        return wanted, store
+
     # -- copying -----------------------------------------------------------
     def __copy__(self):
         # As on Python 3: a shallow copy is a second handle on the same

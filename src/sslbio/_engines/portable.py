@@ -62,9 +62,9 @@ import _socket
 import _ssl
 
 from .. import _bio, _errors, _session, _shared, _sslobject
-from .._args import as_bytes, ssize_arg
+from .._args import as_bytes
 from .._hostname import ip_address
-from . import EngineUnavailable
+from . import EngineUnavailable, first_flight
 from . import _hostmatch, _plaintext
 
 __all__ = ["NAME", "MemoryBIO", "SSLObject", "SSLSession", "describe",
@@ -703,13 +703,13 @@ class SSLObject(_sslobject.SSLObject):
             return data
 
     def _read_checked(self, len, buffer):
-        if self._hostname_missing:
-            self._refuse_data()
         if buffer is not None:
             return self._read_into(len, buffer)
         len = self._checked_read_len(len)
         if not len:
             return b""
+        if self._hostname_missing:
+            self._refuse_data()
         return self._read_after_handshake(min(len, _READ_CHUNK))
 
     def _read_after_handshake(self, size):
@@ -724,14 +724,11 @@ class SSLObject(_sslobject.SSLObject):
         return self._read_native(size)
 
     def _read_into(self, size_arg, buffer):
-        wanted = ssize_arg(size_arg)
-        # Check the buffer before reading: once read, the data cannot be
-        # given back.
-        size, store = _sslobject.writable_buffer(buffer)
-        if wanted <= 0 or wanted > size:
-            wanted = size
+        wanted, store = self._checked_read_into(size_arg, buffer)
         if wanted == 0:
             return 0
+        if self._hostname_missing:
+            self._refuse_data()
         data = self._read_after_handshake(min(wanted, _READ_CHUNK))
         store(data, len(data))
         return len(data)
@@ -893,27 +890,11 @@ def _record_length(header, maybe_sslv2):
     return _RECORD_HEADER + ((ord(header[3:4]) << 8) | ord(header[4:5]))
 
 
-def _self_test():
-    """Build one client object and check that its first flight comes out
-    of the outgoing MemoryBIO: proves that this ``_ssl`` takes a socket
-    pair's end as this engine gives it."""
-    context = ssl.SSLContext(ssl.PROTOCOL_SSLv23)
-    incoming, outgoing = MemoryBIO(), MemoryBIO()
-    obj = SSLObject._create(incoming, outgoing, context=context)
-    try:
-        obj.do_handshake()
-    except ssl.SSLWantReadError:
-        pass
-    hello = outgoing.read()
-    if not hello.startswith(b"\x16\x03"):
-        raise RuntimeError("self-test: no ClientHello in the outgoing BIO")
-    return len(hello)
-
-
 # Other copies of sslbio in this process accept these classes' objects as
 # their own (see _shared): same engine, same private attributes.
 _shared.mark(NAME, MemoryBIO, SSLObject, SSLSession)
-_HELLO_SIZE = _self_test()
+# The self-test: this _ssl takes a socket pair's end as this engine gives it.
+_HELLO_SIZE = first_flight(MemoryBIO, SSLObject)
 
 
 def describe():
