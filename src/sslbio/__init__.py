@@ -23,6 +23,8 @@ __all__ = [
     "wrap_bio",
     "inject_into_ssl",
     "extract_from_ssl",
+    "SSLSocket",
+    "wrap_socket",
 ]
 
 if sys.version_info[0] >= 3:
@@ -71,3 +73,6 @@ else:
         wrap_bio,
     )
     from ._inject import inject_into_ssl, extract_from_ssl  # noqa: F401
+
+# The socket layer over the names above (Python 2 and 3 alike).
+from ._sslsocket import SSLSocket, wrap_socket  # noqa: E402,F401
