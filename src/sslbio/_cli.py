@@ -7,6 +7,9 @@ Commands:
            not (exit 1, with the reason).
 ``demo``   an HTTPS client and server talking through ``MemoryBIO`` objects
            only (see ``_demo``).
+``get``    one HTTPS request over ``sslbio.SSLSocket``, through a proxy if
+           asked: TLS inside TLS (see ``_fetch``).
+``pip``    pip with HTTPS proxies working on 2.7 (see ``_pip``).
 
 The benchmarks are not part of the package (a vendored copy has none): they
 run from a source checkout.
@@ -30,6 +33,9 @@ usage: python -m sslbio COMMAND
 commands:
   check   show the interpreter, OpenSSL and engine, and test in-memory TLS
   demo    run an HTTPS client and server against each other, in memory only
+  get     fetch an HTTPS URL over sslbio's SSLSocket, through a proxy if asked
+          (get --help)
+  pip     run pip with HTTPS proxies working on 2.7 (pip --help)
 """
 
 # Exit status for a command line that names no known command, as argparse uses.
@@ -72,6 +78,22 @@ COMMANDS = {
 }
 
 
+def _get(argv, out):
+    from . import _fetch
+    return _fetch.main(argv, out)
+
+
+def _pip(argv, out):
+    from . import _pip
+    return _pip.main(argv, out)
+
+
+TOOLS = {
+    "get": _get,
+    "pip": _pip,
+}
+
+
 def main(argv=None, out=None):
     """Run the command named in ``argv`` (default: ``sys.argv[1:]``).
 
@@ -79,6 +101,8 @@ def main(argv=None, out=None):
     """
     argv = sys.argv[1:] if argv is None else list(argv)
     out = sys.stdout if out is None else out
+    if argv and argv[0] in TOOLS:  # commands with a command line of their own
+        return TOOLS[argv[0]](argv[1:], out)
     if argv in (["-h"], ["--help"], ["help"]):
         print(USAGE, end="", file=out)
         return 0
