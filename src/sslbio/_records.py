@@ -1,11 +1,15 @@
 """Where TLS records begin and end in a stream of ciphertext.
 
-The socket layer (``_sslsocket``) reads ciphertext from its transport only up to
-the end of the record the TLS object is waiting for (plus the next record's
-5-byte header).  So ciphertext of a later record is never taken out of the
-transport early: whatever ``select()`` on the transport cannot see is already
-decrypted, and ``SSLSocket.pending()`` reports it -- the rule Python 3's
-``ssl.SSLSocket`` follows, where OpenSSL itself reads record by record.
+The socket layer (``_sslsocket``) reads ciphertext from its transport one
+record at a time: the 5-byte header, then exactly the body it announces.  So
+nothing beyond the record the TLS object is working on is ever taken out of
+the transport:
+
+* whatever ``select()`` on the transport cannot see is already decrypted,
+  and ``SSLSocket.pending()`` reports it -- the rule Python 3's
+  ``ssl.SSLSocket`` follows, where OpenSSL itself reads record by record;
+* clear text the peer sends right after its close_notify stays in the
+  transport for whoever reads it after ``unwrap()``.
 """
 
 HEADER_SIZE = 5
@@ -23,24 +27,22 @@ class RecordBoundary(object):
 
     def wanted(self):
         """How many bytes to ask the transport for: the rest of the current
-        record and the header of the next, which is never a whole record."""
-        if self._left:
-            return self._left + HEADER_SIZE
-        return HEADER_SIZE - len(self._header)
+        record's header, or of its body."""
+        return self._left or HEADER_SIZE - len(self._header)
+
+    def complete(self):
+        """Whether the bytes seen end exactly at the end of a record."""
+        return not self._left and not self._header
 
     def consume(self, data):
-        """Account for ``data``, the next bytes of the stream."""
-        position, end = 0, len(data)
-        while position < end:
-            if self._left:
-                step = min(self._left, end - position)
-                self._left -= step
-                position += step
-                continue
-            missing = HEADER_SIZE - len(self._header)
-            self._header += data[position:position + missing]
-            position += missing
-            if len(self._header) == HEADER_SIZE:
-                header = bytearray(self._header)
-                self._left = (header[3] << 8) | header[4]
-                self._header = b""
+        """Account for ``data``, the next bytes of the stream (never more
+        than ``wanted()``)."""
+        if self._left:
+            self._left -= len(data)
+            return
+        header = self._header + data
+        if len(header) < HEADER_SIZE:
+            self._header = header
+            return
+        self._header = b""
+        self._left = (bytearray(header)[3] << 8) | bytearray(header)[4]

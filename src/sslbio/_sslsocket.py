@@ -37,6 +37,7 @@ import errno
 import socket
 import ssl
 import sys
+import threading
 
 from . import MemoryBIO, wrap_bio
 from ._records import RecordBoundary
@@ -96,6 +97,11 @@ def _byte_view(data):
     return memoryview(data).cast("B")
 
 
+def _want_write():
+    return ssl.SSLWantWriteError(ssl.SSL_ERROR_WANT_WRITE,
+                                 "The operation did not complete (write)")
+
+
 def _timed_out(operation):
     return socket.timeout("The %s operation timed out" % operation)
 
@@ -129,6 +135,8 @@ class SSLSocket(object):
         self._closed = False
         self._io_refs = 0
         self._backlog = b""
+        self._tls_lock = threading.Lock()
+        self._send_lock = threading.Lock()
         self._connected = self._is_connected(sock)
         if self._connected:
             try:
@@ -158,19 +166,31 @@ class SSLSocket(object):
         self._incoming = MemoryBIO()
         self._outgoing = MemoryBIO()
         self._records = RecordBoundary()
+        self._established = False  # the handshake has completed
+        self._peer_closed = False  # the transport ended or close_notify came
         self._sslobj = wrap_bio(self._context, self._incoming, self._outgoing,
                                 server_side=self.server_side,
                                 server_hostname=self.server_hostname,
                                 session=self._session)
 
     # -- the loop between the TLS object and the transport --------------------
+    #
+    # Threads: one thread may read while another writes (full duplex), as
+    # with a socket.  ``_tls_lock`` serialises every use of the TLS object and
+    # its BIOs (OpenSSL's connection object is not thread-safe).
+    # ``_send_lock`` keeps ciphertext in order on the wire: it is held from
+    # taking bytes out of ``outgoing`` until the transport has them.  A thread
+    # that finds it held leaves its ciphertext to the holder, which looks
+    # again after letting go, so a reader never waits for a blocked writer.
+
     def _run(self, operation, call, *args):
         """``call(*args)`` on the TLS object, fed from the transport until it
         no longer wants to read; its output sent after each try."""
         while True:
             self._flush(operation)  # an earlier non-blocking send's rest first
             try:
-                result = call(*args)
+                with self._tls_lock:
+                    result = call(*args)
             except ssl.SSLWantReadError:
                 self._flush(operation)
                 self._receive(operation)
@@ -193,15 +213,27 @@ class SSLSocket(object):
             if blocked is None:
                 raise
             if blocked == "write":
-                raise ssl.SSLWantWriteError(ssl.SSL_ERROR_WANT_WRITE,
-                                            "The operation did not complete (write)")
+                raise _want_write()
             raise ssl.SSLWantReadError(ssl.SSL_ERROR_WANT_READ,
                                        "The operation did not complete (read)")
-        if data:
-            self._records.consume(data)
-            self._incoming.write(data)
-        else:
-            self._incoming.write_eof()
+        with self._tls_lock:
+            if data:
+                self._records.consume(data)
+                self._incoming.write(data)
+            else:
+                self._incoming.write_eof()
+                self._peer_closed = True
+
+    def _receive_record(self):
+        """Before a read that would only ask for more: the next whole record
+        (saves the TLS object a round of SSLWantReadError per record).  The
+        TLS object holds nothing then: no decrypted byte, no ciphertext, as
+        records are read whole and the last one went in."""
+        if self._incoming.pending or self._backlog:
+            return
+        self._receive("read")
+        while not self._records.complete() and not self._peer_closed:
+            self._receive("read")
 
     def _flush(self, operation, defer=False):
         """Send the ciphertext waiting in ``outgoing`` (and any backlog).
@@ -209,7 +241,19 @@ class SSLSocket(object):
         A non-blocking transport may take only part of it: the rest stays in
         the backlog, and ``SSLWantWriteError`` is raised unless ``defer``
         (the caller's operation has completed and must report success)."""
-        data = self._outgoing.read() if self._outgoing.pending else b""
+        while self._backlog or self._outgoing.pending:
+            if not self._send_lock.acquire(False):
+                return  # the holder sends it (see above)
+            try:
+                self._send_waiting(operation, defer)
+            finally:
+                self._send_lock.release()
+            if self._backlog:
+                return  # what a non-blocking transport refused waits
+
+    def _send_waiting(self, operation, defer):
+        with self._tls_lock:
+            data = self._outgoing.read() if self._outgoing.pending else b""
         if self._backlog:
             data, self._backlog = self._backlog + data, b""
         if not data:
@@ -229,8 +273,7 @@ class SSLSocket(object):
                 raise
             self._backlog = data[sent:]
             if not defer:
-                raise ssl.SSLWantWriteError(ssl.SSL_ERROR_WANT_WRITE,
-                                            "The operation did not complete (write)")
+                raise _want_write()
 
     def _flush_quietly(self):
         # After a failure: the alert it produced is sent if the transport
@@ -250,6 +293,7 @@ class SSLSocket(object):
             if timeout == 0.0 and block:
                 self.settimeout(None)
             self._run("handshake", self._sslobj.do_handshake)
+            self._established = True
         finally:
             self.settimeout(timeout)
 
@@ -260,9 +304,16 @@ class SSLSocket(object):
         if self._sslobj is None:
             raise ValueError("Read on closed or unwrapped SSL socket.")
         try:
+            if self._established and not self._peer_closed and \
+                    not self._sslobj.pending():
+                self._receive_record()
             if buffer is not None:
-                return self._run("read", self._sslobj.read, len, buffer)
-            return self._run("read", self._sslobj.read, len)
+                result = self._run("read", self._sslobj.read, len, buffer)
+            else:
+                result = self._run("read", self._sslobj.read, len)
+            if not result and len:
+                self._peer_closed = True  # close_notify: no more reads
+            return result
         except ssl.SSLError as exc:
             if exc.args[0] == ssl.SSL_ERROR_EOF and self.suppress_ragged_eofs:
                 return 0 if buffer is not None else b""
