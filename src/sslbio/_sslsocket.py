@@ -49,6 +49,8 @@ PY2 = sys.version_info[0] == 2
 # Plain text taken per TLS write: bounds the ciphertext held in memory while a
 # large sendall() goes out.
 _WRITE_CHUNK = 256 * 1024
+# The most plain text one TLS record carries.
+_RECORD_PLAINTEXT = 16384
 _WOULD_BLOCK = frozenset((errno.EAGAIN, errno.EWOULDBLOCK))
 _CHANNEL_BINDING_TYPES = getattr(ssl, "CHANNEL_BINDING_TYPES", ["tls-unique"])
 
@@ -187,7 +189,8 @@ class SSLSocket(object):
         """``call(*args)`` on the TLS object, fed from the transport until it
         no longer wants to read; its output sent after each try."""
         while True:
-            self._flush(operation)  # an earlier non-blocking send's rest first
+            if self._backlog:  # an earlier non-blocking send's rest first
+                self._flush(operation)
             try:
                 with self._tls_lock:
                     result = call(*args)
@@ -202,38 +205,73 @@ class SSLSocket(object):
                 self._flush(operation, defer=True)
             return result
 
-    def _receive(self, operation):
-        """Move the next ciphertext from the transport into the TLS object."""
+    def _recv_raw(self, operation):
+        """The next ciphertext from the transport, no further than the end
+        of the current record; b'' at its end."""
         try:
-            data = self._transport.recv(self._records.wanted())
+            return self._transport.recv(self._records.wanted())
         except socket.timeout:
             raise _timed_out(operation)
         except socket.error as exc:
-            blocked = _blocked(exc)
-            if blocked is None:
-                raise
-            if blocked == "write":
-                raise _want_write()
-            raise ssl.SSLWantReadError(ssl.SSL_ERROR_WANT_READ,
-                                       "The operation did not complete (read)")
+            raise self._translated(exc)
+
+    @staticmethod
+    def _translated(exc):
+        """What a transport's read failure means here: the same error, or
+        "not ready" in Python 3's terms for a non-blocking transport."""
+        blocked = _blocked(exc)
+        if blocked is None:
+            return exc
+        if blocked == "write":
+            return _want_write()
+        return ssl.SSLWantReadError(ssl.SSL_ERROR_WANT_READ,
+                                    "The operation did not complete (read)")
+
+    def _feed(self, data):
         with self._tls_lock:
             if data:
-                self._records.consume(data)
                 self._incoming.write(data)
             else:
                 self._incoming.write_eof()
                 self._peer_closed = True
 
+    def _receive(self, operation):
+        """Move the next ciphertext from the transport into the TLS object."""
+        data = self._recv_raw(operation)
+        self._records.consume(data)
+        self._feed(data)
+
     def _receive_record(self):
-        """Before a read that would only ask for more: the next whole record
-        (saves the TLS object a round of SSLWantReadError per record).  The
-        TLS object holds nothing then: no decrypted byte, no ciphertext, as
-        records are read whole and the last one went in."""
-        if self._incoming.pending or self._backlog:
-            return
-        self._receive("read")
-        while not self._records.complete() and not self._peer_closed:
-            self._receive("read")
+        """Before a read that would only ask for more: the rest of the next
+        record, fed in one piece (saves the TLS object a round of
+        SSLWantReadError per record).  The TLS object holds no decrypted
+        byte then; ``incoming`` is empty after every call of the TLS object,
+        and holds at most the start of this record after a failed call of
+        this method, so reading up to the record's end is always right."""
+        if self._backlog:
+            return  # sent first, by _run
+        # _recv_raw() and _receive() inlined: this runs once per record.
+        records, recv = self._records, self._transport.recv
+        pieces = []
+        ended = False
+        try:
+            while not pieces or not records.complete():
+                data = recv(records.wanted())
+                if not data:
+                    ended = True
+                    break
+                records.consume(data)
+                pieces.append(data)
+        except socket.timeout:
+            raise _timed_out("read")
+        except socket.error as exc:
+            raise self._translated(exc)
+        finally:
+            # Also when the transport failed mid-record: what came is kept.
+            if pieces:
+                self._feed(pieces[0] if len(pieces) == 1 else b"".join(pieces))
+            if ended:
+                self._feed(b"")
 
     def _flush(self, operation, defer=False):
         """Send the ciphertext waiting in ``outgoing`` (and any backlog).
@@ -310,6 +348,10 @@ class SSLSocket(object):
             if buffer is not None:
                 result = self._run("read", self._sslobj.read, len, buffer)
             else:
+                # A read returns one record at most: asking for no more than
+                # a record holds takes the engines' quickest path.
+                if type(len) is int and len > _RECORD_PLAINTEXT:
+                    len = _RECORD_PLAINTEXT
                 result = self._run("read", self._sslobj.read, len)
             if not result and len:
                 self._peer_closed = True  # close_notify: no more reads
@@ -352,8 +394,12 @@ class SSLSocket(object):
         if flags != 0:
             raise ValueError("non-zero flags not allowed in calls to sendall() "
                              "on %s" % self.__class__)
-        view = _byte_view(data)
         count = 0
+        if type(data) is bytes and len(data) <= _WRITE_CHUNK:
+            count = self._write(data)  # the common case, without a view
+            if count == len(data):
+                return
+        view = _byte_view(data)
         while count < len(view):
             count += self._write(view[count:])
 
