@@ -12,7 +12,6 @@ one line on standard error and exit status 1.
 
 from __future__ import print_function
 
-import argparse
 import socket
 import ssl
 import sys
@@ -38,12 +37,8 @@ class FetchError(Exception):
     """A failure, already worded for the one-line message."""
 
 
-def parser(prog="python -m sslbio get"):
-    p = argparse.ArgumentParser(
-        prog=prog,
-        description="Fetch an HTTPS URL over sslbio's SSLSocket, directly or "
-                    "through an HTTP or HTTPS proxy (TLS inside TLS), showing "
-                    "what each TLS layer negotiated.")
+def add_arguments(p):
+    """``get``'s arguments, on the sub-command parser ``p``."""
     p.add_argument("url", help="the https:// URL to fetch")
     p.add_argument("--cafile", help="CA certificates (PEM) to verify the "
                    "origin with (default: the system's)")
@@ -56,7 +51,6 @@ def parser(prog="python -m sslbio get"):
     p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
                    help="seconds each network operation may take "
                         "(default %(default)s)")
-    return p
 
 
 def _endpoint(url, what, schemes):
@@ -257,22 +251,16 @@ def _binary(stream):
     return getattr(stream, "buffer", stream)
 
 
-def main(argv, out=None, err=None):
-    """``get``'s command line; returns the exit status."""
+def run(args, out=None, err=None):
+    """Run ``get`` with parsed ``args``; returns the exit status."""
     out = sys.stdout if out is None else out
     err = sys.stderr if err is None else err
-    try:
-        args = parser().parse_args(argv)
-    except SystemExit as exc:  # --help (0) or a usage error (2), already printed
-        return exc.code
     try:
         return fetch(args, out, err)
     except FetchError as exc:
         print("sslbio get: error: %s" % exc, file=err)
-        return EXIT_FAILURE
     except KeyboardInterrupt:
         print("sslbio get: interrupted", file=err)
-        return EXIT_FAILURE
     except (IOError, OSError) as exc:
         print("sslbio get: error: %s" % exc, file=err)
-        return EXIT_FAILURE
+    return EXIT_FAILURE
