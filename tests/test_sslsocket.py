@@ -94,6 +94,14 @@ def layered(sock, depth, server_side):
     return sock
 
 
+def tls_pair(a, b, depth=1):
+    """(client, server): ``depth`` TLS layers over the socket pair, the
+    handshakes done."""
+    peer = Background(layered, a, depth, True)
+    client = layered(b, depth, False)
+    return client, peer.result()
+
+
 def recv_exactly(sock, size):
     chunks, got = [], 0
     while got < size:
@@ -324,9 +332,7 @@ def test_connect_after_wrapping_an_unconnected_socket():
 
 def test_a_read_times_out_as_python3_says(pair):
     a, b = pair
-    peer = Background(layered, a, 1, True)
-    tls = layered(b, 1, False)
-    server = peer.result()
+    tls, server = tls_pair(a, b)
     tls.settimeout(0.2)
     assert tls.gettimeout() == 0.2 and b.gettimeout() == 0.2
     with pytest.raises(socket.timeout) as info:
@@ -346,9 +352,7 @@ def test_a_handshake_times_out(pair):
 
 def test_non_blocking_reads_raise_want_read(pair):
     a, b = pair
-    peer = Background(layered, a, 2, True)
-    tls = layered(b, 2, False)
-    server = peer.result()
+    tls, server = tls_pair(a, b, 2)
     tls.setblocking(False)
     assert tls.gettimeout() == 0.0 and b.gettimeout() == 0.0
     with pytest.raises(ssl.SSLWantReadError):
@@ -369,9 +373,7 @@ def test_pending_reports_what_select_cannot_see(pair):
     data is waiting although the transport is not readable; pending() == 0
     means nothing is held back, so waiting on the transport is safe."""
     a, b = pair
-    peer = Background(layered, a, 1, True)
-    tls = layered(b, 1, False)
-    server = peer.result()
+    tls, server = tls_pair(a, b)
     tls.setblocking(False)
     server.sendall(b"a" * 100)  # one record
     assert select.select([b], [], [], DEADLINE)[0]
@@ -404,9 +406,7 @@ def test_pending_reports_what_select_cannot_see(pair):
 
 def test_non_blocking_sends_lose_and_repeat_nothing(pair):
     a, b = pair
-    peer = Background(layered, a, 1, True)
-    tls = layered(b, 1, False)
-    server = peer.result()
+    tls, server = tls_pair(a, b)
     tls.setblocking(False)
     chunk = os.urandom(65536)
     sent = []
