@@ -12,7 +12,11 @@ the transport:
   transport for whoever reads it after ``unwrap()``.
 """
 
+import struct
+
 HEADER_SIZE = 5
+# The body length: the last two bytes of the header, big-endian.
+_BODY_LENGTH = struct.Struct(">3xH")
 
 
 class RecordBoundary(object):
@@ -45,4 +49,26 @@ class RecordBoundary(object):
             self._header = header
             return
         self._header = b""
-        self._left = (bytearray(header)[3] << 8) | bytearray(header)[4]
+        self._left = _BODY_LENGTH.unpack(header)[0]
+
+    def read_record(self, recv, pieces):
+        """Call ``recv(n)`` until the end of the current record, appending
+        what comes to ``pieces`` (so the caller keeps it if ``recv`` raises).
+        Returns False if ``recv`` gave b'' (the end of the stream) first.
+        One loop for the record: this runs once per record received."""
+        if not self._left and not self._header:
+            header = recv(HEADER_SIZE)
+            if not header:
+                return False
+            pieces.append(header)
+            if len(header) == HEADER_SIZE:
+                self._left = _BODY_LENGTH.unpack(header)[0]
+            else:
+                self._header = header
+        while self._left or self._header:
+            data = recv(self._left or HEADER_SIZE - len(self._header))
+            if not data:
+                return False
+            pieces.append(data)
+            self.consume(data)
+        return True

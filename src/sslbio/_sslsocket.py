@@ -250,18 +250,10 @@ class SSLSocket(object):
         this method, so reading up to the record's end is always right."""
         if self._backlog:
             return  # sent first, by _run
-        # _recv_raw() and _receive() inlined: this runs once per record.
-        records, recv = self._records, self._transport.recv
         pieces = []
         ended = False
         try:
-            while not pieces or not records.complete():
-                data = recv(records.wanted())
-                if not data:
-                    ended = True
-                    break
-                records.consume(data)
-                pieces.append(data)
+            ended = not self._records.read_record(self._transport.recv, pieces)
         except socket.timeout:
             raise _timed_out("read")
         except socket.error as exc:
@@ -343,7 +335,7 @@ class SSLSocket(object):
             raise ValueError("Read on closed or unwrapped SSL socket.")
         try:
             if self._established and not self._peer_closed and \
-                    not self._sslobj.pending():
+                    not self._backlog and not self._sslobj.pending():
                 self._receive_record()
             if buffer is not None:
                 result = self._run("read", self._sslobj.read, len, buffer)
