@@ -200,3 +200,18 @@ def test_get_and_pip_are_commands(tmpdir):
     status, out, err = run_sslbio(tmpdir, "get", "http://example.org/")
     assert status == 1 and out == ""
     assert err.startswith("sslbio get: error: the URL must be a URL of scheme https")
+
+
+@pytest.mark.skipif(sys.version_info[0] >= 3,
+                    reason="the standard library serves Python 3: no engine is tried")
+def test_check_says_why_faster_engines_were_not_chosen(tmpdir):
+    code = ("import sys; sys.modules['_ctypes'] = None\n"
+            "from sslbio import _cli\n"
+            "sys.exit(_cli.main(['check']))\n")
+    result = subproc.run([sys.executable, "-c", code], timeout=300,
+                         cwd=str(tmpdir), env=subproc.child_env(
+                             subproc.sslbio_src(), {"SSLBIO_ENGINE": "ctypes"}))
+    assert result.returncode == 1, result.out + result.err
+    assert field(result.out, "engine") == "unavailable"
+    assert "_ctypes" in field(result.out, "not ctypes")
+    assert field(result.out, "verdict").startswith("UNAVAILABLE: SSLBIO_ENGINE=ctypes")
