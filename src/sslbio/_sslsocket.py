@@ -84,6 +84,9 @@ def _blocked(exc):
     return None
 
 
+_length = len  # read()'s argument is called len, as in Python 3
+
+
 def _socket_type(sock):
     try:
         return sock.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE)
@@ -169,6 +172,7 @@ class SSLSocket(object):
         self._outgoing = MemoryBIO()
         self._records = RecordBoundary()
         self._established = False  # the handshake has completed
+        self._drained = False  # known: the TLS object holds no decrypted byte
         self._peer_closed = False  # the transport ended or close_notify came
         self._sslobj = wrap_bio(self._context, self._incoming, self._outgoing,
                                 server_side=self.server_side,
@@ -335,9 +339,11 @@ class SSLSocket(object):
             raise ValueError("Read on closed or unwrapped SSL socket.")
         try:
             if self._established and not self._peer_closed and \
-                    not self._backlog and not self._sslobj.pending():
+                    not self._backlog and \
+                    (self._drained or not self._sslobj.pending()):
                 self._receive_record()
             if buffer is not None:
+                self._drained = False
                 result = self._run("read", self._sslobj.read, len, buffer)
             else:
                 # A read returns one record at most: asking for no more than
@@ -345,6 +351,11 @@ class SSLSocket(object):
                 if type(len) is int and len > _RECORD_PLAINTEXT:
                     len = _RECORD_PLAINTEXT
                 result = self._run("read", self._sslobj.read, len)
+                # Less than asked, or a full record's worth: the record is
+                # used up, so pending() is 0 without asking (SSL_read returns
+                # data of one record at a time).
+                got = _length(result)
+                self._drained = got != len or got == _RECORD_PLAINTEXT
             if not result and len:
                 self._peer_closed = True  # close_notify: no more reads
             return result
