@@ -131,11 +131,11 @@ def test_help_names_a_vendored_copy_by_its_own_name(tmpdir):
 
 def test_bench_is_not_a_command_of_the_package(tmpdir):
     # The benchmarks run from a source checkout (benchmarks/); the installed
-    # or vendored package offers check and demo only.
+    # or vendored package offers check, demo, get and pip only.
     status, out, err = run_sslbio(tmpdir, "bench", "--list")
     assert status == 2 and out == ""
     assert "invalid choice: 'bench'" in err
-    assert "(choose from 'check', 'demo')" in err
+    assert "(choose from 'check', 'demo', 'get', 'pip')" in err
 
 
 @pytest.mark.skipif(sslbio.ENGINE != "ctypes", reason="the engine's checks "
@@ -191,6 +191,15 @@ def test_demo_refuses_to_run_without_an_engine(monkeypatch, capsys):
     monkeypatch.setattr(_demo, "UNAVAILABLE_REASON", "layout check failed")
     assert _demo.main(out=Capture()) == 1
     assert "layout check failed" in capsys.readouterr().err
+
+
+def test_get_and_pip_are_commands(tmpdir):
+    status, out, _ = run_sslbio(tmpdir, "get", "--help")
+    assert status == 0 and out.startswith("usage: python -m sslbio get [-h]")
+    assert "--proxy-cafile" in out
+    status, out, err = run_sslbio(tmpdir, "get", "http://example.org/")
+    assert status == 1 and out == ""
+    assert err.startswith("sslbio get: error: the URL must be a URL of scheme https")
 
 
 @pytest.mark.skipif(sys.version_info[0] >= 3,

@@ -23,6 +23,10 @@ __all__ = [
     "wrap_bio",
     "inject_into_ssl",
     "extract_from_ssl",
+    "SSLSocket",
+    "wrap_socket",
+    "inject_into_urllib3",
+    "extract_from_urllib3",
 ]
 
 if sys.version_info[0] >= 3:
@@ -71,3 +75,8 @@ else:
         wrap_bio,
     )
     from ._inject import inject_into_ssl, extract_from_ssl  # noqa: F401
+
+# The socket layer over the names above, and urllib3's HTTPS proxies on it
+# (Python 2 and 3 alike).
+from ._sslsocket import SSLSocket, wrap_socket  # noqa: E402,F401
+from ._urllib3 import inject_into_urllib3, extract_from_urllib3  # noqa: E402,F401
