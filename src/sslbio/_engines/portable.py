@@ -16,8 +16,9 @@ with the ctypes engine:
 * The native side gets the peer's bytes one TLS record at a time, and only
   when a call needs them: after it raised "want read", or up front for a
   read whose native side holds no plaintext.  OpenSSL reads no further than
-  the record it is working on, so nothing is ever left in the socket: ``incoming.pending`` after a call is what an OpenSSL
-  memory BIO would hold.  After a call fails, whatever the native side did
+  the record it is working on, so nothing is ever left in the socket:
+  ``incoming.pending`` after a call is what an OpenSSL memory BIO would
+  hold.  After a call fails, whatever the native side did
   not read is taken back into ``incoming``.
 * After every native call, whatever the native side wrote is moved into
   ``outgoing``, also when the call raised (an alert must reach the peer).
