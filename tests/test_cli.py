@@ -215,3 +215,18 @@ def test_check_says_why_faster_engines_were_not_chosen(tmpdir):
     assert field(result.out, "engine") == "unavailable"
     assert "_ctypes" in field(result.out, "not ctypes")
     assert field(result.out, "verdict").startswith("UNAVAILABLE: SSLBIO_ENGINE=ctypes")
+
+
+@pytest.mark.skipif(sys.version_info[0] >= 3,
+                    reason="the standard library serves Python 3: no engine is chosen")
+def test_check_lists_the_limitations_of_the_portable_engine(tmpdir):
+    result = subproc.run([sys.executable, "-m", "sslbio", "check"], timeout=300,
+                         cwd=str(tmpdir), env=subproc.child_env(
+                             subproc.sslbio_src(), {"SSLBIO_ENGINE": "portable"}))
+    assert result.returncode == 0, result.describe()
+    assert field(result.out, "engine") == "portable"
+    limitations = re.findall(r"^limitation:\s+(.*)$", result.out, re.M)
+    assert any("session" in text for text in limitations), result.out
+    # Resumption is not claimed where the engine cannot resume.
+    verdict = field(result.out, "verdict")
+    assert verdict.startswith("OK: ") and "session resumption" not in verdict

@@ -14,6 +14,7 @@ __version__ = "1.0.0"
 __all__ = [
     "ENGINE",
     "UNAVAILABLE_REASON",
+    "ENGINE_LIMITATIONS",
     "EngineUnavailableError",
     "MemoryBIO",
     "SSLObject",
@@ -45,6 +46,7 @@ if sys.version_info[0] >= 3:
 
     ENGINE = "stdlib"
     UNAVAILABLE_REASON = None
+    ENGINE_LIMITATIONS = []
 
     class EngineUnavailableError(RuntimeError):
         """Never raised on Python 3: the standard library serves it."""
@@ -65,6 +67,7 @@ if sys.version_info[0] >= 3:
 else:
     from ._engine import (  # noqa: F401  (re-exported)
         ENGINE,
+        ENGINE_LIMITATIONS,
         UNAVAILABLE_REASON,
         EngineUnavailableError,
         MemoryBIO,

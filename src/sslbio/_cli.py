@@ -26,7 +26,7 @@ import platform
 import ssl
 import sys
 
-from . import ENGINE, UNAVAILABLE_REASON, __version__, _demo, _fetch
+from . import ENGINE, ENGINE_LIMITATIONS, UNAVAILABLE_REASON, __version__, _demo, _fetch
 
 # The package as ``python -m`` names it: "sslbio", or a vendored copy's full name.
 PACKAGE = __name__.rpartition(".")[0]
@@ -98,6 +98,9 @@ def check(out):
     # Why each engine tried before the one chosen (or all of them) refused.
     for name, reason in engine_refusals():
         show("not " + name, reason)
+    # What this engine cannot do that Python 3.11 does.
+    for limitation in ENGINE_LIMITATIONS:
+        show("limitation", limitation)
     if UNAVAILABLE_REASON is not None:
         show("verdict", "UNAVAILABLE: %s" % UNAVAILABLE_REASON)
         return 1
@@ -112,8 +115,9 @@ def check(out):
     if wrong:
         show("verdict", "BROKEN: the in-memory self-test got %s" % "; ".join(wrong))
         return 1
-    show("verdict", "OK: %s handshake with verification, ALPN, data, session resumption "
-                    "and close_notify all work in memory" % facts["version"])
+    show("verdict", "OK: %s handshake with verification, ALPN, data, %sand "
+                    "close_notify all work in memory"
+         % (facts["version"], "session resumption " if facts["has_sessions"] else ""))
     return 0
 
 
