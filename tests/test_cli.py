@@ -54,7 +54,7 @@ def test_check_reports_a_working_engine(tmpdir):
     status, out, err = run_sslbio(tmpdir, "check")
     assert status == 0, out + err
     assert field(out, "engine") == sslbio.ENGINE
-    assert sslbio.ENGINE in ("stdlib", "ctypes")
+    assert sslbio.ENGINE in ("stdlib", "ctypes", "pypy", "portable")
     if sys.version_info[0] >= 3:
         assert sslbio.ENGINE == "stdlib"
     assert field(out, "openssl") == ssl.OPENSSL_VERSION
@@ -77,7 +77,11 @@ def test_demo_negotiates_and_exchanges_http(tmpdir):
     assert os.path.isfile(field(out, "demo PKI").rpartition("(")[2].rstrip(")"))
     assert field(out, "response").startswith("HTTP/1.1 200 OK ")
     assert field(out, "request").startswith("GET / HTTP/1.1 ")
-    assert field(out, "resumed").startswith("second connection: client yes, server yes")
+    if sslbio.ENGINE_LIMITATIONS and "session" in " ".join(sslbio.ENGINE_LIMITATIONS):
+        assert field(out, "resumed") == ("not tried: the %s engine cannot resume "
+                                         "sessions" % sslbio.ENGINE)
+    else:
+        assert field(out, "resumed").startswith("second connection: client yes, server yes")
     assert "close_notify sent and received both ways" in out
     wire = re.search(r"client -> server (\d+), server -> client (\d+)", out)
     assert wire and int(wire.group(1)) > 0 and int(wire.group(2)) > 0
@@ -176,6 +180,8 @@ def test_check_fails_when_the_self_test_fails(monkeypatch):
 
 def test_check_fails_when_the_self_test_gets_a_wrong_answer(monkeypatch):
     real_converse = _demo.converse
+    if not real_converse()["has_sessions"]:
+        pytest.skip("this engine cannot resume sessions: nothing to get wrong")
 
     def no_resumption():
         facts = real_converse()
