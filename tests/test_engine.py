@@ -27,6 +27,7 @@ import sslbio
 from engine_cases.common import (ON_ENGINE, PY2, Pair, cert, client_context,
                                  connected_pair, der_of, last_json,
                                  run_clean, server_context)
+from engine_cases.copies import ssl_state
 from support.interpreters import NO_REFERENCE, reference_python
 
 engine_only = pytest.mark.skipif(
@@ -491,17 +492,6 @@ def test_unavailable_engine(case):
 
 # -- inject_into_ssl / extract_from_ssl ------------------------------------
 
-MODULE_NAMES = ["MemoryBIO", "SSLObject", "SSLSession",
-                "SSLCertVerificationError", "CertificateError"]
-CLASS_NAMES = ["wrap_bio", "sslobject_class", "set_servername_callback"]
-MISSING = object()
-
-
-def ssl_state():
-    return ([ssl.__dict__.get(n, MISSING) for n in MODULE_NAMES] +
-            [ssl.SSLContext.__dict__.get(n, MISSING) for n in CLASS_NAMES])
-
-
 @pytest.fixture
 def pristine_ssl():
     state = ssl_state()
@@ -598,28 +588,113 @@ def test_sni_callback(switch):
     assert pair.client_sends(b"after sni") == b"after sni"
 
 
+# -- decoded certificates (plain API: runs on 3 too) -----------------------
+
+def test_peer_certificate_ip_addresses_as_python3_spells_them():
+    """server.pem names 127.0.0.1 and ::1: Python 3 gives the IPv4 address
+    dotted and the IPv6 one as eight uppercase hex groups, with no trailing
+    newline (2.7's decoder leaves one there on OpenSSL 1.0.2 and 1.1.1)."""
+    pair = Pair(client_context(), server_hostname="localhost")
+    pair.handshake()
+    names = pair.client.getpeercert()["subjectAltName"]
+    addresses = [value for kind, value in names if kind == "IP Address"]
+    assert addresses == ["127.0.0.1", "0:0:0:0:0:0:0:1"]
+
+
+def test_newline_after_an_ipv6_alt_name_is_dropped():
+    """What 2.7's decoder returns on OpenSSL 1.1.1, made Python 3's; the
+    other entries and fields stay as they are."""
+    from sslbio._certdict import as_python3_cert
+    decoded = {"subject": ((("commonName", "x"),),),
+               "subjectAltName": (("DNS", "localhost"),
+                                  ("IP Address", "127.0.0.1"),
+                                  ("IP Address", "0:0:0:0:0:0:0:1\n"))}
+    fixed = as_python3_cert(decoded)
+    assert fixed["subjectAltName"] == (("DNS", "localhost"),
+                                       ("IP Address", "127.0.0.1"),
+                                       ("IP Address", "0:0:0:0:0:0:0:1"))
+    assert fixed["subject"] == decoded["subject"]
+    for unchanged in (None, {}, b"\x30\x00"):
+        assert as_python3_cert(unchanged) is unchanged
+
+
 # -- the deliberate deviation ------------------------------------------------
 
+def _without_hostname():
+    return Pair(client_context(check_hostname=True), server_hostname=None)
+
+
+def _refused(call, *args):
+    with pytest.raises(ValueError) as info:
+        call(*args)
+    assert type(info.value) is ValueError
+    assert "server_hostname" in str(info.value)
+
+
 @engine_only
-@pytest.mark.parametrize("call", ["do_handshake", "read", "write"])
+@pytest.mark.parametrize("call", ["do_handshake", "read", "read_into",
+                                  "write", "write_empty"])
 def test_check_hostname_without_server_hostname(call):
     """check_hostname with no server_hostname: Python 3.7+ would handshake
-    with no host check at all; sslbio refuses, as 3.6 did, with ValueError
-    from do_handshake(), read() and write(), and sends nothing."""
-    pair = Pair(client_context(check_hostname=True), server_hostname=None)
-    method = getattr(pair.client, call)
+    with no host check at all; sslbio follows 3.6: the handshake runs
+    (SSLWantReadError first, the ClientHello is sent), ValueError comes when
+    it has completed, and no application data ever passes either way.
+    read() and write() run the handshake as 3.6's would, then refuse."""
+    pair = _without_hostname()
+    method = {"do_handshake": pair.client.do_handshake,
+              "read": pair.client.read,
+              "read_into": lambda: pair.client.read(10, bytearray(10)),
+              "write": lambda: pair.client.write(b"data"),
+              "write_empty": lambda: pair.client.write(b"")}[call]
+    with pytest.raises(ssl.SSLWantReadError):
+        method()
+    assert pair.cout.pending > 0  # the ClientHello
+    pair.to_server()
+    with pytest.raises(ssl.SSLWantReadError):
+        pair.server.do_handshake()
+    pair.to_client()
+    _refused(method)
+    pair.to_server()
+    pair.server.do_handshake()  # the server side completes
+    assert pair.client.version() is not None
+    assert pair.client.getpeercert()["subjectAltName"]
+
+    # The server's data never reaches the application, nor the client's.
+    pair.server.write(b"secret")
+    pair.to_client()
+    pair.cout.read()
+    for again in (pair.client.do_handshake, pair.client.read,
+                  lambda: pair.client.read(10, bytearray(10)),
+                  lambda: pair.client.write(b"data"),
+                  lambda: pair.client.write(b"")):
+        _refused(again)
+    assert pair.cout.pending == 0
+    with pytest.raises(ssl.SSLWantReadError):
+        pair.server.read()
+    # As on Python 3, arguments are checked and an empty read answered
+    # without touching the connection.
+    assert pair.client.read(0) == b""
+    assert pair.client.read(10, bytearray(0)) == 0
     with pytest.raises(ValueError) as info:
-        if call == "write":
-            method(b"data")
-        else:
-            method()
-    assert type(info.value) is ValueError
-    assert pair.cout.pending == 0
-    # Every call keeps refusing; nothing ever leaves.
-    for again in (pair.client.do_handshake, pair.client.read):
-        with pytest.raises(ValueError):
-            again()
-    assert pair.cout.pending == 0
+        pair.client.read(-1)
+    assert str(info.value) == "size should not be negative"
+    with pytest.raises(TypeError):
+        pair.client.read(10, b"read-only")
+
+
+@engine_only
+def test_check_hostname_without_server_hostname_reports_transport_first():
+    """A stream that ends before the handshake completes is reported as the
+    transport error it is (3.6's order), not as the missing host name."""
+    for first in ("do_handshake", "read", "write"):
+        pair = _without_hostname()
+        pair.cin.write_eof()
+        method = getattr(pair.client, first)
+        with pytest.raises(ssl.SSLEOFError):
+            method(b"data") if first == "write" else method()
+        # A failed handshake stays failed (SSLSyscallError, as on 3.11).
+        with pytest.raises(ssl.SSLSyscallError):
+            pair.client.do_handshake()
 
 
 @engine_only

@@ -2,6 +2,7 @@
 
 import _ssl
 
+from ._shared import is_engine_class
 from ._sslobject import encode_hostname
 
 __all__ = ["SSLContext", "wrap_bio", "wrap_bio_method",
@@ -41,9 +42,19 @@ def wrap_bio(context, incoming, outgoing, server_side=False,
 
 def wrap_bio_method(self, incoming, outgoing, server_side=False,
                     server_hostname=None, session=None):
-    """Create an ``SSLObject`` over two ``MemoryBIO``\\ s (Python 3.7+)."""
-    cls = getattr(self, "sslobject_class", None) or \
-        _default["sslobject_class"]
+    """Create an ``SSLObject`` over two ``MemoryBIO``\\ s (Python 3.7+).
+
+    As on Python 3 the object is made by the context's ``sslobject_class``
+    when one was set (a subclass of any copy's ``SSLObject``, say).  Where
+    that is some copy's ``SSLObject`` itself (put there by
+    ``inject_into_ssl()`` or by that copy's ``SSLContext``), it is this
+    copy's ``SSLObject`` that is made: each copy's ``wrap_bio()`` returns
+    its own objects, whichever copy injected.
+    """
+    cls = getattr(self, "sslobject_class", None)
+    own = _default["sslobject_class"]
+    if cls is not own and (cls is None or is_engine_class(cls)):
+        cls = own
     if server_hostname is not None:
         server_hostname = encode_hostname(server_hostname)
     return cls._create(incoming, outgoing, server_side, server_hostname,

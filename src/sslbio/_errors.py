@@ -22,6 +22,8 @@ gives ``unicode`` there; sslbio rebuilds what it raises.)
 import re
 import ssl
 
+from . import _shared
+
 __all__ = ["SSLCertVerificationError", "error_from_code", "error_from_result",
            "error_from_native", "want_read_error", "native_str",
            "LIBRARY_NAMES"]
@@ -30,16 +32,20 @@ __all__ = ["SSLCertVerificationError", "error_from_code", "error_from_result",
 _STRING_TYPES = (str, type(u""))
 
 
-if hasattr(ssl, "SSLCertVerificationError"):  # Python 3.7+ (and injected)
-    SSLCertVerificationError = ssl.SSLCertVerificationError
-else:
+def _define_cert_verification_error():
+    # Python 3.7+ has it; on 2.7 ssl has it only when a copy of sslbio that
+    # predates the shared class has injected its own.
+    if hasattr(ssl, "SSLCertVerificationError"):
+        return ssl.SSLCertVerificationError
+
     class SSLCertVerificationError(ssl.SSLError, ssl.CertificateError):
         """A certificate could not be verified (Python 3.7+).
 
         Like Python 3's class of the same name it is both an
         ``ssl.SSLError`` and a ``ValueError`` (through 2.7's
         ``ssl.CertificateError``), and carries ``verify_code`` and
-        ``verify_message``.
+        ``verify_message``.  Every copy of sslbio in a process raises this
+        one class.
         """
 
         def __str__(self):
@@ -54,6 +60,12 @@ else:
             if isinstance(strerror, _STRING_TYPES):
                 return strerror
             return str(self.args)
+
+    return SSLCertVerificationError
+
+
+SSLCertVerificationError = _shared.shared_class(
+    "SSLCertVerificationError", _define_cert_verification_error)
 
 
 # SSL_get_error() results and the extra codes Python's _ssl adds; these are

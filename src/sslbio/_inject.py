@@ -4,20 +4,28 @@ After injection, Python-3-style code that looks for ``ssl.MemoryBIO``,
 ``ssl.SSLObject``, ``ssl.SSLSession``, ``ssl.SSLCertVerificationError`` or
 ``ssl.SSLContext.wrap_bio`` finds sslbio's, and ``ssl.CertificateError`` is
 ``SSLCertVerificationError`` as in Python 3.7+ (a subclass of 2.7's own
-``CertificateError``, so existing ``except`` clauses still match).  Both
-calls are idempotent; ``extract_from_ssl()`` restores exactly what was there.
+``CertificateError``, so existing ``except`` clauses still match).
+
+Several copies of sslbio in one process (an installed one, vendored ones)
+inject as a stack, recorded in state they share (see ``_shared``): ``ssl``
+shows the names of the most recent copy that is still injected, a copy's
+``extract_from_ssl()`` takes out its own injection only, and once no copy
+is injected ``ssl`` holds exactly what it held before the first one.  Each
+copy's calls are idempotent.  Since every copy accepts the others'
+``MemoryBIO`` and ``SSLSession`` objects and raises the one shared
+``SSLCertVerificationError``, which copy ``ssl`` shows makes no difference
+to code that uses it.
 """
 
 import ssl
-import threading
 
-from . import _context, _engine
+from . import _context, _engine, _shared
 
 __all__ = ["inject_into_ssl", "extract_from_ssl"]
 
-_MISSING = object()
-_lock = threading.Lock()
-_saved = {}
+# Names this copy in the shared record: "sslbio", or the vendored package's
+# full name ("yourproject._vendor.sslbio").
+_COPY = __name__.rpartition(".")[0]
 
 
 def _replacements():
@@ -35,21 +43,54 @@ def _replacements():
 
 
 def inject_into_ssl():
-    """Put sslbio's in-memory TLS API into the standard ``ssl`` module."""
-    with _lock:
-        if _saved:
+    """Put sslbio's in-memory TLS API into the standard ``ssl`` module.
+
+    Does nothing when this copy is injected already.  With several copies of
+    sslbio in the process, ``ssl`` shows the one that injected last.
+    """
+    shared = _shared.state()
+    with shared["lock"]:
+        layers = shared["layers"]
+        if any(copy == _COPY for copy, _ in layers):
             return
-        for owner, name, value in _replacements():
-            _saved[(owner, name)] = owner.__dict__.get(name, _MISSING)
-            setattr(owner, name, value)
+        replacements = _replacements()
+        saved = shared["saved"]
+        for owner, name, _ in replacements:
+            if (owner, name) not in saved:
+                # (present, value): what ssl held before any copy injected.
+                saved[(owner, name)] = (name in owner.__dict__,
+                                        owner.__dict__.get(name))
+        layers.append((_COPY, replacements))
+        _show_top_layer(shared)
 
 
 def extract_from_ssl():
-    """Undo ``inject_into_ssl()``; does nothing when it was not injected."""
-    with _lock:
-        for (owner, name), value in _saved.items():
-            if value is _MISSING:
-                delattr(owner, name)
-            else:
-                setattr(owner, name, value)
-        _saved.clear()
+    """Undo this copy's ``inject_into_ssl()``; does nothing when it was not
+    injected.  ``ssl`` goes back to what it held before, or to the most
+    recent other copy that is still injected."""
+    shared = _shared.state()
+    with shared["lock"]:
+        layers = shared["layers"]
+        remaining = [layer for layer in layers if layer[0] != _COPY]
+        if len(remaining) == len(layers):
+            return
+        layers[:] = remaining
+        _show_top_layer(shared)
+        if not layers:
+            shared["saved"].clear()
+
+
+def _show_top_layer(shared):
+    # Every name any copy replaced gets the top layer's value, or what ssl
+    # held before; each is set once, so no reader sees a gap.
+    layers = shared["layers"]
+    top = {}
+    if layers:
+        for owner, name, value in layers[-1][1]:
+            top[(owner, name)] = (True, value)
+    for (owner, name), before in shared["saved"].items():
+        present, value = top.get((owner, name), before)
+        if present:
+            setattr(owner, name, value)
+        elif name in owner.__dict__:
+            delattr(owner, name)

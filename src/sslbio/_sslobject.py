@@ -16,7 +16,9 @@ import warnings
 
 from . import _errors
 from ._args import as_bytes, c_int_arg, ssize_arg
+from ._certdict import as_python3_cert
 from ._ctype import NativeLike
+from ._shared import is_counterpart
 
 __all__ = ["make_sslobject_classes"]
 
@@ -91,6 +93,16 @@ def _check_hostname_value(hostname):
     if not hostname or hostname.startswith("."):
         raise ValueError("server_hostname cannot be an empty string or start "
                          "with a leading dot.")
+
+
+class _HandshakeFirst(Exception):
+    """Raised in place of 2.7's native read/write on a client that must not
+    pass application data (see ``_refuse_data``); deliberately not a
+    ``socket.error``, so the fast paths' translation never sees it."""
+
+
+def _handshake_first(*ignored):
+    raise _HandshakeFirst()
 
 
 def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
@@ -184,12 +196,12 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
             return bool(lib.session_has_ticket(self._session))
 
         def __eq__(self, other):
-            if not isinstance(other, SSLSession):
+            if not is_session(other):
                 return NotImplemented
             return self is other or self.id == other.id
 
         def __ne__(self, other):
-            if not isinstance(other, SSLSession):
+            if not is_session(other):
                 return NotImplemented
             return not self.__eq__(other)
 
@@ -209,6 +221,17 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
 
         def __ge__(self, other):
             self._unordered(other, ">=")
+
+    def check_counterpart_bio(argument, bio):
+        # Python 3 has one MemoryBIO type; here each copy of sslbio in the
+        # process has its own, all made for the same OpenSSL.
+        if not is_counterpart(bio, MemoryBIO):
+            raise TypeError("_wrap_bio() argument '%s' must be _ssl.MemoryBIO,"
+                            " not %s" % (argument, type(bio).__name__))
+
+    def is_session(obj):
+        # Any copy's SSLSession is Python 3's one SSLSession type.
+        return type(obj) is SSLSession or is_counterpart(obj, SSLSession)
 
     def duplicate_session(session):
         # A private copy through DER, as Python 3 makes, so the SSLSession
@@ -252,13 +275,9 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
         def _create(cls, incoming, outgoing, server_side=False,
                     server_hostname=None, session=None, context=None):
             if type(incoming) is not MemoryBIO:
-                raise TypeError("_wrap_bio() argument 'incoming' must be "
-                                "_ssl.MemoryBIO, not %s"
-                                % type(incoming).__name__)
+                check_counterpart_bio("incoming", incoming)
             if type(outgoing) is not MemoryBIO:
-                raise TypeError("_wrap_bio() argument 'outgoing' must be "
-                                "_ssl.MemoryBIO, not %s"
-                                % type(outgoing).__name__)
+                check_counterpart_bio("outgoing", outgoing)
             # bool is what callers pass; anything else is converted (and
             # range-checked) as Python 3 converts a C int argument.
             if server_side is False:
@@ -304,13 +323,14 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
             self._server_hostname = server_hostname
             self._shutdown_seen_zero = False
             self._native_done = False
-            # Deliberately as Python 3.6: no host to check is an error, not
-            # a handshake without a host name check.
+            # Deliberately as Python 3.6: no host to check is an error once
+            # the handshake has completed, not a connection without a host
+            # name check (see do_handshake).  The stand-ins keep the fast
+            # read/write paths free of any test for it.
             self._hostname_missing = (side == 0 and server_hostname is None
                                       and context.check_hostname)
             if self._hostname_missing:
-                self._native_read = self._native_write = \
-                    self._refuse_without_hostname
+                self._native_read = self._native_write = _handshake_first
             if server_hostname is not None:
                 self._configure_hostname(context, server_hostname)
             if session is not None:
@@ -338,8 +358,15 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
             return error_from_result(lib, self._ssl, result, ssl_error,
                                      self._server_hostname)
 
-        def _refuse_without_hostname(self, *ignored):
-            raise ValueError("check_hostname requires server_hostname")
+        def _refuse_data(self):
+            # read()/write() on a client that has check_hostname but no
+            # server_hostname.  Python 3.6 would run the handshake inside
+            # them and then pass data with no host name check at all; they
+            # run the handshake (whose errors come out as they are) and then
+            # refuse exactly as do_handshake() does, now and for good.
+            self.do_handshake()
+            raise AssertionError("do_handshake() returned without a host "
+                                 "name to check")  # pragma: no cover
 
         # -- copying -------------------------------------------------------
         def __copy__(self):
@@ -398,7 +425,7 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
             self._set_session(session)
 
         def _set_session(self, session):
-            if not isinstance(session, SSLSession):
+            if not is_session(session):
                 raise TypeError("Value is not a SSLSession.")
             if layout.ssl_ctx(self._native.context) != session._ctx_ptr:
                 raise ValueError("Session refers to a different SSLContext.")
@@ -424,14 +451,22 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
 
         # -- the record layer --------------------------------------------------
         def do_handshake(self):
-            """Run the TLS handshake as far as the received bytes allow."""
-            if self._hostname_missing:
-                self._refuse_without_hostname()
+            """Run the TLS handshake as far as the received bytes allow.
+
+            As in Python 3.6, a client whose context has ``check_hostname``
+            but that was given no ``server_hostname`` runs its handshake
+            like any other (``SSLWantReadError`` and every failure come out
+            as usual) and raises ``ValueError`` once it has completed, on
+            this and every later call.
+            """
             ssl = self._ssl
             result = lib.SSL_do_handshake(ssl)
             if result < 1:
                 raise self._fail(result, ssl_get_error(ssl, result))
             self._sync_native()
+            if self._hostname_missing:
+                raise ValueError("check_hostname needs server_hostname "
+                                 "argument")
 
         def _sync_native(self):
             # The native object records the peer certificate and "handshake
@@ -459,11 +494,13 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
                     raise want_read_error()
                 except socket.error as exc:
                     raise self._from_native(exc)
+                except _HandshakeFirst:
+                    self._refuse_data()
             return self._read_checked(len, buffer)
 
         def _read_checked(self, len, buffer):
-            if self._hostname_missing:
-                self._refuse_without_hostname()
+            # Arguments are checked, and a zero-length read answered, before
+            # anything touches the connection, as on Python 3.
             if buffer is not None:
                 return self._read_into(len, buffer)
             len = ssize_arg(len)
@@ -473,6 +510,8 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
                 return b""
             if len > _MAX_BYTES:
                 raise OverflowError("byte string is too large")
+            if self._hostname_missing:
+                self._refuse_data()
             try:
                 return self._native_read(min(len, _READ_CHUNK))
             except socket.error as exc:
@@ -498,6 +537,8 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
                 wanted = size
             if wanted == 0:
                 return 0
+            if self._hostname_missing:
+                self._refuse_data()
             if wanted > _READ_CHUNK:
                 wanted = _READ_CHUNK
             ssl = self._ssl
@@ -521,13 +562,15 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
                     return self._native_write(data)
                 except socket.error as exc:
                     raise self._from_native(exc)
+                except _HandshakeFirst:
+                    self._refuse_data()
             return self._write_nothing()
 
         def _write_nothing(self):
             # SSL_write() returns 0 both for failure and for an empty write;
             # the _ex form tells them apart.
             if self._hostname_missing:
-                self._refuse_without_hostname()
+                self._refuse_data()
             ssl = self._ssl
             if lib.has_ex_io:
                 if lib.SSL_write_ex(ssl, b"", 0, written_ref):
@@ -572,7 +615,8 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
             if not is_init_finished(self._ssl):
                 raise ValueError("handshake not done yet")
             self._sync_native()
-            return self._native.peer_certificate(bool(binary_form))
+            return as_python3_cert(
+                self._native.peer_certificate(bool(binary_form)))
 
         def cipher(self):
             """``(name, protocol, secret bits)`` of the cipher, or None."""

@@ -10,7 +10,7 @@ Tags:
   ``py313``      2.7 must match Python 3.13 rather than 3.11 (3.13 changed
                  something and we follow it).
   ``deviation``  sslbio deliberately differs from 3.x; the scenario's
-                 ``deviation`` says which observation 2.7 must show instead.
+                 ``deviation`` says where, and what 2.7 must show there.
 """
 
 from __future__ import print_function
@@ -26,7 +26,8 @@ def scenario(name, tags=(), deviation=None):
     """Register the decorated function as scenario ``name``.
 
     ``deviation`` is ``(label, exception class name)``: on 2.7 the first
-    observation with that label must raise that class.
+    observation with that label must raise that class, and every
+    observation before it must match the reference.
     """
     def register(func):
         if name in REGISTRY:
