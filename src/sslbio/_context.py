@@ -3,7 +3,7 @@
 import _ssl
 
 from ._shared import is_engine_class
-from ._sslobject import encode_hostname
+from ._hostname import encode_hostname
 
 __all__ = ["SSLContext", "wrap_bio", "wrap_bio_method",
            "set_servername_callback", "bind_sslobject_class"]
