@@ -34,6 +34,7 @@ def test_pypy_is_served_by_the_pypy_engine():
     # PyPy 7.3's binding lacks these; they come from the same OpenSSL.
     assert "SSL_get_verify_result" in described["through ctypes"]
     assert described["cffi binding"].endswith(".so")
+    assert "ClientHello" in described["self-test"]
 
 
 def test_server_name_too_long_for_sni_is_refused_as_python3():

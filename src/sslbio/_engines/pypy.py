@@ -657,16 +657,23 @@ class SSLObject(_sslobject.SSLObject):
 
 
 def describe():
-    """What the engine bound to and checked, for ``python -m sslbio
-    check``: ``[(label, value), ...]``."""
+    """What the engine bound to and checked before serving this
+    interpreter, in order, for ``python -m sslbio check``: ``[(what, what
+    was found), ...]``."""
     return [
-        ("_ssl", _stdssl.__file__),
+        ("_ssl module", _stdssl.__file__),
         ("cffi binding", _pypy_openssl.__file__),
-        ("bound to", "%s (0x%08x)" % (ffi.string(lib.OpenSSL_version(0)),
-                                      _OPENSSL_VERSION_NUMBER)),
-        ("through ctypes", ", ".join(_extra.from_ctypes) or "nothing"),
-        ("checked", "ClientHello through memory BIOs"),
+        ("OpenSSL", "%s (0x%08x)" % (ffi.string(lib.OpenSSL_version(0)),
+                                     _OPENSSL_VERSION_NUMBER)),
+        ("through ctypes", (", ".join(_extra.from_ctypes) or "nothing") +
+         " (not in the cffi binding)"),
+        ("self-test", "a ClientHello (%d bytes) came out of the outgoing "
+                      "MemoryBIO" % _HELLO_SIZE[0]),
     ]
+
+
+# The self-test's ClientHello size, for describe().
+_HELLO_SIZE = [0]
 
 
 def _self_test():
@@ -682,6 +689,7 @@ def _self_test():
     hello = outgoing.read()
     if not hello.startswith(b"\x16\x03"):
         raise RuntimeError("self-test: no ClientHello in the outgoing BIO")
+    _HELLO_SIZE[0] = len(hello)
 
 
 # Other copies of sslbio in this process accept these classes' objects as
