@@ -55,6 +55,7 @@ import ssl  # noqa: E402
 
 from .. import _bio, _errors, _session, _shared, _sslobject  # noqa: E402
 from .._args import as_bytes, ssize_arg  # noqa: E402
+from .._certdict import as_python3_cert  # noqa: E402
 from .._hostname import ip_address  # noqa: E402
 
 NAME = "pypy"
@@ -591,7 +592,9 @@ class SSLObject(_sslobject.SSLObject):
         if not _is_init_finished(self._ssl):
             raise ValueError("handshake not done yet")
         self._sync_native()
-        return self._native.peer_certificate(bool(binary_form))
+        # PyPy's decoder is a port of 2.7's: the same IPv6 spelling.
+        return as_python3_cert(self._native.peer_certificate(
+            bool(binary_form)))
 
     def cipher(self):
         """``(name, protocol, secret bits)`` of the cipher, or None."""
