@@ -57,6 +57,7 @@ from .. import _bio, _errors, _session, _shared, _sslobject  # noqa: E402
 from .._args import as_bytes, ssize_arg  # noqa: E402
 from .._certdict import as_python3_cert  # noqa: E402
 from .._hostname import ip_address  # noqa: E402
+from .openssl_driver import OpenSSLDriver  # noqa: E402
 
 NAME = "pypy"
 
@@ -193,7 +194,6 @@ _errlib = _ErrorLibrary()
 # first (ffi.new's default): that would double the memory traffic of bulk
 # transfers.
 _new_buffer = ffi.new_allocator(should_clear_after_alloc=False)
-_error_from_result = _errors.error_from_result
 _error_from_code = _errors.error_from_code
 
 
@@ -337,7 +337,7 @@ _ssl_get_error = lib.SSL_get_error
 _unpack = ffi.buffer
 
 
-class SSLObject(_sslobject.SSLObject):
+class SSLObject(OpenSSLDriver, _sslobject.SSLObject):
     __doc__ = _sslobject.SSLObject.__doc__
 
     # _ssl: the SSL*; _native: PyPy's _SSLSocket bound to it.
@@ -345,6 +345,8 @@ class SSLObject(_sslobject.SSLObject):
 
     _memory_bio_class = MemoryBIO
     _session_class = SSLSession
+    _lib = lib
+    _errlib = _errlib
 
     def _engine_init(self, incoming, outgoing, side, server_hostname,
                      context):
@@ -407,10 +409,6 @@ class SSLObject(_sslobject.SSLObject):
             if not ok:
                 raise _error_from_code(_errlib)
 
-    def _fail(self, result, ssl_error):
-        return _error_from_result(_errlib, self._ssl, result, ssl_error,
-                                  self._server_hostname)
-
     # -- context and session -------------------------------------------------
     def _get_context(self):
         return self._native.context
@@ -425,23 +423,14 @@ class SSLObject(_sslobject.SSLObject):
         return SSLSession._adopt(_duplicate_session(current),
                                  self._native.context)
 
-    def _set_session(self, session):
-        self._check_session(session)
-        if self._native.context.ctx != session._ctx_ptr:
-            raise ValueError("Session refers to a different SSLContext.")
-        if not self._is_client:
-            raise ValueError("Cannot set session for server-side SSLSocket.")
-        if _is_init_finished(self._ssl):
-            raise ValueError("Cannot set session after handshake.")
-        # OpenSSL gets a copy, as Python 3 gives it: a connection freed
-        # without close_notify marks its session unresumable, and that must
-        # not spoil the SSLSession for the next connection.
-        copy = _duplicate_session(session._session)
-        try:
-            if not lib.SSL_set_session(self._ssl, copy):
-                raise _error_from_code(_errlib)
-        finally:
-            lib.SSL_SESSION_free(copy)
+    # Hooks of OpenSSLDriver._set_session.
+    def _same_context(self, session):
+        return self._native.context.ctx == session._ctx_ptr
+
+    def _handshake_finished(self):
+        return _is_init_finished(self._ssl)
+
+    _duplicate_session = staticmethod(_duplicate_session)
 
     @property
     def session_reused(self):
@@ -500,14 +489,6 @@ class SSLObject(_sslobject.SSLObject):
             return _unpack(data, count)[:]
         return self._read_failed(ssl_ptr, count, b"")
 
-    def _read_failed(self, ssl_ptr, count, empty):
-        ssl_error = _ssl_get_error(ssl_ptr, count)
-        if ssl_error == _errors.SSL_ERROR_ZERO_RETURN and \
-                lib.SSL_get_shutdown(ssl_ptr) == lib.SSL_RECEIVED_SHUTDOWN:
-            return empty
-        # Python 3.11 reads with SSL_read_ex(), which fails with 0.
-        raise self._fail(0, ssl_error)
-
     def _read_into(self, size_arg, buffer):
         wanted = ssize_arg(size_arg)
         # Check the buffer before reading: once SSL_read has returned the
@@ -556,30 +537,6 @@ class SSLObject(_sslobject.SSLObject):
             return 0
         count = _ssl_write(ssl_ptr, b"", 0)
         raise self._fail(0, _ssl_get_error(ssl_ptr, count))
-
-    def unwrap(self):
-        """Send close_notify and wait for the peer's (TLS shutdown).
-
-        Raises ``SSLWantReadError`` until the peer's close_notify has been
-        received; returns ``None`` once the shutdown is complete.
-        """
-        ssl_ptr = self._ssl
-        zeros = 0
-        while True:
-            if self._shutdown_seen_zero:
-                # Without read-ahead OpenSSL does not swallow clear text the
-                # peer sends after its close_notify.
-                lib.SSL_set_read_ahead(ssl_ptr, 0)
-            result = lib.SSL_shutdown(ssl_ptr)
-            if result > 0:
-                return None
-            if result == 0:
-                zeros += 1
-                if zeros > 1:
-                    return None
-                self._shutdown_seen_zero = True
-                continue
-            raise self._fail(result, _ssl_get_error(ssl_ptr, result))
 
     def pending(self):
         """The number of decrypted bytes ready to be read."""

@@ -21,6 +21,7 @@ from ... import _errors, _session, _sslobject
 from ..._args import as_bytes, ssize_arg
 from ..._certdict import as_python3_cert
 from ..._hostname import ip_address
+from ..openssl_driver import OpenSSLDriver
 from .bio import MemoryBIO
 from .library import dummy_socket, layout, lib
 
@@ -33,7 +34,6 @@ _READ_CHUNK = 16384
 _HOSTFLAGS = ctypes.c_uint(0x4)
 # Finished messages are at most this long (Python's PySSL_CB_MAXLEN).
 _CB_MAXLEN = 128
-_SSL_RECEIVED_SHUTDOWN = 2
 
 # Module globals resolved at import: the hot paths below find them with one
 # dictionary lookup each.
@@ -44,7 +44,6 @@ _ssl_read = lib.SSL_read
 _ssl_write = lib.SSL_write
 _ssl_get_error = lib.SSL_get_error
 _is_init_finished = lib.is_init_finished
-_error_from_result = _errors.error_from_result
 _error_from_code = _errors.error_from_code
 _error_from_native = _errors.error_from_native
 # "Need more bytes" is the usual end of a read.  2.7's native read() raises
@@ -148,7 +147,7 @@ def _duplicate_session(session):
     return copy
 
 
-class SSLObject(_sslobject.SSLObject):
+class SSLObject(OpenSSLDriver, _sslobject.SSLObject):
     __doc__ = _sslobject.SSLObject.__doc__
 
     __slots__ = ("_native", "_native_read", "_native_write", "_ssl",
@@ -156,6 +155,7 @@ class SSLObject(_sslobject.SSLObject):
 
     _memory_bio_class = MemoryBIO
     _session_class = SSLSession
+    _lib = _errlib = lib
 
     def _engine_init(self, incoming, outgoing, side, server_hostname,
                      context):
@@ -204,10 +204,6 @@ class SSLObject(_sslobject.SSLObject):
             if not ok:
                 raise _error_from_code(lib)
 
-    def _fail(self, result, ssl_error):
-        return _error_from_result(lib, self._ssl, result, ssl_error,
-                                  self._server_hostname)
-
     def _from_native(self, exc):
         return _error_from_native(lib, self._ssl, exc, self._server_hostname)
 
@@ -226,23 +222,14 @@ class SSLObject(_sslobject.SSLObject):
         context = self._native.context
         return SSLSession._adopt(copy, context, _ssl_ctx(context))
 
-    def _set_session(self, session):
-        self._check_session(session)
-        if _ssl_ctx(self._native.context) != session._ctx_ptr:
-            raise ValueError("Session refers to a different SSLContext.")
-        if not self._is_client:
-            raise ValueError("Cannot set session for server-side SSLSocket.")
-        if _is_init_finished(self._ssl):
-            raise ValueError("Cannot set session after handshake.")
-        # OpenSSL gets a copy, as Python 3 gives it: a connection freed
-        # without close_notify marks its session unresumable, and that must
-        # not spoil the SSLSession for the next connection.
-        copy = _duplicate_session(session._session)
-        try:
-            if not lib.SSL_set_session(self._ssl, copy):
-                raise _error_from_code(lib)
-        finally:
-            lib.SSL_SESSION_free(copy)
+    # Hooks of OpenSSLDriver._set_session.
+    def _same_context(self, session):
+        return _ssl_ctx(self._native.context) == session._ctx_ptr
+
+    def _handshake_finished(self):
+        return _is_init_finished(self._ssl)
+
+    _duplicate_session = staticmethod(_duplicate_session)
 
     @property
     def session_reused(self):
@@ -310,13 +297,6 @@ class SSLObject(_sslobject.SSLObject):
         except _socket_error as exc:
             raise self._from_native(exc)
 
-    def _read_failed(self, ssl, count, empty):
-        ssl_error = _ssl_get_error(ssl, count)
-        if ssl_error == _errors.SSL_ERROR_ZERO_RETURN and \
-                lib.SSL_get_shutdown(ssl) == _SSL_RECEIVED_SHUTDOWN:
-            return empty
-        raise self._fail(0, ssl_error)
-
     def _read_into(self, size_arg, buffer):
         wanted = ssize_arg(size_arg)
         # Check the buffer before reading: once SSL_read has returned the
@@ -368,30 +348,6 @@ class SSLObject(_sslobject.SSLObject):
             return 0
         count = _ssl_write(ssl, b"", 0)
         raise self._fail(0, _ssl_get_error(ssl, count))
-
-    def unwrap(self):
-        """Send close_notify and wait for the peer's (TLS shutdown).
-
-        Raises ``SSLWantReadError`` until the peer's close_notify has been
-        received; returns ``None`` once the shutdown is complete.
-        """
-        ssl = self._ssl
-        zeros = 0
-        while True:
-            if self._shutdown_seen_zero:
-                # Without read-ahead OpenSSL does not swallow clear text the
-                # peer sends after its close_notify.
-                lib.SSL_set_read_ahead(ssl, 0)
-            result = lib.SSL_shutdown(ssl)
-            if result > 0:
-                return None
-            if result == 0:
-                zeros += 1
-                if zeros > 1:
-                    return None
-                self._shutdown_seen_zero = True
-                continue
-            raise self._fail(result, _ssl_get_error(ssl, result))
 
     def pending(self):
         """The number of decrypted bytes ready to be read."""
