@@ -6,21 +6,34 @@ names, one through ctypes and one through PyPy's cffi binding.  Where their
 a session, building an error), it is written once here, as a mixin: an
 engine's ``SSLObject`` lists ``OpenSSLDriver`` before the front and sets
 
-    _lib      its binding: SSL_shutdown, SSL_set_read_ahead, SSL_get_error,
-              SSL_get_shutdown, SSL_set_session, SSL_SESSION_free
+    _lib      its binding: SSL_do_handshake, SSL_read, SSL_shutdown,
+              SSL_set_read_ahead, SSL_get_error, SSL_get_shutdown,
+              SSL_get_version, SSL_get_finished, SSL_get_peer_finished,
+              SSL_set_session, SSL_SESSION_free
     _errlib   what ``sslbio._errors`` takes as ``lib``
 
-and implements ``_same_context(session)``, ``_handshake_finished()`` and
-``_duplicate_session(session_ptr)``; ``self._ssl`` is the ``SSL*`` and
+and implements the hooks below that differ by binding:
+``_same_context(session)``, ``_handshake_finished()``,
+``_session_reused_flag()``, ``_duplicate_session(session_ptr)``,
+``_new_buffer(size)``, ``_buffer_bytes(buffer, count)``,
+``_c_string(pointer)`` and ``_sync_native()``.  ``self._ssl`` is the
+``SSL*``, ``self._native`` the interpreter's own ``_SSLSocket`` bound to it,
 ``self._shutdown_seen_zero`` a slot of its own.
 """
 
-from .. import _errors
+from .. import _errors, _sslobject
+from .._args import ssize_arg
+from .._certdict import as_python3_cert
 
 __all__ = ["OpenSSLDriver"]
 
 # SSL_get_shutdown()'s flag for a close_notify received.
 _SSL_RECEIVED_SHUTDOWN = 2
+# A TLS record carries at most 16 KiB of plaintext and SSL_read never
+# returns more than one record, so a larger buffer would never be filled.
+READ_CHUNK = 16384
+# Finished messages are at most this long (Python's PySSL_CB_MAXLEN).
+_CB_MAXLEN = 128
 
 
 class OpenSSLDriver(object):
@@ -37,6 +50,23 @@ class OpenSSLDriver(object):
         return _errors.error_from_result(self._errlib, self._ssl, result,
                                          ssl_error, self._server_hostname)
 
+    def do_handshake(self):
+        """Run the TLS handshake as far as the received bytes allow.
+
+        As in Python 3.6, a client whose context has ``check_hostname`` but
+        that was given no ``server_hostname`` runs its handshake like any
+        other (``SSLWantReadError`` and every failure come out as usual) and
+        raises ``ValueError`` once it has completed, on this and every later
+        call.
+        """
+        ssl = self._ssl
+        result = self._lib.SSL_do_handshake(ssl)
+        if result < 1:
+            raise self._fail(result, self._lib.SSL_get_error(ssl, result))
+        self._sync_native()
+        if self._hostname_missing:
+            raise self._hostname_missing_error()
+
     def _read_failed(self, ssl, count, empty):
         """After SSL_read() returned ``count`` <= 0: ``empty`` once the
         peer's close_notify has been read, else the exception."""
@@ -47,6 +77,29 @@ class OpenSSLDriver(object):
             return empty
         # Python 3.11 reads with SSL_read_ex(), which fails with 0.
         raise self._fail(0, ssl_error)
+
+    def _read_into(self, size_arg, buffer):
+        wanted = ssize_arg(size_arg)
+        # Check the buffer before reading: once SSL_read has returned the
+        # data there is no way to give it back.
+        size, store = _sslobject.writable_buffer(buffer)
+        if wanted <= 0 or wanted > size:
+            wanted = size
+        if wanted == 0:
+            return 0
+        if self._hostname_missing:
+            self._refuse_data()
+        if wanted > READ_CHUNK:
+            wanted = READ_CHUNK
+        ssl = self._ssl
+        # A buffer of its own: another thread may run between the read and
+        # the copy.
+        scratch = self._new_buffer(wanted)
+        count = self._lib.SSL_read(ssl, scratch, wanted)
+        if count <= 0:
+            return self._read_failed(ssl, count, 0)
+        store(self._buffer_bytes(scratch, count), count)
+        return count
 
     def unwrap(self):
         """Send close_notify and wait for the peer's (TLS shutdown).
@@ -91,3 +144,42 @@ class OpenSSLDriver(object):
                 raise _errors.error_from_code(self._errlib)
         finally:
             lib.SSL_SESSION_free(copy)
+
+    @property
+    def session_reused(self):
+        """Whether this connection resumed an earlier session."""
+        return bool(self._session_reused_flag())
+
+    def getpeercert(self, binary_form=False):
+        """The peer's certificate: a dict (empty when it was not verified),
+        DER bytes with ``binary_form``, or ``None``."""
+        if not self._handshake_finished():
+            raise ValueError("handshake not done yet")
+        self._sync_native()
+        # Both interpreters' decoders spell IPv6 addresses as 2.7 does.
+        return as_python3_cert(
+            self._native.peer_certificate(bool(binary_form)))
+
+    def version(self):
+        """The negotiated protocol ('TLSv1.3', ...), ``None`` before the
+        handshake has completed."""
+        if not self._handshake_finished():
+            return None
+        version = self._c_string(self._lib.SSL_get_version(self._ssl))
+        if version == b"unknown":
+            return None
+        return version.decode("ascii")
+
+    def _tls_unique(self):
+        lib = self._lib
+        ssl = self._ssl
+        buf = self._new_buffer(_CB_MAXLEN)
+        # tls-unique is the first Finished message of the connection: the
+        # client's own for a full handshake, the server's for a resumed one.
+        if bool(self._session_reused_flag()) != self._is_client:
+            length = lib.SSL_get_finished(ssl, buf, _CB_MAXLEN)
+        else:
+            length = lib.SSL_get_peer_finished(ssl, buf, _CB_MAXLEN)
+        if length == 0:
+            return None
+        return self._buffer_bytes(buf, length)

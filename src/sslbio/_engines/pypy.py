@@ -54,9 +54,9 @@ except ImportError as exc:
 import ssl  # noqa: E402
 
 from .. import _bio, _errors, _session, _shared, _sslobject  # noqa: E402
-from .._args import as_bytes, ssize_arg  # noqa: E402
-from .._certdict import as_python3_cert  # noqa: E402
+from .._args import as_bytes  # noqa: E402
 from .._hostname import ip_address  # noqa: E402
+from .openssl_driver import READ_CHUNK as _READ_CHUNK  # noqa: E402
 from .openssl_driver import OpenSSLDriver  # noqa: E402
 
 NAME = "pypy"
@@ -68,11 +68,6 @@ __all__ = ["NAME", "LIMITATIONS", "MemoryBIO", "SSLObject", "SSLSession",
            "describe"]
 
 _INT_MAX = 2 ** 31 - 1
-# A TLS record carries at most 16 KiB of plaintext and SSL_read never
-# returns more than one record, so a larger buffer would never be filled.
-_READ_CHUNK = 16384
-# Finished messages are at most this long (Python's PySSL_CB_MAXLEN).
-_CB_MAXLEN = 128
 # Largest DER session Python 3 duplicates (its _ssl_session_dup()).
 _MAX_SESSION_DER = 0xFF00
 _V300 = 0x30000000
@@ -432,28 +427,21 @@ class SSLObject(OpenSSLDriver, _sslobject.SSLObject):
 
     _duplicate_session = staticmethod(_duplicate_session)
 
-    @property
-    def session_reused(self):
-        """Whether this connection resumed an earlier session."""
-        return bool(lib.SSL_session_reused(self._ssl))
+    def _session_reused_flag(self):
+        return lib.SSL_session_reused(self._ssl)
+
+    # Buffers OpenSSL fills, their first bytes, C strings as bytes.
+    @staticmethod
+    def _new_buffer(size):
+        return _new_buffer("char[]", size)
+
+    @staticmethod
+    def _buffer_bytes(buffer, count):
+        return ffi.buffer(buffer, count)[:]
+
+    _c_string = staticmethod(ffi.string)
 
     # -- the record layer ----------------------------------------------------
-    def do_handshake(self):
-        """Run the TLS handshake as far as the received bytes allow.
-
-        As in Python 3.6, a client whose context has ``check_hostname`` but
-        that was given no ``server_hostname`` runs its handshake like any
-        other and raises ``ValueError`` once it has completed, on this and
-        every later call.
-        """
-        ssl_ptr = self._ssl
-        result = lib.SSL_do_handshake(ssl_ptr)
-        if result < 1:
-            raise self._fail(result, _ssl_get_error(ssl_ptr, result))
-        self._sync_native()
-        if self._hostname_missing:
-            raise self._hostname_missing_error()
-
     def _sync_native(self):
         # What PyPy's own do_handshake() records for peer_certificate().
         if not self._native_done:
@@ -489,27 +477,6 @@ class SSLObject(OpenSSLDriver, _sslobject.SSLObject):
             return _unpack(data, count)[:]
         return self._read_failed(ssl_ptr, count, b"")
 
-    def _read_into(self, size_arg, buffer):
-        wanted = ssize_arg(size_arg)
-        # Check the buffer before reading: once SSL_read has returned the
-        # data there is no way to give it back.
-        size, store = _sslobject.writable_buffer(buffer)
-        if wanted <= 0 or wanted > size:
-            wanted = size
-        if wanted == 0:
-            return 0
-        if self._hostname_missing:
-            self._refuse_data()
-        if wanted > _READ_CHUNK:
-            wanted = _READ_CHUNK
-        ssl_ptr = self._ssl
-        data = _new_buffer("char[]", wanted)
-        count = _ssl_read(ssl_ptr, data, wanted)
-        if count <= 0:
-            return self._read_failed(ssl_ptr, count, 0)
-        store(_unpack(data, count)[:], count)
-        return count
-
     def write(self, data):
         """Write application data; returns the number of bytes written."""
         if type(data) is not bytes:
@@ -543,16 +510,6 @@ class SSLObject(OpenSSLDriver, _sslobject.SSLObject):
         return int(lib.SSL_pending(self._ssl))
 
     # -- what was negotiated -------------------------------------------------
-    def getpeercert(self, binary_form=False):
-        """The peer's certificate: a dict (empty when it was not verified),
-        DER bytes with ``binary_form``, or ``None``."""
-        if not _is_init_finished(self._ssl):
-            raise ValueError("handshake not done yet")
-        self._sync_native()
-        # PyPy's decoder is a port of 2.7's: the same IPv6 spelling.
-        return as_python3_cert(self._native.peer_certificate(
-            bool(binary_form)))
-
     def cipher(self):
         """``(name, protocol, secret bits)`` of the cipher, or None."""
         return self._native.cipher()
@@ -583,31 +540,9 @@ class SSLObject(OpenSSLDriver, _sslobject.SSLObject):
         """The compression algorithm in use, or ``None``."""
         return self._native.compression()
 
-    def version(self):
-        """The negotiated protocol ('TLSv1.3', ...), ``None`` before the
-        handshake has completed."""
-        ssl_ptr = self._ssl
-        if not _is_init_finished(ssl_ptr):
-            return None
-        version = ffi.string(lib.SSL_get_version(ssl_ptr))
-        return None if version == b"unknown" else version
-
     def selected_alpn_protocol(self):
         """The protocol ALPN chose, or ``None``."""
         return self._native.selected_alpn_protocol()
-
-    def _tls_unique(self):
-        ssl_ptr = self._ssl
-        buf = ffi.new("char[]", _CB_MAXLEN)
-        # tls-unique is the first Finished message of the connection: the
-        # client's own for a full handshake, the server's for a resumed one.
-        if bool(lib.SSL_session_reused(ssl_ptr)) != self._is_client:
-            length = lib.SSL_get_finished(ssl_ptr, buf, _CB_MAXLEN)
-        else:
-            length = lib.SSL_get_peer_finished(ssl_ptr, buf, _CB_MAXLEN)
-        if length == 0:
-            return None
-        return ffi.buffer(buf, length)[:]
 
     def verify_client_post_handshake(self):
         """Ask a TLS 1.3 client for its certificate after the handshake

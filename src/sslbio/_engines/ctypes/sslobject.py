@@ -18,22 +18,16 @@ import ctypes
 import socket
 
 from ... import _errors, _session, _sslobject
-from ..._args import as_bytes, ssize_arg
-from ..._certdict import as_python3_cert
+from ..._args import as_bytes
 from ..._hostname import ip_address
-from ..openssl_driver import OpenSSLDriver
+from ..openssl_driver import READ_CHUNK as _READ_CHUNK, OpenSSLDriver
 from .bio import MemoryBIO
 from .library import dummy_socket, layout, lib
 
 __all__ = ["SSLObject", "SSLSession"]
 
-# A TLS record carries at most 16 KiB of plaintext and SSL_read never
-# returns more than one record, so a larger buffer would never be filled.
-_READ_CHUNK = 16384
 # X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS: Python 3.7+ sets it on every context.
 _HOSTFLAGS = ctypes.c_uint(0x4)
-# Finished messages are at most this long (Python's PySSL_CB_MAXLEN).
-_CB_MAXLEN = 128
 
 # Module globals resolved at import: the hot paths below find them with one
 # dictionary lookup each.
@@ -231,29 +225,19 @@ class SSLObject(OpenSSLDriver, _sslobject.SSLObject):
 
     _duplicate_session = staticmethod(_duplicate_session)
 
-    @property
-    def session_reused(self):
-        """Whether this connection resumed an earlier session."""
-        return bool(lib.session_reused(self._ssl))
+    def _session_reused_flag(self):
+        return lib.session_reused(self._ssl)
+
+    # Buffers OpenSSL fills, and their first bytes; c_char_p results
+    # already come back as bytes.
+    _new_buffer = staticmethod(ctypes.create_string_buffer)
+    _buffer_bytes = staticmethod(ctypes.string_at)
+
+    @staticmethod
+    def _c_string(value):
+        return value
 
     # -- the record layer ----------------------------------------------------
-    def do_handshake(self):
-        """Run the TLS handshake as far as the received bytes allow.
-
-        As in Python 3.6, a client whose context has ``check_hostname`` but
-        that was given no ``server_hostname`` runs its handshake like any
-        other (``SSLWantReadError`` and every failure come out as usual) and
-        raises ``ValueError`` once it has completed, on this and every later
-        call.
-        """
-        ssl = self._ssl
-        result = lib.SSL_do_handshake(ssl)
-        if result < 1:
-            raise self._fail(result, _ssl_get_error(ssl, result))
-        self._sync_native()
-        if self._hostname_missing:
-            raise self._hostname_missing_error()
-
     def _sync_native(self):
         # The native object records the peer certificate and "handshake
         # done" in its own do_handshake(); on a finished handshake that
@@ -297,29 +281,6 @@ class SSLObject(OpenSSLDriver, _sslobject.SSLObject):
         except _socket_error as exc:
             raise self._from_native(exc)
 
-    def _read_into(self, size_arg, buffer):
-        wanted = ssize_arg(size_arg)
-        # Check the buffer before reading: once SSL_read has returned the
-        # data there is no way to give it back.
-        size, store = _sslobject.writable_buffer(buffer)
-        if wanted <= 0 or wanted > size:
-            wanted = size
-        if wanted == 0:
-            return 0
-        if self._hostname_missing:
-            self._refuse_data()
-        if wanted > _READ_CHUNK:
-            wanted = _READ_CHUNK
-        ssl = self._ssl
-        # A buffer of its own: another thread may run between the read and
-        # the copy.  (The common read() path copies nothing here.)
-        scratch = ctypes.create_string_buffer(wanted)
-        count = _ssl_read(ssl, scratch, wanted)
-        if count <= 0:
-            return self._read_failed(ssl, count, 0)
-        store(_string_at(scratch, count), count)
-        return count
-
     def write(self, data):
         """Write application data; returns the number of bytes written."""
         if type(data) is not _bytes:
@@ -354,15 +315,6 @@ class SSLObject(OpenSSLDriver, _sslobject.SSLObject):
         return self._native.pending()
 
     # -- what was negotiated -------------------------------------------------
-    def getpeercert(self, binary_form=False):
-        """The peer's certificate: a dict (empty when it was not verified),
-        DER bytes with ``binary_form``, or ``None``."""
-        if not _is_init_finished(self._ssl):
-            raise ValueError("handshake not done yet")
-        self._sync_native()
-        return as_python3_cert(
-            self._native.peer_certificate(bool(binary_form)))
-
     def cipher(self):
         """``(name, protocol, secret bits)`` of the cipher, or None."""
         return self._native.cipher()
@@ -390,34 +342,10 @@ class SSLObject(OpenSSLDriver, _sslobject.SSLObject):
         """The compression algorithm in use, or ``None``."""
         return self._native.compression()
 
-    def version(self):
-        """The negotiated protocol ('TLSv1.3', ...), ``None`` before the
-        handshake has completed."""
-        ssl = self._ssl
-        if not _is_init_finished(ssl):
-            return None
-        version = lib.SSL_get_version(ssl)
-        if version == b"unknown":
-            return None
-        return version.decode("ascii")
-
     def selected_alpn_protocol(self):
         """The protocol ALPN chose, or ``None``."""
         selected = getattr(self._native, "selected_alpn_protocol", None)
         return selected() if selected is not None else None
-
-    def _tls_unique(self):
-        ssl = self._ssl
-        buf = ctypes.create_string_buffer(_CB_MAXLEN)
-        # tls-unique is the first Finished message of the connection: the
-        # client's own for a full handshake, the server's for a resumed one.
-        if bool(lib.session_reused(ssl)) != self._is_client:
-            length = lib.SSL_get_finished(ssl, buf, _CB_MAXLEN)
-        else:
-            length = lib.SSL_get_peer_finished(ssl, buf, _CB_MAXLEN)
-        if length == 0:
-            return None
-        return buf.raw[:length]
 
     def verify_client_post_handshake(self):
         """Ask a TLS 1.3 client for its certificate after the handshake
