@@ -21,8 +21,7 @@ and implements the hooks below that differ by binding:
 ``self._shutdown_seen_zero`` a slot of its own.
 """
 
-from .. import _errors, _sslobject
-from .._args import ssize_arg
+from .. import _errors
 from .._certdict import as_python3_cert
 
 __all__ = ["OpenSSLDriver"]
@@ -79,12 +78,7 @@ class OpenSSLDriver(object):
         raise self._fail(0, ssl_error)
 
     def _read_into(self, size_arg, buffer):
-        wanted = ssize_arg(size_arg)
-        # Check the buffer before reading: once SSL_read has returned the
-        # data there is no way to give it back.
-        size, store = _sslobject.writable_buffer(buffer)
-        if wanted <= 0 or wanted > size:
-            wanted = size
+        wanted, store = self._checked_read_into(size_arg, buffer)
         if wanted == 0:
             return 0
         if self._hostname_missing:
