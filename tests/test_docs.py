@@ -138,6 +138,12 @@ def test_troubleshooting_explains_each_shortfall():
     shortfalls = _demo.shortfalls(everything_wrong)
     labels = documented_labels("`BROKEN: the in-memory self-test got <what>`")
     assert len(shortfalls) == 6
+    # An engine that gives no session without listing the limitation.
+    no_session = dict(everything_wrong, has_sessions=False)
+    if not _demo._sessions_limited():
+        shortfalls += [text for text in _demo.shortfalls(no_session)
+                       if text.startswith("no session")]
+        assert len(shortfalls) == 7
     for text in shortfalls:
         assert any(text.startswith(label) for label in labels), (text, labels)
 
