@@ -9,12 +9,12 @@ OpenSSL older than 1.0.2), ``ENGINE`` is ``"unavailable"``,
 
 import ssl
 
-from . import _shared
+from . import _context_features, _shared
 from ._errors import SSLCertVerificationError
 
 __all__ = ["ENGINE", "UNAVAILABLE_REASON", "EngineUnavailableError",
            "MemoryBIO", "SSLObject", "SSLSession", "SSLContext",
-           "SSLCertVerificationError", "wrap_bio"]
+           "SSLCertVerificationError", "wrap_bio", "CONTEXT_FEATURES"]
 
 
 class EngineUnavailableError(RuntimeError):
@@ -53,7 +53,17 @@ def _load():
     # the loaded OpenSSL.
     _shared.mark(lib.BIO_s_mem(), MemoryBIO, SSLObject, SSLSession)
     _self_test(layout, MemoryBIO, SSLObject)
-    return lib, MemoryBIO, SSLObject, SSLSession
+    from ._context_ctypes import CtypesContextBackend
+    backend = CtypesContextBackend(lib, layout, _keylog_writers())
+    return lib, MemoryBIO, SSLObject, SSLSession, backend
+
+
+def _keylog_writers():
+    # {SSL_CTX address: key log writer}, shared by every copy of sslbio:
+    # whichever copy's callback OpenSSL calls finds the context's file.
+    shared = _shared.state()
+    with shared["lock"]:
+        return shared.setdefault("keylog_writers", {})
 
 
 def _self_test(layout, MemoryBIO, SSLObject):
@@ -74,11 +84,12 @@ def _self_test(layout, MemoryBIO, SSLObject):
 
 
 try:
-    _lib, MemoryBIO, SSLObject, SSLSession = _load()
+    _lib, MemoryBIO, SSLObject, SSLSession, _backend = _load()
 except Exception as exc:  # any failure means "cannot serve", never a crash
     ENGINE = "unavailable"
     UNAVAILABLE_REASON = "%s: %s" % (type(exc).__name__, exc)
     _lib = None
+    _backend = _context_features.NoContextBackend(ENGINE, UNAVAILABLE_REASON)
 
     class _Unavailable(object):
         def __init__(self, *args, **kwargs):
@@ -102,6 +113,10 @@ else:
     ENGINE = "ctypes"
     UNAVAILABLE_REASON = None
 
-from ._context import SSLContext, wrap_bio, bind_sslobject_class  # noqa: E402
+from ._context import (  # noqa: E402
+    SSLContext, wrap_bio, bind_sslobject_class, bind_context_features)
 
 bind_sslobject_class(SSLObject)
+bind_context_features(_backend)
+# Names of FEATURES (see _context_features) this engine serves here.
+CONTEXT_FEATURES = _backend.features

@@ -15,6 +15,7 @@ import sys
 import warnings
 
 from . import _errors
+from ._context_features import host_flags
 from ._args import as_bytes, c_int_arg, ssize_arg
 from ._ctype import NativeLike
 from ._shared import is_counterpart
@@ -28,8 +29,6 @@ _MAX_BYTES = sys.maxsize - 33
 # A TLS record carries at most 16 KiB of plaintext and SSL_read never
 # returns more than one record, so a larger buffer would never be filled.
 _READ_CHUNK = 16384
-# X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS: Python 3.7+ sets it on every context.
-_HOSTFLAGS = 0x4
 # Finished messages are at most this long (Python's PySSL_CB_MAXLEN).
 _CB_MAXLEN = 128
 _SSL_RECEIVED_SHUTDOWN = 2
@@ -125,7 +124,7 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
     raw_get0_param = lib.raw("SSL_get0_param", ctypes.c_void_p)
     raw_set_hostflags = lib.raw("X509_VERIFY_PARAM_set_hostflags", None)
     raw_set1_host = lib.raw("X509_VERIFY_PARAM_set1_host", ctypes.c_int)
-    hostflags, size_t = ctypes.c_uint(_HOSTFLAGS), ctypes.c_size_t
+    size_t = ctypes.c_size_t
     # Closure constants: cheaper to reach than module globals on hot paths.
     int_type, bytes_type, chunk = int, bytes, _READ_CHUNK
     # "Need more bytes" is the usual end of a read.  2.7's native read()
@@ -345,7 +344,10 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
                 raise error_from_code(lib)
             if context.check_hostname:
                 param = ctypes.c_void_p(raw_get0_param(ssl))
-                raw_set_hostflags(param, hostflags)
+                # The context's flags: NO_PARTIAL_WILDCARDS as on every
+                # Python 3.7+ context, NEVER_CHECK_SUBJECT when its
+                # hostname_checks_common_name is off.
+                raw_set_hostflags(param, ctypes.c_uint(host_flags(context)))
                 if ip is None:
                     ok = raw_set1_host(param, hostname, size_t(len(hostname)))
                 else:
