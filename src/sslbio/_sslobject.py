@@ -700,6 +700,10 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
                                           "version.")
             if not lib.SSL_verify_client_post_handshake(self._ssl):
                 raise error_from_code(lib)
+            # 2.7's native object caches the peer certificate at its
+            # handshake: have getpeercert() read it again once the client
+            # has answered (until then the handshake is not finished).
+            self._native_done = False
 
     def _cipher_tuple(cipher, name):
         bits = lib.SSL_CIPHER_get_bits(cipher, None)

@@ -50,4 +50,5 @@ def load():
     from conformance import sc_session  # noqa: F401
     from conformance import sc_alpn  # noqa: F401
     from conformance import sc_sni  # noqa: F401
+    from conformance import sc_context  # noqa: F401
     return REGISTRY
