@@ -22,7 +22,7 @@ import platform
 import ssl
 import sys
 
-from . import ENGINE, UNAVAILABLE_REASON, __version__, _demo
+from . import CONTEXT_FEATURES, ENGINE, UNAVAILABLE_REASON, __version__, _demo
 
 USAGE = """\
 usage: python -m sslbio COMMAND
@@ -47,6 +47,7 @@ def check(out):
                                         platform.python_version(), sys.executable))
     show("openssl", ssl.OPENSSL_VERSION)
     show("engine", ENGINE)
+    show("context", _context_line())
     if UNAVAILABLE_REASON is not None:
         show("verdict", "UNAVAILABLE: %s" % UNAVAILABLE_REASON)
         return 1
@@ -64,6 +65,17 @@ def check(out):
     show("verdict", "OK: %s handshake with verification, ALPN, data, session resumption "
                     "and close_notify all work in memory" % facts["version"])
     return 0
+
+
+def _context_line():
+    """Which of Python 3.11's SSLContext attributes this engine serves."""
+    if ENGINE == "stdlib":
+        return "the standard library's own"
+    from ._context_features import FEATURES
+    missing = [name for name in FEATURES if name not in CONTEXT_FEATURES]
+    if not missing:
+        return "all Python 3.11 SSLContext features"
+    return "missing (NotImplementedError or absent): " + ", ".join(missing)
 
 
 COMMANDS = {
