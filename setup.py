@@ -63,6 +63,8 @@ setup(
     long_description=read("README.md"),
     long_description_content_type="text/markdown",
     keywords="ssl tls MemoryBIO SSLObject wrap_bio sans-io python2",
+    author="the sslbio authors",
+    license="MIT",
     package_dir={"": "src"},
     packages=find_packages("src"),
     package_data=package_data(),
@@ -72,6 +74,7 @@ setup(
     python_requires=">=2.7.9, !=3.0.*, !=3.1.*, !=3.2.*, !=3.3.*, !=3.4.*, !=3.5.*",
     classifiers=[
         "Intended Audience :: Developers",
+        "License :: OSI Approved :: MIT License",
         "Operating System :: POSIX",
         "Programming Language :: Python",
         "Programming Language :: Python :: 2",

@@ -5,18 +5,21 @@ These build and install for real with the interpreter running the tests
 comes from ``venv``, or ``virtualenv`` on Python 2.7), so they work offline.
 """
 
+import glob
 import io
 import json
 import os
 import re
 import shutil
 import sys
+import tarfile
 import zipfile
 
 import pytest
 
 import sslbio
 from support import subproc
+from support.documents import code_blocks, document, section
 from support.vendoring import IGNORED, vendor_copy
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -26,7 +29,8 @@ PUBLIC_API = ["ENGINE", "UNAVAILABLE_REASON", "MemoryBIO", "SSLObject", "SSLSess
               "inject_into_ssl", "extract_from_ssl"]
 # What the build reads; everything else in the checkout (build/, .git, ...)
 # stays out of the copy these tests build from.
-SOURCE_FILES = ["setup.py", "setup.cfg", "pyproject.toml", "MANIFEST.in", "README.md"]
+SOURCE_FILES = ["setup.py", "setup.cfg", "pyproject.toml", "MANIFEST.in", "README.md",
+                "LICENSE"]
 
 needs_checkout = pytest.mark.skipif(
     not os.path.exists(os.path.join(ROOT, "setup.py")),
@@ -91,6 +95,100 @@ def test_wheel_is_universal_and_dependency_free(wheel):
     requires_python = re.search(r"^Requires-Python: (.*)$", metadata, re.M).group(1)
     assert ">=2.7.9" in requires_python
     assert "!=3.5.*" in requires_python and "!=3.0.*" in requires_python
+
+
+@needs_checkout
+def test_wheel_names_its_licence_and_authors(wheel):
+    info = "sslbio-%s.dist-info/" % source_version()
+    with zipfile.ZipFile(wheel) as archive:
+        metadata = archive.read(info + "METADATA").decode("utf-8")
+        licence = archive.read(info + "LICENSE").decode("utf-8")
+    assert re.search(r"^License: MIT$", metadata, re.M)
+    assert re.search(r"^Author: the sslbio authors$", metadata, re.M)
+    assert re.search(r"^Classifier: License :: OSI Approved :: MIT License$", metadata, re.M)
+    # No invented home page: the project names none.
+    assert not re.search(r"^Home-page: (?!UNKNOWN$)", metadata, re.M)
+    assert licence.startswith("MIT License\n\nCopyright (c) 2026 the sslbio authors\n")
+
+
+@needs_checkout
+def test_wheel_says_why_it_ships_a_private_key(wheel):
+    with zipfile.ZipFile(wheel) as archive:
+        shipped = archive.namelist()
+        note = archive.read("sslbio/demo_certs/README.md").decode("utf-8")
+    assert "sslbio/demo_certs/server.key" in shipped
+    assert "throwaway demo key" in note
+    assert "trusted by the demo's own client context and nothing" in note
+
+
+def referenced_paths(text):
+    """Checkout paths a Markdown text names: link targets and `code` spans
+    that are existing files or directories (outside build/ and dist/)."""
+    candidates = set(re.findall(r"\]\(([^)#\s]+)\)", text))
+    candidates.update(re.findall(r"^\[[^\]]+\]: (\S+)", text, re.M))
+    candidates.update(re.findall(r"`([\w.-]+(?:/[\w.-]+)+/?)`", text))
+    return sorted(path.rstrip("/") for path in candidates
+                  if os.path.exists(os.path.join(ROOT, path))
+                  and path.split("/")[0] not in ("build", "dist"))
+
+
+@needs_checkout
+def test_source_distribution_carries_what_the_readme_names(tmpdir):
+    tree = tmpdir.join("sslbio")
+    shutil.copytree(ROOT, str(tree), ignore=shutil.ignore_patterns(
+        "build", "dist", ".git", "*.egg-info", "__pycache__", "*.py[co]",
+        ".pytest_cache", ".hypothesis"))
+    run([sys.executable, "setup.py", "-q", "sdist", "--formats=gztar",
+         "-d", str(tmpdir.join("dist"))], cwd=str(tree))
+    archive, = glob.glob(str(tmpdir.join("dist", "*.tar.gz")))
+    with tarfile.open(archive) as sdist:
+        prefix = "sslbio-%s/" % source_version()
+        shipped = set(name[len(prefix):] for name in sdist.getnames())
+    named = referenced_paths(document("README.md"))
+    assert "docs/installing.md" in named and "LICENSE" in shipped
+    missing = [path for path in named if path not in shipped]
+    assert missing == []
+    for doc in glob.glob(os.path.join(ROOT, "docs", "*.md")):
+        assert "docs/" + os.path.basename(doc) in shipped
+
+
+def _offline_environ():
+    """The environment with pip's configuration (indexes, find-links) cut off."""
+    environ = dict((key, value) for key, value in _isolated_environ().items()
+                   if not key.startswith("PIP_"))
+    environ["PIP_CONFIG_FILE"] = os.devnull
+    environ["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
+    return environ
+
+
+def _pip_command(line, target):
+    """A documented `python -m pip install ...` line, run by this interpreter
+    into ``target`` instead of its own environment."""
+    words = line.split()
+    assert words[:4] == ["python", "-m", "pip", "install"], line
+    return [sys.executable] + words[1:] + ["--no-deps", "--target", target]
+
+
+@needs_checkout
+def test_offline_install_works_as_documented(source_tree, tmpdir):
+    offline = section(document("docs/installing.md"), "Offline")
+    command = code_blocks(offline, "sh")[0].strip()
+    assert "--no-index" in command and "--no-build-isolation" in command
+    environ = _offline_environ()
+
+    # Build isolation needs the index: the failure the document explains.
+    isolated = command.replace(" --no-build-isolation", "")
+    result = subproc.run(_pip_command(isolated, str(tmpdir.join("isolated"))),
+                         timeout=600, cwd=str(source_tree), env=environ,
+                         merge_stderr=True)
+    assert result.returncode != 0 and "setuptools>=40.8.0" in result.out, \
+        result.describe()
+
+    target = str(tmpdir.join("offline"))
+    run(_pip_command(command, target), cwd=str(source_tree), env=environ)
+    out = run([sys.executable, "-c", "import sslbio; print(sslbio.__file__)"],
+              cwd=str(tmpdir), env=dict(environ, PYTHONPATH=target))
+    assert os.path.realpath(out.strip()).startswith(os.path.realpath(target))
 
 
 @needs_checkout

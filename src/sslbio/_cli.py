@@ -7,16 +7,17 @@ Commands:
            not (exit 1, with the reason).
 ``demo``   an HTTPS client and server talking through ``MemoryBIO`` objects
            only (see ``_demo``).
+``bench``  the benchmark suite (see ``_bench``): sslbio on 2.7 against the
+           Python 3 standard library and pyOpenSSL, side by side in one run.
 
-The benchmarks are not part of the package (a vendored copy has none): they
-run from a source checkout.
-
-Only relative imports, so that a copy vendored as ``yourproject._vendor.sslbio``
-runs as ``python -m yourproject._vendor.sslbio check``.
+Each command takes ``-h``/``--help``.  Only relative imports, so that a copy
+vendored as ``yourproject._vendor.sslbio`` runs as ``python -m
+yourproject._vendor.sslbio check`` (and its help says so).
 """
 
 from __future__ import print_function
 
+import argparse
 import os
 import platform
 import ssl
@@ -24,16 +25,24 @@ import sys
 
 from . import CONTEXT_FEATURES, ENGINE, UNAVAILABLE_REASON, __version__, _demo
 
-USAGE = """\
-usage: python -m sslbio COMMAND
-
-commands:
-  check   show the interpreter, OpenSSL and engine, and test in-memory TLS
-  demo    run an HTTPS client and server against each other, in memory only
-"""
+# The package as ``python -m`` names it: "sslbio", or a vendored copy's full name.
+PACKAGE = __name__.rpartition(".")[0]
 
 # Exit status for a command line that names no known command, as argparse uses.
 EXIT_USAGE = 2
+
+CHECK_HELP = "show the interpreter, OpenSSL and engine, and test in-memory TLS"
+CHECK_DESCRIPTION = """\
+Print this interpreter, the OpenSSL its ssl module uses and the sslbio engine
+that serves it, then run an HTTPS conversation in memory (verification, ALPN,
+data, session resumption, close_notify) and give a verdict: OK (exit status 0),
+or UNAVAILABLE / BROKEN with the reason (exit status 1)."""
+DEMO_HELP = "run an HTTPS client and server against each other, in memory only"
+DEMO_DESCRIPTION = """\
+Run an HTTPS client and server that share nothing but MemoryBIO objects and
+print what they negotiate and exchange.  The server's certificate and key are
+throwaway demo material shipped in the package (demo_certs/); only the demo's
+own client context trusts them."""
 
 
 def check(out):
@@ -79,24 +88,40 @@ def _context_line():
 
 
 COMMANDS = {
-    "check": check,
-    "demo": _demo.main,
+    "check": (check, CHECK_HELP, CHECK_DESCRIPTION),
+    "demo": (_demo.main, DEMO_HELP, DEMO_DESCRIPTION),
 }
+
+
+def parser():
+    """The command line, with a sub-command (and its own ``--help``) per command."""
+    top = argparse.ArgumentParser(
+        prog="python -m %s" % PACKAGE,
+        description="Python 3's in-memory TLS API on Python 2.7: tell whether it "
+                    "works here, and show it working.")
+    commands = top.add_subparsers(dest="command", metavar="COMMAND")
+    for name in sorted(COMMANDS):
+        _, summary, description = COMMANDS[name]
+        commands.add_parser(name, help=summary, description=description)
+    return top
 
 
 def main(argv=None, out=None):
     """Run the command named in ``argv`` (default: ``sys.argv[1:]``).
 
-    Returns the exit status rather than exiting, so it can be called in-process.
+    Returns the exit status rather than exiting, so it can be called in-process;
+    help goes to standard output, usage errors to standard error (status 2).
     """
     argv = sys.argv[1:] if argv is None else list(argv)
     out = sys.stdout if out is None else out
-    if argv in (["-h"], ["--help"], ["help"]):
-        print(USAGE, end="", file=out)
-        return 0
-    if len(argv) != 1 or argv[0] not in COMMANDS:
-        if argv:
-            print("sslbio: unknown command line: %s" % " ".join(argv), file=sys.stderr)
-        print(USAGE, end="", file=sys.stderr)
+    if argv == ["help"]:
+        argv = ["--help"]
+    command_line = parser()
+    try:
+        args = command_line.parse_args(argv)
+    except SystemExit as exc:  # --help (0) or a usage error (2), already printed
+        return exc.code
+    if args.command is None:  # Python 3's subparsers are optional
+        command_line.print_usage(sys.stderr)
         return EXIT_USAGE
-    return COMMANDS[argv[0]](out)
+    return COMMANDS[args.command][0](out)

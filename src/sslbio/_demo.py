@@ -10,7 +10,9 @@ are built on.
 
 The client verifies the server the way real clients do (``CERT_REQUIRED``,
 ``check_hostname``) against a demo CA shipped in ``demo_certs/`` (made by
-``scripts/make-demo-certs``), offers ALPN ``http/1.1``, sends one HTTP/1.1
+``scripts/make-demo-certs``; ``demo_certs/README.md`` says why a private key
+ships in the package: it is a public, throwaway demo key, and the demo CA is
+trusted by ``client_context()`` only), offers ALPN ``http/1.1``, sends one HTTP/1.1
 request, resumes the session on a second connection, and both sides end with
 ``unwrap()`` (close_notify each way).
 
@@ -294,6 +296,8 @@ def report(facts, out):
     show("issuer", facts["issuer"])
     show("subjectAltName", facts["subject_alt_name"])
     show("valid until", facts["not_after"])
+    show("demo PKI", "a throwaway key and a CA that only this demo trusts (%s)"
+         % os.path.join(CERT_DIR, "README.md"))
     print("HTTP over the TLS objects:", file=out)
     show("request", "%s (%d bytes)" % (facts["request_line"], facts["request_bytes"]))
     show("response", "%s (%d bytes)" % (facts["status_line"], facts["response_bytes"]))

@@ -1,0 +1,173 @@
+"""The programs in docs/ that claim to run, run as written.
+
+Each is taken from its document, its settings block pointed at tests/certs/,
+and run with warnings as errors under this interpreter and Python 3.11.
+"""
+
+import re
+import ssl
+import sys
+
+import pytest
+
+import sslbio
+from engine_cases.common import client_context
+from sslbio import _cli, _demo
+from support import cert, subproc
+from support.interpreters import find_python
+from support.documents import (code_blocks, document, example_interpreters,
+                               run_program, section, with_settings)
+from support.peers import ListeningPeer, py3_server
+from support.pump import TLSPump
+
+PORTABLE_CONTEXT = code_blocks(document("docs/portable-context.md"), "python")[0]
+SNI_SERVER = code_blocks(document("docs/sni-server.md"), "python")[0]
+
+
+def test_portable_context_recipe_agrees_across_interpreters(tmpdir):
+    code = with_settings(PORTABLE_CONTEXT, CAFILE=cert("ca.pem"),
+                         CERTFILE=cert("server.pem"), KEYFILE=cert("server.key"),
+                         SERVER_NAME="localhost")
+    outputs = []
+    for interpreter in example_interpreters():
+        result = run_program(code, interpreter, tmpdir)
+        assert result.returncode == 0 and result.err == "", result.describe()
+        outputs.append(result.out)
+    assert "verifies chain and name: True\n" in outputs[0]
+    assert re.search(r"^version: TLSv1\.[23]$", outputs[0], re.M)
+    shared = re.search(r"^ciphers both sides enable: (.*)$", outputs[0], re.M).group(1)
+    assert shared and not re.search(r"CBC|SHA$|3DES|RC4|DSS", shared), shared
+    # The point of the recipe: the same contexts on every line.
+    assert all(out == outputs[0] for out in outputs), outputs
+
+
+class SNIServer(ListeningPeer):
+    ready_pattern = r"^listening on 127\.0\.0\.1:(\d+)$"
+
+
+def fetch(port, server_name, cafile="ca.pem"):
+    """(subjectAltName names, body) from the server for ``server_name``."""
+    context = client_context(cafile=cafile)
+    with TLSPump.connect(context, port, server_hostname=server_name) as pump:
+        pump.do_handshake()
+        names = sorted(value for kind, value in pump.sslobj.getpeercert()["subjectAltName"]
+                       if kind == "DNS")
+        pump.write(b"GET / HTTP/1.1\r\nHost: " + server_name.encode("ascii") + b"\r\n\r\n")
+        response = pump.read_until(None)      # to the server's close_notify
+        pump.unwrap()
+    return names, response.partition(b"\r\n\r\n")[2].decode("ascii")
+
+
+@pytest.mark.parametrize("interpreter", example_interpreters())
+def test_sni_server_serves_each_name_its_certificate(tmpdir, interpreter):
+    code = with_settings(
+        SNI_SERVER, HOST="127.0.0.1", PORT=0, DEFAULT_NAME="server.example",
+        CERTIFICATES={"server.example": (cert("server.pem"), cert("server.key")),
+                      "a.wild.example": (cert("wildcard.pem"), cert("wildcard.key"))})
+    path = tmpdir.join("sni_server.py")
+    path.write(code)
+    argv = [interpreter, "-u", "-W", "error", str(path)]
+    env = subproc.python_env(interpreter)
+    with SNIServer(argv, name="sni_server", env=env) as server:
+        names, body = fetch(server.port, "a.wild.example")
+        assert (names, body) == (["*.wild.example"], "served the certificate of a.wild.example\n")
+        names, body = fetch(server.port, "server.example")
+        assert "server.example" in names
+        assert body == "served the certificate of server.example\n"
+        # A name without a certificate of its own gets the default one.
+        names, body = fetch(server.port, "localhost")
+        assert "localhost" in names
+        assert body == "served the certificate of server.example\n"
+
+        # A client that rejects the certificate: the server gets the alert,
+        # says so, and goes on serving.
+        with pytest.raises(ssl.SSLError) as failure:
+            fetch(server.port, "server.example", cafile="other-ca.pem")
+        assert isinstance(failure.value, sslbio.SSLCertVerificationError)
+        server.wait_for(r"^127\.0\.0\.1:\d+: .*alert unknown ca")
+        assert fetch(server.port, "server.example")[1].startswith("served")
+    assert "Traceback" not in server.output, server.output
+
+
+EVENT_LOOPS = code_blocks(document("docs/event-loops.md"), "python")[0]
+
+
+def test_trollius_example_fetches_through_sslproto(tmpdir):
+    pytest.importorskip("trollius")
+    with py3_server("http") as server:
+        code = with_settings(EVENT_LOOPS, HOST="localhost", PORT=server.port,
+                             CAFILE=cert("ca.pem"))
+        result = run_program(code, sys.executable, tmpdir)
+    assert result.returncode == 0 and result.err == "", result.describe()
+    first, rest = result.out.split("\n", 1)
+    assert re.match(r"_SSLProtocolTransport TLSv1\.[23]$", first), result.out
+    assert rest.startswith("HTTP/1.0 200 OK\r\n") and "hello from the Python 3 stdlib" in rest
+
+
+TROUBLESHOOTING = document("docs/troubleshooting.md")
+
+
+def documented_labels(section_title):
+    """The `quoted` labels in the first column of a section's table, without
+    a trailing ' ...'."""
+    cells = re.findall(r"^\|([^|]*)\|", section(TROUBLESHOOTING, section_title), re.M)
+    return [label[:-4] if label.endswith(" ...") else label
+            for cell in cells for label in re.findall(r"`([^`]+)`", cell)]
+
+
+def test_troubleshooting_covers_every_verdict():
+    headings = re.findall(r"^## `(\w+)(: [^<.`]*)", TROUBLESHOOTING, re.M)
+    prefixes = set(word + rest.rstrip() for word, rest in headings)
+    verdicts = ["OK: ", "UNAVAILABLE: ", "BROKEN: the in-memory self-test failed: ",
+                "BROKEN: the in-memory self-test got "]
+    with open(_cli.__file__.replace(".pyc", ".py")) as f:
+        source = f.read()
+    for verdict in verdicts:
+        assert verdict in source                       # what check prints...
+        assert verdict.rstrip() in prefixes, verdict   # ...is explained
+
+
+def test_troubleshooting_explains_each_shortfall():
+    everything_wrong = dict(
+        version="SSLv3", alpn_client=None, alpn_server=None, sni=None,
+        sni_object_is_server=False, subject_alt_name="", status_line="",
+        first_reused=True, resumed_client=False, resumed_server=False)
+    shortfalls = _demo.shortfalls(everything_wrong)
+    labels = documented_labels("`BROKEN: the in-memory self-test got <what>`")
+    assert len(shortfalls) == 6
+    for text in shortfalls:
+        assert any(text.startswith(label) for label in labels), (text, labels)
+
+
+PYTHON3_NAMES = document("docs/python3-names.md")
+SSL_NAMES = r"""
+import json, ssl
+print(json.dumps({
+    "ssl": [n for n in dir(ssl) if not n.startswith("_")],
+    "SSLContext": [n for n in dir(ssl.SSLContext) if not n.startswith("_")],
+}))
+"""
+
+
+@pytest.mark.skipif(sslbio.ENGINE != "ctypes", reason="compares 2.7 with injection to 3.11")
+def test_python3_names_page_lists_exactly_what_is_missing(tmpdir):
+    # The page lists what 3.11 has, whatever the reference of the run.
+    reference = find_python("3.11")
+    if reference is None:
+        pytest.skip("no Python 3.11")
+    result = subproc.run([reference, "-I", "-c", SSL_NAMES], timeout=60)
+    assert result.returncode == 0, result.describe()
+    names = result.json()
+    sslbio.inject_into_ssl()
+    try:
+        missing = {
+            "ssl": sorted(n for n in names["ssl"] if not hasattr(ssl, n)),
+            "SSLContext": sorted(n for n in names["SSLContext"]
+                                 if not hasattr(ssl.SSLContext, n)),
+        }
+    finally:
+        sslbio.extract_from_ssl()
+    for title, key in (("Module-level names", "ssl"), ("`SSLContext` attributes", "SSLContext")):
+        rows = re.findall(r"^\| ([^|]+) \|", section(PYTHON3_NAMES, title), re.M)
+        listed = sorted(re.findall(r"`(\w+)`", " ".join(rows[1:])))
+        assert listed == missing[key], title

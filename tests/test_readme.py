@@ -1,0 +1,120 @@
+"""What README.md tells a new user to run, run as written.
+
+The commands and the program are taken from README.md itself, so the README
+cannot drift from what works.  Quick start's commands run in a shell at the
+checkout's root with the environment a user has (no PYTHONPATH, no active
+virtual environment, whatever ``python`` is); the client program in "Using
+it" runs against a local Python 3 TLS server on 127.0.0.1 under this
+interpreter and under Python 3.11, with warnings as errors.
+"""
+
+import os
+import re
+
+import pytest
+
+from support.subproc import run
+from support import cert
+from support.documents import (ROOT, code_blocks, document, example_interpreters,
+                               run_program, section, with_settings)
+from support.peers import py3_server
+
+README = document("README.md")
+QUICK_START = section(README, "Quick start")
+COMMANDS = [block.strip() for block in code_blocks(QUICK_START, "sh")]
+CLIENT = code_blocks(section(README, "Using it"), "python")[0]
+
+# The first run of scripts/demo makes two environments and downloads
+# virtualenv and setuptools; later runs reuse them.
+DEMO_DEADLINE = 900
+needs_checkout = pytest.mark.skipif(
+    not os.path.exists(os.path.join(ROOT, "scripts", "demo")),
+    reason="needs the source checkout (scripts/demo) next to the tests")
+
+
+def user_environment():
+    """os.environ without what a new user's shell would not have."""
+    return dict((key, value) for key, value in os.environ.items()
+                if key not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV",
+                               "PYENV_VERSION", "PYTHONWARNINGS"))
+
+
+def test_quick_start_has_two_set_up_commands():
+    scripts = [command for command in COMMANDS if command.startswith("scripts/")]
+    assert scripts == ["scripts/demo", "scripts/test-all"]
+    assert all("\n" not in command for command in COMMANDS), COMMANDS
+
+
+@needs_checkout
+def test_ci_runs_the_readme_test_command():
+    """scripts/test-all cannot run inside its own test run; CI runs it."""
+    with open(os.path.join(ROOT, ".ci", "run")) as f:
+        lines = [line.strip() for line in f
+                 if line.strip() and not line.lstrip().startswith("#")]
+    assert lines[-1] == "exec scripts/test-all"
+
+
+@needs_checkout
+def test_quick_start_commands_work_as_written():
+    outputs = {}
+    for command in COMMANDS:
+        if command == "scripts/test-all":
+            continue
+        result = run(["bash", "-c", command], timeout=DEMO_DEADLINE,
+                     env=user_environment(), cwd=ROOT)
+        assert result.returncode == 0 and not result.timed_out, result.describe()
+        outputs[command] = result.out
+
+    demo = outputs["scripts/demo"]
+    assert "environment build/demo-venv (private to the demo)" in demo
+    assert "close_notify sent and received both ways" in demo
+    assert re.search(r"engine 'ctypes' on CPython 2\.7\.\d+", demo), demo
+
+    check = outputs["build/demo-venv/bin/python -m sslbio check"]
+    assert re.search(r"^interpreter: +CPython 2\.7\.\d+ \(.*/build/demo-venv/bin/python",
+                     check, re.M), check
+    package = re.search(r"^sslbio: +\S+ \((.*)\)$", check, re.M).group(1)
+    assert package.startswith(os.path.join(ROOT, "build", "demo-venv") + os.sep), check
+    assert re.search(r"^verdict: +OK", check, re.M), check
+
+
+def run_client(tmpdir, interpreter, server):
+    code = with_settings(CLIENT, HOST="localhost", PORT=server.port,
+                         CAFILE=cert("ca.pem"))
+    return run_program(code, interpreter, tmpdir)
+
+
+@pytest.mark.parametrize("interpreter", example_interpreters())
+def test_client_example_fetches_the_page_and_closes_cleanly(tmpdir, interpreter):
+    with py3_server("http") as server:
+        result = run_client(tmpdir, interpreter, server)
+        assert result.returncode == 0 and result.err == "", result.describe()
+        # The server's unwrap() returns only once our close_notify arrived.
+        server.wait_for(r"^DONE http path=/ unwrap=ok")
+    first, rest = result.out.split("\n", 1)
+    assert re.match(r"TLSv1\.[23] \S+ None$", first), result.out
+    assert rest.startswith("HTTP/1.0 200 OK\r\n"), result.out
+    assert "hello from the Python 3 stdlib" in rest
+
+
+@pytest.mark.parametrize("certname, alert", [
+    ("untrusted", "TLSV1_ALERT_UNKNOWN_CA"),            # chain
+    ("wildcard", "SSLV3_ALERT_BAD_CERTIFICATE"),       # host name
+])
+@pytest.mark.parametrize("interpreter", example_interpreters())
+def test_client_example_tells_the_server_why_verification_failed(
+        tmpdir, interpreter, certname, alert):
+    with py3_server("http", certname) as server:
+        result = run_client(tmpdir, interpreter, server)
+        assert result.returncode == 1, result.describe()
+        assert "CERTIFICATE_VERIFY_FAILED" in result.err, result.describe()
+        server.wait_for(r"^ERROR .*%s" % alert)
+
+
+@needs_checkout
+def test_readme_links_lead_to_files():
+    targets = re.findall(r"\]\(([^)#\s]+)\)", README)
+    targets += re.findall(r"^\[[^\]]+\]: (\S+)", README, re.M)
+    local = [target for target in targets if "://" not in target]
+    assert "docs/installing.md" in local
+    assert [target for target in local if not os.path.exists(os.path.join(ROOT, target))] == []
