@@ -22,6 +22,7 @@ from support.pump import TLSPump
 
 PORTABLE_CONTEXT = code_blocks(document("docs/portable-context.md"), "python")[0]
 SNI_SERVER = code_blocks(document("docs/sni-server.md"), "python")[0]
+CONTEXT = code_blocks(document("docs/context.md"), "python")[0]
 
 
 def test_portable_context_recipe_agrees_across_interpreters(tmpdir):
@@ -38,6 +39,19 @@ def test_portable_context_recipe_agrees_across_interpreters(tmpdir):
     shared = re.search(r"^ciphers both sides enable: (.*)$", outputs[0], re.M).group(1)
     assert shared and not re.search(r"CBC|SHA$|3DES|RC4|DSS", shared), shared
     # The point of the recipe: the same contexts on every line.
+    assert all(out == outputs[0] for out in outputs), outputs
+
+
+def test_context_example_agrees_across_interpreters(tmpdir):
+    code = with_settings(CONTEXT, CAFILE=cert("ca.pem"),
+                         CERTFILE=cert("server.pem"), KEYFILE=cert("server.key"))
+    outputs = []
+    for interpreter in example_interpreters():
+        result = run_program(code, interpreter, tmpdir)
+        assert result.returncode == 0 and result.err == "", result.describe()
+        outputs.append(result.out)
+    assert "<TLSVersion.TLSv1_3: 772> TLSv1.3\n" in outputs[0]
+    assert "CLIENT_TRAFFIC_SECRET_0" in outputs[0]
     assert all(out == outputs[0] for out in outputs), outputs
 
 

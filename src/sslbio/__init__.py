@@ -48,9 +48,11 @@ if sys.version_info[0] >= 3:
                                        _ssl.CertificateError)
 
     from ssl import (  # noqa: F401  (re-exported)
-        TLSVersion, Options, VerifyMode, VerifyFlags, AlertDescription,
+        Options, VerifyMode, VerifyFlags, AlertDescription,
         PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER,
     )
+    # Python 3.7+; None on 3.6, whose contexts have no version bounds.
+    TLSVersion = getattr(_ssl, "TLSVersion", None)
 
     ENGINE = "stdlib"
     UNAVAILABLE_REASON = None
