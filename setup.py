@@ -71,7 +71,7 @@ setup(
     # The demo reads its certificates from the file system next to the code.
     zip_safe=False,
     install_requires=[],
-    python_requires=">=2.7.9, !=3.0.*, !=3.1.*, !=3.2.*, !=3.3.*, !=3.4.*, !=3.5.*",
+    python_requires=">=2.7, !=3.0.*, !=3.1.*, !=3.2.*, !=3.3.*, !=3.4.*, !=3.5.*",
     classifiers=[
         "Intended Audience :: Developers",
         "License :: OSI Approved :: MIT License",

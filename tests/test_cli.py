@@ -5,6 +5,7 @@ what is checked is the real command line (``__main__``, exit status, output),
 and a crash in the engine fails one test instead of the whole run.
 """
 
+import ctypes
 import os
 import re
 import ssl
@@ -135,6 +136,26 @@ def test_bench_is_not_a_command_of_the_package(tmpdir):
     assert status == 2 and out == ""
     assert "invalid choice: 'bench'" in err
     assert "(choose from 'check', 'demo')" in err
+
+
+@pytest.mark.skipif(sslbio.ENGINE != "ctypes", reason="the engine's checks "
+                    "exist only where the ctypes engine serves (CPython 2.7)")
+def test_check_lists_what_the_engine_checked(tmpdir):
+    import _ssl
+    status, out, err = run_sslbio(tmpdir, "check")
+    assert status == 0, out + err
+    lines = [line.split(": ", 1)
+             for line in re.findall(r"^checked:\s+(.*)$", out, re.M)]
+    assert [what for what, _ in lines] == [
+        "_ssl module", "libssl bound", "OpenSSL", "layout", "self-test"], out
+    checked = dict(lines)
+    assert checked["_ssl module"] == getattr(_ssl, "__file__",
+                                             "built into the interpreter")
+    assert "libssl" in checked["libssl bound"]
+    assert "(0x%08x)" % ssl.OPENSSL_VERSION_NUMBER in checked["OpenSSL"]
+    assert checked["layout"].startswith("validated, %d-bit"
+                                        % (8 * ctypes.sizeof(ctypes.c_void_p)))
+    assert "ClientHello" in checked["self-test"]
 
 
 def test_check_says_why_the_engine_is_unavailable(monkeypatch):

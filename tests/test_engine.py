@@ -588,6 +588,36 @@ def test_sni_callback(switch):
     assert pair.client_sends(b"after sni") == b"after sni"
 
 
+# -- decoded certificates (plain API: runs on 3 too) -----------------------
+
+def test_peer_certificate_ip_addresses_as_python3_spells_them():
+    """server.pem names 127.0.0.1 and ::1: Python 3 gives the IPv4 address
+    dotted and the IPv6 one as eight uppercase hex groups, with no trailing
+    newline (2.7's decoder leaves one there on OpenSSL 1.0.2 and 1.1.1)."""
+    pair = Pair(client_context(), server_hostname="localhost")
+    pair.handshake()
+    names = pair.client.getpeercert()["subjectAltName"]
+    addresses = [value for kind, value in names if kind == "IP Address"]
+    assert addresses == ["127.0.0.1", "0:0:0:0:0:0:0:1"]
+
+
+def test_newline_after_an_ipv6_alt_name_is_dropped():
+    """What 2.7's decoder returns on OpenSSL 1.1.1, made Python 3's; the
+    other entries and fields stay as they are."""
+    from sslbio._certdict import as_python3_cert
+    decoded = {"subject": ((("commonName", "x"),),),
+               "subjectAltName": (("DNS", "localhost"),
+                                  ("IP Address", "127.0.0.1"),
+                                  ("IP Address", "0:0:0:0:0:0:0:1\n"))}
+    fixed = as_python3_cert(decoded)
+    assert fixed["subjectAltName"] == (("DNS", "localhost"),
+                                       ("IP Address", "127.0.0.1"),
+                                       ("IP Address", "0:0:0:0:0:0:0:1"))
+    assert fixed["subject"] == decoded["subject"]
+    for unchanged in (None, {}, b"\x30\x00"):
+        assert as_python3_cert(unchanged) is unchanged
+
+
 # -- the deliberate deviation ------------------------------------------------
 
 def _without_hostname():

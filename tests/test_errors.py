@@ -28,7 +28,7 @@ from sslbio import _openssl
 from engine_cases import error_scenarios, real_library
 from engine_cases.common import (ON_ENGINE, PY2, Pair, connected_pair,
                                  run_clean, server_context)
-from support.interpreters import find_python
+from support.interpreters import find_python, not_minor
 
 _ERRORS_IMPORT_FAILURE = ""
 try:
@@ -576,6 +576,11 @@ def test_each_reason_exception_is_live_and_right(key):
     codes = [packed(lib, number, r) for r in range(1, 0x1000)
              if lib.ERR_reason_error_string(packed(lib, number, r)) ==
              text.encode("ascii")]
+    if not codes and lib.version < (3, 0, 0):
+        # e.g. 1.1.1 spells EVP's "expecting a ec key", which the upper-cased
+        # fallback already names EXPECTING_A_EC_KEY, and has no ECX keys.
+        pytest.skip("%s: %r is OpenSSL 3's text; %d.%d.%d has none such"
+                    % ((library, text) + lib.version))
     assert codes, "no %s reason reads %r" % (library, text)
     for code in codes:
         assert _errors._names(lib, code)[1] == \
@@ -668,6 +673,13 @@ EXPECTED = {
     "cleartext_alert_on_read_tls12": ("SSLError", 1, "SSL", None, None,
                                       None),
 }
+if ssl.OPENSSL_VERSION_INFO < (3,):
+    # Before OpenSSL 3.0 a stream cut short queues no error: a syscall error
+    # with an empty queue, which 3.11 reports by the call's return value:
+    # SSL_do_handshake()'s -1 is SSLSyscallError, SSL_read_ex()'s 0 an EOF.
+    EXPECTED["eof_during_handshake"] = EXPECTED["eof_during_handshake_tls12"] = (
+        "SSLSyscallError", 5, None, None, None, None)
+    EXPECTED["ragged_eof_on_read"] = ("SSLEOFError", 8, None, None, None, None)
 
 reference_run = pytest.mark.skipif(
     not (ON_ENGINE or sys.version_info[:2] >= (3, 11)),
@@ -699,6 +711,8 @@ def test_read_after_close_notify_is_empty(transcript):
 @needs_engine
 def test_every_scenario_matches_python311(transcript, reference_python):
     python = reference_python
+    if not_minor(python, "3.11"):
+        pytest.skip(not_minor(python, "3.11"))
     out = run_clean("""
         import runpy, sys
         sys.argv = ["error_scenarios"]

@@ -26,6 +26,7 @@ from engine_cases.common import SRC
 from fuzz import campaign, mutators, records, spec
 from fuzz.rng import Rng
 from support import subproc
+from support.interpreters import not_minor
 
 PY2 = sys.version_info[0] == 2
 TESTS = os.path.dirname(os.path.abspath(__file__))
@@ -125,6 +126,9 @@ KNOWN_MISMATCHES = [
                     "2.7 with the standard library of Python 3.11")
 def test_differential_against_python311(tmpdir, reference_python):
     reference = reference_python
+    # The known differences below are 3.11's; an older reference has more.
+    if not_minor(reference, "3.11"):
+        pytest.skip(not_minor(reference, "3.11"))
     summary = run_campaign(
         tmpdir, reference_python=reference, reference_jobs=1,
         flight_count=int(1500 * SCALE) or 50, flight_start=10 ** 6,

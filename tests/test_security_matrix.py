@@ -32,6 +32,7 @@ from engine_cases.common import ON_ENGINE
 from reliability.peer_matrix import CASES
 from reliability import run_script
 from support import openssl_binary
+from support.interpreters import version_of
 
 pytestmark = pytest.mark.skipif(
     openssl_binary() is None,
@@ -71,7 +72,24 @@ def reference(reference_python):
     if not ON_ENGINE:
         pytest.skip("the differential runs under 2.7 with sslbio; here the "
                     "standard library is itself the reference")
-    return _run_matrix(reference_python)
+    matrix = _run_matrix(reference_python)
+    if version_of(reference_python) in ("3.6", "3.7", "3.8", "3.9"):
+        for row in matrix.values():
+            _as_python310(row)
+    return matrix
+
+
+def _as_python310(row):
+    """A Python 3.9 row as 3.10+ would have it: 3.10 moved read() and write()
+    to SSL_read_ex()/SSL_write_ex(), so a connection that failed and then
+    meets the end of its input raises SSLEOFError there, where 3.9 raised
+    SSLSyscallError (tests/conformance/README.md).  Only that is rewritten:
+    any other difference still fails."""
+    for key in ("read_after_failure", "write_after_failure"):
+        outcome = row.get(key)
+        if outcome and outcome[0] == "raised" and \
+                outcome[1].get("class") == "SSLSyscallError":
+            outcome[1]["class"] = "SSLEOFError"
 
 
 def _is_failure(value):

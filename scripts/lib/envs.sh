@@ -85,15 +85,20 @@ ensure_env() {  # DIR PYTHON REQUIREMENTS('' for none) CREATOR(venv|virtualenv) 
     echo "$recipe" > "$dir/.sslbio-recipe"
 }
 
-install_project() {  # DIR STAGE: `pip install .` of a clean copy of the checkout
+stage_project() {  # STAGE: a clean copy of the checkout to install from
     # Old pips copy the whole directory they install from (build/ with every
     # environment in it included), so they get a copy without it.
-    local dir=$1 stage=$2
+    local stage=$1
     rm -rf "$stage" && mkdir -p "$stage" || return 1
     tar -C "$ROOT" --exclude=./build --exclude=./dist --exclude=./.git \
         --exclude='*.egg-info' --exclude=__pycache__ --exclude='*.py[co]' \
         --exclude=.pytest_cache --exclude=.hypothesis -cf - . |
-        tar -C "$stage" -xf - || return 1
+        tar -C "$stage" -xf -
+}
+
+install_project() {  # DIR STAGE: `pip install .` of a clean copy of the checkout
+    local dir=$1 stage=$2
+    stage_project "$stage" || return 1
     # A previous run's sslbio must not survive a failed install of this one.
     "$dir/bin/python" -m pip uninstall -q -y sslbio >/dev/null 2>&1
     (cd "$stage" && "$dir/bin/python" -m pip install -q .)

@@ -56,6 +56,10 @@ def check(out):
                                         platform.python_version(), sys.executable))
     show("openssl", ssl.OPENSSL_VERSION)
     show("engine", ENGINE)
+    if sys.version_info[0] == 2:
+        from ._engine import CHECKS
+        for what, found in CHECKS:
+            show("checked", "%s: %s" % (what, found))
     show("context", _context_line())
     if UNAVAILABLE_REASON is not None:
         show("verdict", "UNAVAILABLE: %s" % UNAVAILABLE_REASON)

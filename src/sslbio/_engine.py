@@ -21,6 +21,13 @@ class EngineUnavailableError(RuntimeError):
     """sslbio cannot provide the in-memory TLS API on this interpreter."""
 
 
+# What the engine checked before serving this interpreter, in order, as
+# (what, what was found) for ``python -m sslbio check``.  The engine goes by
+# these capabilities, never by the version number: 2.7.5 with PEP 466's
+# backported SSLContext is served if they hold, a 2.7.18 is refused if not.
+CHECKS = []
+
+
 def _load():
     """Bind OpenSSL, validate the object layout, build the classes."""
     import ctypes
@@ -33,12 +40,18 @@ def _load():
     from ._sslobject import make_sslobject_classes
 
     path = getattr(_ssl, "__file__", None)
+    CHECKS.append(("_ssl module", path or "built into the interpreter"))
     # dlsym on the _ssl module's handle searches the libraries it was
     # linked against, so this finds exactly the libssl that _ssl uses; a
     # built-in _ssl lives in the interpreter itself.
     holding = ctypes.PyDLL(path) if path else ctypes.pythonapi
     releasing = ctypes.CDLL(path) if path else ctypes.CDLL(None)
-    lib = Binding(SymbolTable(holding, releasing))
+    table = SymbolTable(holding, releasing)
+    lib = Binding(table)
+    CHECKS.append(("libssl bound", table.file_of("SSL_new") or
+                   "the library _ssl is linked with"))
+    CHECKS.append(("OpenSSL", "%d.%d.%d (0x%08x), every function the engine "
+                   "needs is exported" % (lib.version + (lib.version_number,))))
     layout = Layout(lib)
     MemoryBIO = make_memory_bio_class(lib, layout, ctypes.pythonapi)
 
@@ -72,6 +85,7 @@ def _self_test(layout, MemoryBIO, SSLObject):
     the BIO swap before anyone relies on them."""
     context = ssl.SSLContext(ssl.PROTOCOL_SSLv23)
     layout.validate_context(context)
+    CHECKS.append(("layout", "validated, " + layout.describe()))
     incoming, outgoing = MemoryBIO(), MemoryBIO()
     obj = SSLObject._create(incoming, outgoing, context=context)
     try:
@@ -81,6 +95,8 @@ def _self_test(layout, MemoryBIO, SSLObject):
     hello = outgoing.read()
     if not hello.startswith(b"\x16\x03"):
         raise RuntimeError("self-test: no ClientHello in the outgoing BIO")
+    CHECKS.append(("self-test", "a ClientHello (%d bytes) came out of the "
+                   "outgoing MemoryBIO" % len(hello)))
 
 
 try:

@@ -83,6 +83,13 @@ class Layout(object):
         self.string_data_offset = str.__basicsize__ - 1
         self._ssl_get_ssl_ctx = lib.raw("SSL_get_SSL_CTX", ctypes.c_void_p)
 
+    def describe(self):
+        """The offsets in use, for ``python -m sslbio check``."""
+        return ("%d-bit: SSL_CTX* at +%d in _ssl._SSLContext, SSL* at +%d "
+                "in _ssl._SSLSocket (%d bytes)"
+                % (8 * ctypes.sizeof(ctypes.c_void_p), _SSL_CTX_OFFSET,
+                   _PySSLSocket.ssl.offset, ctypes.sizeof(_PySSLSocket)))
+
     def ssl_ctx(self, context):
         """The ``SSL_CTX*`` of a Python ``SSLContext``.
 

@@ -16,8 +16,9 @@ import ctypes
 
 from ._der import session_ticket_fields
 
-__all__ = ["Binding", "DECLARATIONS", "SymbolTable", "UnsupportedOpenSSL",
-           "pointer_argument", "version_tuple"]
+__all__ = ["Binding", "DECLARATIONS", "RESTYPE_CHANGES", "SymbolTable",
+           "UnsupportedOpenSSL", "pointer_argument", "restype_in",
+           "version_tuple"]
 
 _P = ctypes.c_void_p
 _INT = ctypes.c_int
@@ -190,6 +191,27 @@ class _Bio102(ctypes.Structure):
     ]
 
 
+# Return types a release changed: name -> (release, its type from then on).
+# OpenSSL 3.0 widened the options to uint64_t, which is not an unsigned long
+# on 32-bit builds.
+RESTYPE_CHANGES = {
+    "SSL_CTX_get_options": (V300, ctypes.c_uint64),
+}
+
+
+def restype_in(name, version_number):
+    """The return type of ``name`` in the release ``version_number``."""
+    since, restype = RESTYPE_CHANGES.get(name, (None, None))
+    if since is not None and version_number >= since:
+        return restype
+    return DECLARATIONS[name][0]
+
+
+class _DlInfo(ctypes.Structure):
+    _fields_ = [("dli_fname", _STR), ("dli_fbase", _P),
+                ("dli_sname", _STR), ("dli_saddr", _P)]
+
+
 class SymbolTable(object):
     """Resolves names in a loaded library; ``lookup`` raises ``KeyError``."""
 
@@ -203,6 +225,22 @@ class SymbolTable(object):
             return getattr(lib, name)
         except AttributeError:
             raise KeyError(name)
+
+    def file_of(self, name):
+        """Path of the shared object that defines ``name`` (what the
+        dynamic linker resolved it to), or ``None`` where ``dladdr()`` is
+        not available or does not know."""
+        try:
+            dladdr = ctypes.CDLL(None).dladdr
+            address = ctypes.cast(self.lookup(name), _P)
+        except (AttributeError, KeyError, OSError):
+            return None
+        dladdr.restype = _INT
+        dladdr.argtypes = [_P, ctypes.POINTER(_DlInfo)]
+        info = _DlInfo()
+        if not dladdr(address, ctypes.byref(info)) or not info.dli_fname:
+            return None
+        return info.dli_fname
 
     def lookup_new(self, name):
         """A fresh, GIL-holding function object (not ctypes' cached one)."""
@@ -295,8 +333,8 @@ class Binding(object):
             self.session_ticket_lifetime_hint = self._ticket_hint_102
             self.session_has_ticket = self._has_ticket_102
         if v >= V110:
-            if v >= V300:
-                self.SSL_CTX_get_options.restype = ctypes.c_uint64
+            self.SSL_CTX_get_options.restype = restype_in(
+                "SSL_CTX_get_options", v)
             self.ctx_get_options = self.SSL_CTX_get_options
         else:
             # A macro over SSL_CTX_ctrl in 1.0.2; 1.1.0 dropped that ctrl.

@@ -17,6 +17,7 @@ import warnings
 from . import _errors
 from ._context_features import host_flags
 from ._args import as_bytes, c_int_arg, ssize_arg
+from ._certdict import as_python3_cert
 from ._ctype import NativeLike
 from ._shared import is_counterpart
 
@@ -616,7 +617,8 @@ def make_sslobject_classes(lib, layout, dummy_socket, MemoryBIO):
             if not is_init_finished(self._ssl):
                 raise ValueError("handshake not done yet")
             self._sync_native()
-            return self._native.peer_certificate(bool(binary_form))
+            return as_python3_cert(
+                self._native.peer_certificate(bool(binary_form)))
 
         def cipher(self):
             """``(name, protocol, secret bits)`` of the cipher, or None."""

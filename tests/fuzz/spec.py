@@ -21,6 +21,7 @@ objects are *deviant*.
 """
 
 import ssl
+import struct
 import sys
 
 from . import values as v
@@ -39,10 +40,11 @@ READ_ONLY_OBJECT_ATTRIBUTES = ("server_side", "server_hostname",
 BIO_ATTRIBUTES = ("pending", "eof")
 SESSION_ATTRIBUTES = ("id", "time", "timeout", "ticket_lifetime_hint",
                       "has_ticket")
-# SSLObject.read()'s len is a Py_ssize_t since 3.10, a C int before (the
-# stateful fuzzer also runs on 3.6-3.9, as a check of this table); 2.7 is
-# held to 3.11.
-_READ_LEN_BITS = 32 if (3, 0) <= sys.version_info < (3, 10) else 64
+# SSLObject.read()'s len is a Py_ssize_t since 3.10 (pointer-sized: 32 bits
+# on i386), a C int before (the stateful fuzzer also runs on 3.6-3.9, as a
+# check of this table); 2.7 is held to 3.11.
+_POINTER_BITS = 8 * struct.calcsize("P")
+_READ_LEN_BITS = 32 if (3, 0) <= sys.version_info < (3, 10) else _POINTER_BITS
 # 3.x's read(len) allocates a bytes object of len first:
 # PyBytes_FromStringAndSize refuses sizes above PY_SSIZE_T_MAX minus its
 # header (offsetof(PyBytesObject, ob_sval) + 1 = 33 on 64-bit builds).

@@ -46,6 +46,18 @@ def version_of(python):
     return _version_cache[python]
 
 
+def not_minor(python, minor):
+    """Why a comparison held to Python ``minor``'s exact behaviour cannot use
+    ``python``, or None when it is that version.  (scripts/test-all names an
+    older reference where that is the one on the OpenSSL under test.)"""
+    version = version_of(python)
+    if version == minor:
+        return None
+    return ("the reference is Python %s, not %s: its own differences from %s "
+            "(tests/conformance/README.md) would fail this exact comparison"
+            % (version, minor, minor))
+
+
 def _pyenv_builds():
     """``{version: bin directory}`` of pyenv's CPython builds, read from its
     versions directory (no shim: a shim only runs the selected version)."""
