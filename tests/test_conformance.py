@@ -118,6 +118,9 @@ def test_matches_python3(name, observed, references):
         _main_reference(references)
     if reference_minor not in references:
         pytest.skip("no Python %s reference interpreter" % reference_minor)
+    if "py311" in entry.tags and reference_minor not in ("3.11", "3.13"):
+        pytest.skip("the %s reference predates what %s checks"
+                    % (reference_minor, name))
     if "py313" not in entry.tags:
         _note_reference_difference(name, references)
 

@@ -16,6 +16,9 @@ import warnings
 from conformance import tls
 from conformance.scenarios import scenario
 
+# 3.9 lacks security_level and has older defaults and enum reprs.
+PY311 = ("py311",)
+
 
 def _quiet(func, *args):
     with warnings.catch_warnings():
@@ -27,7 +30,7 @@ def _names(members):
     return [(m.name, int(m)) for m in members]
 
 
-@scenario("context.enums")
+@scenario("context.enums", tags=PY311)
 def enums(rec):
     for name in ("TLSVersion", "VerifyMode", "AlertDescription"):
         cls = getattr(ssl, name)
@@ -84,7 +87,7 @@ def _defaults(rec, label, ctx):
     rec.call(p + "get_ca_certs()", ctx.get_ca_certs)
 
 
-@scenario("context.defaults")
+@scenario("context.defaults", tags=PY311)
 def defaults(rec):
     for name in ("PROTOCOL_TLS_CLIENT", "PROTOCOL_TLS_SERVER"):
         _defaults(rec, name, ssl.SSLContext(getattr(ssl, name)))
@@ -98,7 +101,7 @@ def defaults(rec):
     rec.call("get_ciphers() after set_ciphers", ctx.get_ciphers)
 
 
-@scenario("context.wrong_side")
+@scenario("context.wrong_side", tags=PY311)
 def wrong_side(rec):
     client = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -110,7 +113,7 @@ def wrong_side(rec):
         ssl.MemoryBIO(), ssl.MemoryBIO(), 2)).__name__)
 
 
-@scenario("context.version_bounds")
+@scenario("context.version_bounds", tags=PY311)
 def version_bounds(rec):
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     for value in (ssl.TLSVersion.TLSv1_3, ssl.TLSVersion.MINIMUM_SUPPORTED,
@@ -142,7 +145,7 @@ def _pair(rec, version, label):
     return pair
 
 
-@scenario("context.version_bounds_handshake")
+@scenario("context.version_bounds_handshake", tags=PY311)
 def version_bounds_handshake(rec):
     _pair(rec, ssl.TLSVersion.TLSv1_2, "max 1.2")
     _pair(rec, ssl.TLSVersion.TLSv1_3, "max 1.3")
@@ -155,7 +158,7 @@ def version_bounds_handshake(rec):
     tls.Pair(cctx, sctx).handshake(rec, label="no common version")
 
 
-@scenario("context.attributes")
+@scenario("context.attributes", tags=PY311)
 def attributes(rec):
     client = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -207,7 +210,7 @@ def _or_options(ctx, flag):
     return ctx.options
 
 
-@scenario("context.sni_callback")
+@scenario("context.sni_callback", tags=PY311)
 def sni_callback(rec):
     seen = []
 
@@ -223,7 +226,7 @@ def sni_callback(rec):
     rec.value("seen", seen)
 
 
-@scenario("context.hostname_checks_common_name")
+@scenario("context.hostname_checks_common_name", tags=PY311)
 def hostname_checks_common_name(rec):
     # The test certificates name their hosts in subjectAltName, so turning
     # the commonName fallback off must leave their handshake alone.
@@ -265,17 +268,17 @@ def _post_handshake(rec, client_cert):
              lambda: (pair.server.getpeercert() or {}).get("subject"))
 
 
-@scenario("context.post_handshake_auth")
+@scenario("context.post_handshake_auth", tags=PY311)
 def post_handshake_auth(rec):
     _post_handshake(rec, True)
 
 
-@scenario("context.post_handshake_auth_no_cert")
+@scenario("context.post_handshake_auth_no_cert", tags=PY311)
 def post_handshake_auth_no_cert(rec):
     _post_handshake(rec, False)
 
 
-@scenario("context.keylog")
+@scenario("context.keylog", tags=PY311)
 def keylog(rec):
     directory = tempfile.mkdtemp()
     try:
@@ -299,7 +302,7 @@ def keylog(rec):
         shutil.rmtree(directory)
 
 
-@scenario("context.native_socket")
+@scenario("context.native_socket", tags=PY311)
 def native_socket(rec):
     """The interpreter's own SSLSocket from a TLS_CLIENT context with the new
     settings, against an SSLSocket server in a thread (socket pair)."""
@@ -341,3 +344,68 @@ def native_socket(rec):
         b.close()
     rec.value("server", result)
     rec.value("sni seen", seen)
+
+
+def _socket_pair():
+    a, b = socket.socketpair()
+    if not hasattr(a, "_sock") and hasattr(socket, "_socketobject"):
+        a, b = socket.socket(_sock=a), socket.socket(_sock=b)
+    a.settimeout(10)
+    b.settimeout(10)
+    return a, b
+
+
+def _until_done(call, incoming, outgoing, sock):
+    """Run ``call`` on an SSLObject whose BIOs are joined to ``sock``."""
+    while True:
+        try:
+            result = call()
+        except ssl.SSLWantReadError:
+            data = outgoing.read()
+            if data:
+                sock.sendall(data)
+            incoming.write(sock.recv(65536))
+            continue
+        data = outgoing.read()
+        if data:
+            sock.sendall(data)
+        return result
+
+
+@scenario("context.native_client_post_handshake_auth", tags=PY311)
+def native_client_post_handshake_auth(rec):
+    """The interpreter's own SSLSocket as a TLS 1.3 client with
+    post_handshake_auth answers an in-memory server's certificate request."""
+    cctx, sctx = _pha_contexts(True)
+    a, b = _socket_pair()
+    result = {}
+
+    def client():
+        try:
+            conn = cctx.wrap_socket(a, server_hostname="localhost")
+            result["version"] = conn.version()
+            result["got"] = conn.recv(10)  # answers the request inside
+            conn.sendall(b"answer")
+            conn.close()
+        except Exception as exc:  # recorded in the transcript
+            result["client error"] = type(exc).__name__
+
+    thread = threading.Thread(target=client)
+    thread.start()
+    try:
+        incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+        server = sctx.wrap_bio(incoming, outgoing, server_side=True)
+        _until_done(server.do_handshake, incoming, outgoing, b)
+        rec.call("getpeercert() before", server.getpeercert)
+        rec.call("verify_client_post_handshake()",
+                 server.verify_client_post_handshake)
+        server.write(b"request")
+        rec.call("read", _until_done, lambda: server.read(10), incoming,
+                 outgoing, b)
+        rec.call("getpeercert() after", lambda: (
+            server.getpeercert() or {}).get("subject"))
+    finally:
+        thread.join(10)
+        a.close()
+        b.close()
+    rec.value("client", result)
