@@ -302,6 +302,30 @@ def keylog(rec):
         shutil.rmtree(directory)
 
 
+def _socket_pair():
+    a, b = socket.socketpair()
+    if not hasattr(a, "_sock") and hasattr(socket, "_socketobject"):
+        # 2.7's socketpair() returns the bare _socket objects.
+        a, b = socket.socket(_sock=a), socket.socket(_sock=b)
+    a.settimeout(10)
+    b.settimeout(10)
+    return a, b
+
+
+def _start(work, result, side):
+    """Run ``work()`` in a thread; an exception is recorded in ``result``
+    under "<side> error"."""
+    def run():
+        try:
+            work()
+        except Exception as exc:  # recorded in the transcript
+            result[side + " error"] = type(exc).__name__
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
 @scenario("context.native_socket", tags=PY311)
 def native_socket(rec):
     """The interpreter's own SSLSocket from a TLS_CLIENT context with the new
@@ -313,25 +337,16 @@ def native_socket(rec):
     sctx.load_cert_chain(tls.cert("server"), tls.key("server"))
     seen = []
     sctx.sni_callback = lambda sock, name, ctx: seen.append(name)
-    a, b = socket.socketpair()
-    if not hasattr(a, "_sock") and hasattr(socket, "_socketobject"):
-        # 2.7's socketpair() returns the bare _socket objects.
-        a, b = socket.socket(_sock=a), socket.socket(_sock=b)
-    a.settimeout(10)
-    b.settimeout(10)
+    a, b = _socket_pair()
     result = {}
 
     def serve():
-        try:
-            conn = sctx.wrap_socket(b, server_side=True)
-            result["server version"] = conn.version()
-            conn.sendall(conn.recv(10))
-            conn.close()
-        except Exception as exc:  # recorded in the transcript
-            result["server error"] = type(exc).__name__
+        conn = sctx.wrap_socket(b, server_side=True)
+        result["server version"] = conn.version()
+        conn.sendall(conn.recv(10))
+        conn.close()
 
-    thread = threading.Thread(target=serve)
-    thread.start()
+    thread = _start(serve, result, "server")
     try:
         conn = cctx.wrap_socket(a, server_hostname="localhost")
         rec.call("client version()", conn.version)
@@ -344,15 +359,6 @@ def native_socket(rec):
         b.close()
     rec.value("server", result)
     rec.value("sni seen", seen)
-
-
-def _socket_pair():
-    a, b = socket.socketpair()
-    if not hasattr(a, "_sock") and hasattr(socket, "_socketobject"):
-        a, b = socket.socket(_sock=a), socket.socket(_sock=b)
-    a.settimeout(10)
-    b.settimeout(10)
-    return a, b
 
 
 def _until_done(call, incoming, outgoing, sock):
@@ -381,17 +387,15 @@ def native_client_post_handshake_auth(rec):
     result = {}
 
     def client():
-        try:
-            conn = cctx.wrap_socket(a, server_hostname="localhost")
-            result["version"] = conn.version()
-            result["got"] = conn.recv(10)  # answers the request inside
-            conn.sendall(b"answer")
-            conn.close()
-        except Exception as exc:  # recorded in the transcript
-            result["client error"] = type(exc).__name__
+        conn = cctx.wrap_socket(a, server_hostname="localhost")
+        result["version"] = conn.version()
+        result["got"] = conn.recv(10)  # answers the request inside
+        conn.sendall(b"answer")
+        finished.wait(10)  # the server may still be writing
+        conn.close()
 
-    thread = threading.Thread(target=client)
-    thread.start()
+    finished = threading.Event()
+    thread = _start(client, result, "client")
     try:
         incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
         server = sctx.wrap_bio(incoming, outgoing, server_side=True)
@@ -405,6 +409,7 @@ def native_client_post_handshake_auth(rec):
         rec.call("getpeercert() after", lambda: (
             server.getpeercert() or {}).get("subject"))
     finally:
+        finished.set()
         thread.join(10)
         a.close()
         b.close()
