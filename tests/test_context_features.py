@@ -209,5 +209,11 @@ def test_keylog_from_threads_and_closed_with_the_context(tmpdir):
     writer = sslbio._context_features._state(contexts["server"])["keylog"]
     del contexts["server"]
     gc.collect()
-    assert writer._file is None  # closed with its context
+    assert writer.closed  # closed with its context
     assert os.path.getsize(path) > 0
+    # The next context to log drops the dead context's entry.
+    writers = sslbio._engine._keylog_writers()
+    assert writer in writers.values()
+    other = server_context()
+    other.keylog_filename = str(tmpdir.join("other.log"))
+    assert writer not in writers.values()

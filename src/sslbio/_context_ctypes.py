@@ -78,6 +78,11 @@ class CtypesContextBackend(object):
             self._lib.SSL_CTX_set_keylog_callback(ctx, None)
             self._keylog_writers.pop(ctx, None)
             return
+        # Entries of contexts that are gone hold closed writers: drop them
+        # here, so the map stays as small as the set of logging contexts.
+        for address, old in list(self._keylog_writers.items()):
+            if old.closed:
+                self._keylog_writers.pop(address, None)
         self._keylog_writers[ctx] = writer
         self._lib.SSL_CTX_set_keylog_callback(ctx, self._keylog_address)
 

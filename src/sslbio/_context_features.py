@@ -418,6 +418,10 @@ class _KeylogWriter(object):
             self._file.write(_KEYLOG_HEADER)
             self._file.flush()
 
+    @property
+    def closed(self):
+        return self._file is None
+
     def write_line(self, line):
         with self._lock:
             if self._file is not None:
