@@ -739,3 +739,50 @@ def test_protocol_bounds_are_ssl_ctx_ctrl_calls(release):
         (7, SSL_CTRL_SET_MAX_PROTO_VERSION, 0, None),
         (7, SSL_CTRL_GET_MIN_PROTO_VERSION, 0, None),
         (7, SSL_CTRL_GET_MAX_PROTO_VERSION, 0, None)]
+
+
+class CipherWorld(FakeOpenSSL):
+    """A release whose one cipher answers the get_ciphers() queries."""
+
+    def _SSL_CIPHER_get_name(self, cipher):
+        return b"ECDHE-RSA-AES128-GCM-SHA256"
+
+    def _SSL_CIPHER_get_version(self, cipher):
+        return b"TLSv1.2"
+
+    def _SSL_CIPHER_description(self, cipher, buf, size):
+        return b"ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 Kx=ECDH\n"
+
+    def _SSL_CIPHER_get_bits(self, cipher, alg_bits):
+        return 128
+
+    def _SSL_CIPHER_get_cipher_nid(self, cipher):
+        return 895
+
+    def _OBJ_nid2ln(self, nid):
+        return b"aes-128-gcm"
+
+
+@pytest.mark.parametrize("release", ALL)
+def test_context_backend_per_release(release):
+    from sslbio._context_ctypes import CtypesContextBackend
+    world = CipherWorld(release)
+    lib = Binding(world)
+    backend = CtypesContextBackend(lib, None, {})
+    assert backend.absent == set(CONTEXT_FEATURES[V300]) - \
+        CONTEXT_FEATURES[release]
+    assert backend.features == CONTEXT_FEATURES[release] | {
+        "protocol_tls_client_server", "sni_callback", "get_ciphers"}
+    cipher = backend._cipher_dict(1)
+    basic = {"id", "name", "protocol", "description", "strength_bits",
+             "alg_bits"}
+    if release == V102:
+        # As Python 3.6 built against 1.0.2: no nid-based keys.
+        assert set(cipher) == basic
+    else:
+        assert set(cipher) == basic | {"aead", "symmetric", "digest", "kea",
+                                       "auth"}
+        assert cipher["symmetric"] == "aes-128-gcm"
+        assert cipher["digest"] is None  # NID_undef
+    assert cipher["description"] == \
+        "ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 Kx=ECDH"
