@@ -25,6 +25,7 @@ engine; where the OpenSSL release itself lacks it (``absent``), the
 attribute does not exist, as on Python 3 built against that release.
 """
 
+import struct
 import threading
 import warnings
 import weakref
@@ -33,6 +34,10 @@ import _ssl
 
 from . import _shared, _tlsenums
 from ._args import c_long_arg
+from ._tlsenums import long_type
+
+# 2 ** (bits in a C long): 2.7 passes option masks as C longs.
+_LONG_RANGE = 2 ** (8 * struct.calcsize("l"))
 
 __all__ = ["FEATURES", "NoContextBackend", "bind_backend", "context_attributes", "module_names",
            "host_flags", "wrap_socket_checked"]
@@ -85,15 +90,32 @@ def bind_backend(backend):
 _enums = {}
 
 
-def _prefixed(prefix):
-    return [(name, getattr(_ssl, name)) for name in dir(_ssl)
-            if name.startswith(prefix)]
+def _prefixed(prefix, unsigned=False):
+    """``_ssl``'s constants named ``prefix*``.  With ``unsigned``, as the
+    unsigned bit masks they are: 2.7 exports them as C longs, so on a
+    32-bit platform OP_ALL (0x80000854) reads as a negative number."""
+    found = [(name, getattr(_ssl, name)) for name in dir(_ssl)
+             if name.startswith(prefix)]
+    if unsigned:
+        found = [(name, _unsigned(value)) for name, value in found]
+    return found
+
+
+def _unsigned(value):
+    return value + _LONG_RANGE if value < 0 else value
+
+
+def _signed(value):
+    """An unsigned C long as 2.7's ``"l"`` setters take it."""
+    if _LONG_RANGE // 2 <= value < _LONG_RANGE:
+        return value - _LONG_RANGE
+    return value
 
 
 def _build_enums(backend):
     """3.11's enum classes with this interpreter's values, shared by every
     copy in the process (the first copy's definition wins)."""
-    own_options = dict(_prefixed("OP_"))
+    own_options = dict(_prefixed("OP_", unsigned=True))
     options = list(own_options.items()) + [
         item for item in backend.option_constants
         if item[0] not in own_options]
@@ -111,7 +133,7 @@ def _build_enums(backend):
             "TLSVersion", _tlsenums.TLS_VERSIONS)),
         ("Options", lambda: _tlsenums.make_flag("Options", options)),
         ("VerifyFlags", lambda: _tlsenums.make_flag(
-            "VerifyFlags", _prefixed("VERIFY_") +
+            "VerifyFlags", _prefixed("VERIFY_", unsigned=True) +
             _tlsenums.VERIFY_FLAG_EXTRAS)),
         ("VerifyMode", lambda: sorted_enum("VerifyMode", _prefixed("CERT_"))),
         ("AlertDescription", lambda: sorted_enum(
@@ -255,13 +277,22 @@ def wrap_socket_checked(self, sock, server_side, server_hostname=None,
 
 
 # -- attributes ----------------------------------------------------------------
-def _enum_property(attribute, enum_name):
+def _enum_property(attribute, enum_name, unsigned=False):
+    """2.7's ``attribute`` read as a member of ``enum_name``.  With
+    ``unsigned`` (a bit mask 2.7 reads and parses as a signed C long), the
+    value is the unsigned mask Python 3 shows, and a mask beyond the signed
+    range is handed to 2.7's setter as the C long it stands for."""
     descriptor = getattr(_native, attribute)
 
     def get(self):
-        return _as_member(enum_name, descriptor.__get__(self))
+        value = descriptor.__get__(self)
+        if unsigned:
+            value = _unsigned(value)
+        return _as_member(enum_name, value)
 
     def set(self, value):
+        if unsigned and isinstance(value, (int, long_type)):
+            value = _signed(int(value))
         descriptor.__set__(self, value)
 
     return property(get, set, None,
@@ -482,7 +513,7 @@ def context_attributes():
         ("__new__", staticmethod(context_new)),
         ("__init__", context_init),
         ("_wrap_socket", wrap_socket_checked),
-        ("options", _enum_property("options", "Options")),
+        ("options", _enum_property("options", "Options", unsigned=True)),
         ("verify_mode", _enum_property("verify_mode", "VerifyMode")),
         ("verify_flags", _enum_property("verify_flags", "VerifyFlags")),
         ("minimum_version", _proto_bound(False)),

@@ -62,21 +62,19 @@ class _EnumType(type):
         return "<%s '%s'>" % (cls._kind, cls.__name__)
 
 
-_Base = _EnumType("_Base", (int,), {"_kind": "enum", "_canonical": (),
-                                   "_by_name": {}, "_by_value": {}})
+try:
+    long_type = long  # noqa: F821  (2.7)
+except NameError:
+    long_type = int
 
 
-class _IntEnum(_Base):
-    """Members are the only instances; ``Cls(value)`` looks one up."""
+class _Member(object):
+    """What members of both kinds share."""
 
     _kind = "enum"
-
-    def __new__(cls, value):
-        try:
-            return cls._by_value[value]
-        except (KeyError, TypeError):
-            pass
-        raise ValueError("%r is not a valid %s" % (value, cls.__name__))
+    _canonical = ()
+    _by_name = {}
+    _by_value = {}
 
     @property
     def name(self):
@@ -108,10 +106,24 @@ class _IntEnum(_Base):
         return self
 
 
-class _IntFlag(_IntEnum):
+class _IntEnum(_EnumType("_IntEnumBase", (_Member, int), {})):
+    """Members are the only instances; ``Cls(value)`` looks one up."""
+
+    def __new__(cls, value):
+        try:
+            return cls._by_value[value]
+        except (KeyError, TypeError):
+            pass
+        raise ValueError("%r is not a valid %s" % (value, cls.__name__))
+
+
+class _IntFlag(_EnumType("_IntFlagBase", (_Member, long_type), {})):
     """Any integer is a value (boundary KEEP); a combination is named by its
     one-bit members, lowest bit first, then any member of several bits it
-    contains, then the bits no member explains, as 3.11 names it."""
+    contains, then the bits no member explains, as 3.11 names it.
+
+    On 2.7 a ``long``, as 2.7's own ``options`` and ``verify_flags`` are:
+    ``OP_ALL`` does not fit a 32-bit platform's ``int``."""
 
     _kind = "flag"
 
@@ -145,7 +157,7 @@ class _IntFlag(_IntEnum):
         name = "|".join(member._name_ for member in members) or None
         if name is not None and unknown:
             name += "|%d" % unknown
-        pseudo = int.__new__(cls, value)
+        pseudo = long_type.__new__(cls, value)
         pseudo._name_ = name
         return pseudo
 
@@ -172,12 +184,6 @@ class _IntFlag(_IntEnum):
         return type(self)(~int(self))
 
 
-try:
-    long_type = long  # noqa: F821  (2.7)
-except NameError:
-    long_type = int
-
-
 def _bits(value):
     while value:
         bit = value & -value
@@ -187,11 +193,12 @@ def _bits(value):
 
 def _populate(cls, members):
     by_name, by_value, canonical = {}, {}, []
+    number_type = long_type if issubclass(cls, long_type) else int
     for name, value in members:
         if value in by_value:  # an alias: the first name keeps the value
             by_name[name] = by_value[value]
             continue
-        member = int.__new__(cls, value)
+        member = number_type.__new__(cls, value)
         member._name_ = name
         by_name[name] = by_value[value] = member
         canonical.append(member)

@@ -234,7 +234,8 @@ def main(vendored, opening):
         verb, which = step.split()
         if verb == "import":
             copies[which] = importlib.import_module(names[which])
-            assert copies[which].ENGINE == "ctypes"
+            assert copies[which].ENGINE == "ctypes", \
+                copies[which].UNAVAILABLE_REASON
         elif verb == "inject":
             copies[which].inject_into_ssl()
             if which not in stack:
