@@ -231,3 +231,19 @@ def test_option_masks_and_32_bit_c_longs(monkeypatch):
     assert _context_features._signed(0x82520054) == -2108555180
     assert _context_features._signed(0x4000) == 0x4000
     assert _context_features._unsigned(0x4000) == 0x4000
+
+
+@needs_engine
+def test_context_whose_sni_callback_refers_to_it_is_collected():
+    import weakref
+    held = {"ctx": sslbio.SSLContext(17)}
+
+    def callback(sslobj, name, context, held=held):
+        return held  # refers to the context: a cycle through it
+
+    held["ctx"].sni_callback = callback
+    assert held["ctx"].sni_callback is callback
+    ref = weakref.ref(held["ctx"])
+    del held, callback
+    gc.collect()
+    assert ref() is None

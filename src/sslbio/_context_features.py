@@ -175,8 +175,11 @@ def _states():
 
 def _state(context):
     """The dict of what Python keeps for ``context`` beside its SSL_CTX
-    (keys: sni_callback, post_handshake_auth, keylog_filename, keylog,
-    host_flags).  Part of the contract between copies of sslbio."""
+    (keys: sni_callback, a weak reference to the function the native
+    context calls, whose ``callback`` is the user's; post_handshake_auth,
+    keylog_filename, keylog, host_flags).  Part of the contract between
+    copies of sslbio.  Nothing in it may refer to the context: the map's
+    values are strong."""
     states = _states()
     found = states.get(context)
     if found is None:
@@ -390,7 +393,9 @@ def _set_hostname_checks_common_name(self, value):
 
 
 def _get_sni_callback(self):
-    return _state(self)["sni_callback"]
+    found = _states().get(self)
+    wrapper = found and found["sni_callback"] and found["sni_callback"]()
+    return wrapper.callback if wrapper is not None else None
 
 
 def _set_sni_callback(self, callback):
@@ -414,8 +419,13 @@ def _set_sni_callback(self, callback):
             server_name = server_name.encode("idna").decode("ascii")
         return callback(sslobj, server_name, context)
 
+    # The native context holds the wrapper, and the wrapper the callback:
+    # a callback that refers to its context makes a cycle the collector
+    # sees through the native context.  The state keeps a weak reference
+    # only; a strong one would keep such a context alive for good.
+    a_label_callback.callback = callback
     _native_set_servername_callback(self, a_label_callback)
-    state["sni_callback"] = callback
+    state["sni_callback"] = weakref.ref(a_label_callback)
 
 
 def _del_sni_callback(self):
