@@ -191,3 +191,18 @@ def test_demo_refuses_to_run_without_an_engine(monkeypatch, capsys):
     monkeypatch.setattr(_demo, "UNAVAILABLE_REASON", "layout check failed")
     assert _demo.main(out=Capture()) == 1
     assert "layout check failed" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(sys.version_info[0] >= 3,
+                    reason="the standard library serves Python 3: no engine is tried")
+def test_check_says_why_faster_engines_were_not_chosen(tmpdir):
+    code = ("import sys; sys.modules['_ctypes'] = None\n"
+            "from sslbio import _cli\n"
+            "sys.exit(_cli.main(['check']))\n")
+    result = subproc.run([sys.executable, "-c", code], timeout=300,
+                         cwd=str(tmpdir), env=subproc.child_env(
+                             subproc.sslbio_src(), {"SSLBIO_ENGINE": "ctypes"}))
+    assert result.returncode == 1, result.out + result.err
+    assert field(result.out, "engine") == "unavailable"
+    assert "_ctypes" in field(result.out, "not ctypes")
+    assert field(result.out, "verdict").startswith("UNAVAILABLE: SSLBIO_ENGINE=ctypes")

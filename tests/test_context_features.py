@@ -1,5 +1,5 @@
 """Python 3.11's SSLContext surface on 2.7 (sslbio._context_features, the
-ctypes engine's _context_ctypes and the enum classes of _tlsenums)."""
+ctypes engine's _engines/ctypes/context.py and the enum classes of _tlsenums)."""
 
 import gc
 import os
@@ -214,7 +214,8 @@ def test_keylog_from_threads_and_closed_with_the_context(tmpdir):
     assert writer.closed  # closed with its context
     assert os.path.getsize(path) > 0
     # The next context to log drops the dead context's entry.
-    writers = sslbio._engine._keylog_writers()
+    from sslbio._engines.ctypes.context import shared_keylog_writers
+    writers = shared_keylog_writers()
     assert writer in writers.values()
     other = server_context()
     other.keylog_filename = str(tmpdir.join("other.log"))

@@ -432,18 +432,23 @@ def test_fork_with_live_objects():
 # -- the unavailable path -----------------------------------------------------
 
 UNAVAILABLE_SCRIPT = """
-    import imp, json, ssl, sys, types
+    import imp, json, os, ssl, sys, types
 
-    # Load one sslbio submodule without running sslbio/__init__.py, patch
-    # it, then import sslbio for real: the engine picks the patched module
-    # up from sys.modules.
+    # Load one module of the ctypes engine without running the __init__.py
+    # of sslbio and its engine packages, patch it, then import sslbio for
+    # real: the engine picks the patched module up from sys.modules.
     path = imp.find_module("sslbio")[1]
-    stub = types.ModuleType("sslbio")
-    stub.__path__ = [path]
-    sys.modules["sslbio"] = stub
-    import sslbio.%(module)s as target
+    packages = ["sslbio", "sslbio._engines", "sslbio._engines.ctypes"]
+    for package in packages:
+        stub = types.ModuleType(package)
+        stub.__path__ = [os.path.join(path, *package.split(".")[1:])]
+        sys.modules[package] = stub
+    name = "sslbio._engines.ctypes.%(module)s"
+    __import__(name)
+    target = sys.modules[name]
     %(patch)s
-    del sys.modules["sslbio"]
+    for package in packages:
+        del sys.modules[package]
 
     import sslbio
     from sslbio._engine import EngineUnavailableError
@@ -465,12 +470,12 @@ UNAVAILABLE_SCRIPT = """
 """
 
 UNAVAILABLE_CASES = {
-    "layout": ("_layout", """
+    "layout": ("layout", """
     def refuse(self, lib):
         raise target.LayoutError("simulated: _SSLSocket is 1 byte")
     target.Layout.__init__ = refuse""",
                ["LayoutError", "simulated: _SSLSocket is 1 byte"]),
-    "old-openssl": ("_openssl", """
+    "old-openssl": ("binding", """
     target.Binding._discover_version = lambda self: 0x1000115f""",
                     ["UnsupportedOpenSSL", "1.0.1", "older than 1.0.2"]),
 }
@@ -488,6 +493,70 @@ def test_unavailable_engine(case):
         assert word in result["reason"]
     for name in ("MemoryBIO", "wrap_bio", "SSLContext.wrap_bio"):
         assert result["reason"] in result[name], name
+
+
+NO_CTYPES_SCRIPT = """
+    import json, ssl, sys
+    # As on an interpreter built without libffi: "import ctypes" fails.
+    sys.modules["_ctypes"] = None
+    import sslbio
+    from sslbio import _engine
+    sslbio.inject_into_ssl()
+    print(json.dumps({
+        "engine": sslbio.ENGINE, "reason": sslbio.UNAVAILABLE_REASON,
+        "reasons": _engine.ENGINE_REASONS,
+        "ssl.MemoryBIO": hasattr(ssl, "MemoryBIO"),
+        "ssl.SSLObject": hasattr(ssl, "SSLObject"),
+        "wrap_bio": hasattr(ssl.SSLContext, "wrap_bio"),
+    }))
+"""
+
+
+@engine_only
+def test_import_without_ctypes():
+    # Forced to ctypes so that no other engine serves instead.
+    result = last_json(run_clean(NO_CTYPES_SCRIPT,
+                                 env={"SSLBIO_ENGINE": "ctypes"}))
+    assert result["engine"] == "unavailable"
+    assert "_ctypes" in result["reasons"]["ctypes"]
+    assert "_ctypes" in result["reason"]
+    # Libraries decide by hasattr(ssl, "MemoryBIO") whether to use the
+    # in-memory API; with no engine they must take their other path.
+    assert not result["ssl.MemoryBIO"]
+    assert not result["ssl.SSLObject"]
+    assert not result["wrap_bio"]
+
+
+@engine_only
+def test_import_without_ctypes_tries_the_next_engines():
+    result = last_json(run_clean(NO_CTYPES_SCRIPT))
+    assert result["engine"] != "ctypes"
+    assert "_ctypes" in result["reasons"]["ctypes"]
+    # Every engine refused is listed; the one serving is not.
+    assert result["engine"] not in result["reasons"]
+    assert result["ssl.MemoryBIO"] == (result["engine"] != "unavailable")
+
+
+FORCED_SCRIPT = """
+    import json, sslbio
+    from sslbio import _engine
+    print(json.dumps({"engine": sslbio.ENGINE,
+                      "reason": sslbio.UNAVAILABLE_REASON,
+                      "reasons": _engine.ENGINE_REASONS}))
+"""
+
+
+@engine_only
+def test_forced_engine():
+    forced = last_json(run_clean(FORCED_SCRIPT,
+                                 env={"SSLBIO_ENGINE": "ctypes"}))
+    assert (forced["engine"], forced["reason"]) == ("ctypes", None)
+
+    unknown = last_json(run_clean(FORCED_SCRIPT,
+                                  env={"SSLBIO_ENGINE": "turbo"}))
+    assert unknown["engine"] == "unavailable"
+    assert "SSLBIO_ENGINE=turbo names no engine" in unknown["reason"]
+    assert list(unknown["reasons"]) == ["turbo"]
 
 
 # -- inject_into_ssl / extract_from_ssl ------------------------------------
@@ -686,11 +755,16 @@ def test_check_hostname_without_server_hostname(call):
 def test_check_hostname_without_server_hostname_reports_transport_first():
     """A stream that ends before the handshake completes is reported as the
     transport error it is (3.6's order), not as the missing host name."""
+    # The stream cut short during the handshake: OpenSSL 3 queues
+    # UNEXPECTED_EOF_WHILE_READING (SSLEOFError); before 3.0 nothing is
+    # queued and Python 3.11 reports the syscall error.
+    cut_short = ssl.SSLEOFError if ssl.OPENSSL_VERSION_INFO >= (3,) \
+        else ssl.SSLSyscallError
     for first in ("do_handshake", "read", "write"):
         pair = _without_hostname()
         pair.cin.write_eof()
         method = getattr(pair.client, first)
-        with pytest.raises(ssl.SSLEOFError):
+        with pytest.raises(cut_short):
             method(b"data") if first == "write" else method()
         # A failed handshake stays failed (SSLSyscallError, as on 3.11).
         with pytest.raises(ssl.SSLSyscallError):

@@ -23,7 +23,7 @@ import sys
 import pytest
 
 import sslbio
-from sslbio import _openssl
+from sslbio._engines.ctypes import binding
 
 from engine_cases import error_scenarios, real_library
 from engine_cases.common import (ON_ENGINE, PY2, Pair, connected_pair,
@@ -100,13 +100,13 @@ class FakeLib(object):
         self.verify_result = verify_result
         self.cleared = 0
         if packing == "3.0":
-            self.err_get_lib = _openssl._err_get_lib_300
-            self.err_get_reason = _openssl._err_get_reason_300
-            self.err_reason_is_common = _openssl._err_reason_is_common_300
+            self.err_get_lib = binding._err_get_lib_300
+            self.err_get_reason = binding._err_get_reason_300
+            self.err_reason_is_common = binding._err_reason_is_common_300
         else:
-            self.err_get_lib = _openssl._err_get_lib_1x
-            self.err_get_reason = _openssl._err_get_reason_1x
-            self.err_reason_is_common = _openssl._err_reason_is_common_1x
+            self.err_get_lib = binding._err_get_lib_1x
+            self.err_get_reason = binding._err_get_reason_1x
+            self.err_reason_is_common = binding._err_reason_is_common_1x
 
     def ERR_peek_last_error(self):
         # ctypes returns an unsigned long as a long on 2.7.
@@ -494,7 +494,7 @@ def real_lib():
 
 
 def packed(lib, library, reason):
-    if lib.version_number >= _openssl.V300:
+    if lib.version_number >= binding.V300:
         return pack("3.0", library, reason)
     return pack("1.x", library, reason, func=0)
 

@@ -1,5 +1,5 @@
-"""sslbio._openssl.Binding adapted to OpenSSL 1.0.2, 1.1.0, 1.1.1 and 3.0,
-and sslbio._der's reading of encoded sessions.
+"""sslbio._engines.ctypes.binding.Binding adapted to OpenSSL 1.0.2, 1.1.0, 1.1.1 and 3.0,
+and sslbio._engines.ctypes.der's reading of encoded sessions.
 
 Only one OpenSSL is installed, so each release is a fake symbol table that
 exports exactly what that release exports as *functions* (many names are
@@ -21,8 +21,9 @@ import struct
 import pytest
 
 import sslbio
-from sslbio import _der, _openssl
-from sslbio._openssl import Binding, DECLARATIONS, UnsupportedOpenSSL
+from sslbio._engines.ctypes import binding
+from sslbio._engines.ctypes.der import session_ticket_fields
+from sslbio._engines.ctypes.binding import Binding, DECLARATIONS, UnsupportedOpenSSL
 
 from engine_cases import real_library
 from engine_cases.common import (ON_ENGINE, client_context, connected_pair,
@@ -241,7 +242,7 @@ def test_binding_resolves_each_release(release):
         assert function is world.functions[name]
         argtypes = DECLARATIONS[name][1]
         # (c_uint64 is c_ulong on 64-bit builds only: i386 tells them apart.)
-        assert function.restype is _openssl.restype_in(name, number), name
+        assert function.restype is binding.restype_in(name, number), name
         assert function.argtypes == argtypes, name
 
 
@@ -283,7 +284,7 @@ def test_missing_required_symbol(release, removed):
 
 
 def version_of(release):
-    return _openssl.version_tuple(RELEASES[release][0])
+    return binding.version_tuple(RELEASES[release][0])
 
 
 @pytest.mark.parametrize("number", [0x1000115f, 0x1000100f, 0x0090819f,
@@ -325,18 +326,36 @@ class Bio102(ctypes.Structure):
     _fields_ = [("raw", ctypes.c_char * 128)]
 
 
-def test_bio_up_ref_102_uses_crypto_add_lock_on_the_references_field():
-    lib, world = bind(V102)
+def bio102_counted():
+    """A fake 1.0.2 BIO, its references field's address and that field
+    (at 1)."""
     bio = Bio102()
     # struct bio_st: 3 pointers, 5 ints, 3 pointers, then int references.
     offset = {8: 72, 4: 44}[ctypes.sizeof(ctypes.c_void_p)]
     count = ctypes.c_int.from_address(ctypes.addressof(bio) + offset)
     count.value = 1
+    return bio, ctypes.addressof(bio) + offset, count
+
+
+def test_bio_up_ref_102_uses_crypto_add_lock_on_the_references_field():
+    lib, world = bind(V102)
+    bio, references, count = bio102_counted()
     assert lib.bio_up_ref(ctypes.addressof(bio)) == 1
     (call,) = world.calls("CRYPTO_add_lock")
-    assert call[:3] == (ctypes.addressof(bio) + offset, 1, CRYPTO_LOCK_BIO)
+    assert call[:3] == (references, 1, CRYPTO_LOCK_BIO)
     assert count.value == 2
     assert "BIO_up_ref" not in world.functions
+
+
+def test_raw_bio_up_ref_102_takes_a_pointer_argument():
+    # The hot-path form gets the BIO as a ready pointer argument, which
+    # 1.0.2's reference count update must turn back into the address.
+    lib, world = bind(V102)
+    bio, references, count = bio102_counted()
+    lib.raw_bio_up_ref()(binding.pointer_argument(ctypes.addressof(bio)))
+    (call,) = world.calls("CRYPTO_add_lock")
+    assert call[0] == references
+    assert count.value == 2
 
 
 @pytest.mark.parametrize("release", FROM_110)
@@ -562,18 +581,18 @@ def ctx_offset():
     (0x305000f0, (3, 5, 15)),
 ])
 def test_version_tuple(number, expected):
-    assert _openssl.version_tuple(number) == expected
+    assert binding.version_tuple(number) == expected
 
 
 def test_version_tuple_of_the_running_library():
     match = re.match(r"OpenSSL (\d+)\.(\d+)\.(\d+)", ssl.OPENSSL_VERSION)
     if not match:
         pytest.skip("not OpenSSL: %s" % ssl.OPENSSL_VERSION)
-    assert _openssl.version_tuple(ssl.OPENSSL_VERSION_NUMBER) == \
+    assert binding.version_tuple(ssl.OPENSSL_VERSION_NUMBER) == \
         tuple(int(x) for x in match.groups())
 
 
-# -- _der.session_ticket_fields -----------------------------------------------
+# -- session_ticket_fields -----------------------------------------------
 
 def tlv(tag, content):
     """One DER element, long-form length where needed."""
@@ -630,25 +649,25 @@ def session_der(hint=None, ticket=None, peer=None):
     (300, b"t" * 1000, (300, True)),          # 0x82 lengths, outer too
 ])
 def test_session_ticket_fields(hint, ticket, expected):
-    assert _der.session_ticket_fields(session_der(hint, ticket)) == expected
+    assert session_ticket_fields(session_der(hint, ticket)) == expected
 
 
 def test_tags_inside_other_fields_are_not_fields():
     # A peer certificate whose bytes contain [9]/[10]-looking headers.
     peer = tlv(0x30, tlv(0xA9, integer(55)) + tlv(0xAA, b"x"))
-    assert _der.session_ticket_fields(session_der(peer=peer)) == (0, False)
+    assert session_ticket_fields(session_der(peer=peer)) == (0, False)
 
 
 def test_not_a_sequence():
     with pytest.raises(ValueError):
-        _der.session_ticket_fields(tlv(0x31, integer(1)))
+        session_ticket_fields(tlv(0x31, integer(1)))
 
 
 @pytest.mark.parametrize("cut", [0, 1, 2, 3, 40, -200, -1])
 def test_truncated_session_raises_value_error(cut):
     der = session_der(300, b"t" * 300)
     with pytest.raises(ValueError):
-        _der.session_ticket_fields(der[:cut])
+        session_ticket_fields(der[:cut])
 
 
 @pytest.mark.parametrize("der", [
@@ -657,7 +676,7 @@ def test_truncated_session_raises_value_error(cut):
 ], ids=["element-header-cut", "element-overruns-sequence"])
 def test_malformed_element_raises_value_error(der):
     with pytest.raises(ValueError):
-        _der.session_ticket_fields(der)
+        session_ticket_fields(der)
 
 
 @needs_engine
@@ -666,8 +685,8 @@ def test_malformed_element_raises_value_error(der):
 def test_session_ticket_fields_of_real_sessions(tls12, tickets):
     """The 1.0.2 route (DER) agrees with 1.1.0+'s accessors on sessions the
     installed OpenSSL made."""
-    from sslbio import _engine
-    lib = _engine._lib
+    from sslbio._engines.ctypes import library
+    lib = library.lib
     server = server_context(tls12=tls12)
     if not tickets:
         # SSL_OP_NO_TICKET; 2.7's ssl module has no name for it.
@@ -675,7 +694,7 @@ def test_session_ticket_fields_of_real_sessions(tls12, tickets):
     pair = connected_pair(client_context(tls12=tls12), server)
     session = lib.SSL_get_session(pair.client._ssl)
     der = lib.session_der(session)
-    fields = _der.session_ticket_fields(der)
+    fields = session_ticket_fields(der)
     assert fields == (lib.SSL_SESSION_get_ticket_lifetime_hint(session),
                       bool(lib.SSL_SESSION_has_ticket(session)))
     assert fields[1] is tickets
@@ -765,7 +784,7 @@ class CipherWorld(FakeOpenSSL):
 
 @pytest.mark.parametrize("release", ALL)
 def test_context_backend_per_release(release):
-    from sslbio._context_ctypes import CtypesContextBackend
+    from sslbio._engines.ctypes.context import CtypesContextBackend
     world = CipherWorld(release)
     lib = Binding(world)
     backend = CtypesContextBackend(lib, None, {})

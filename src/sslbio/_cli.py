@@ -28,13 +28,36 @@ from . import CONTEXT_FEATURES, ENGINE, UNAVAILABLE_REASON, __version__, _demo
 # The package as ``python -m`` names it: "sslbio", or a vendored copy's full name.
 PACKAGE = __name__.rpartition(".")[0]
 
+if sys.version_info[0] == 2:
+    from . import _engine
+
+    def engine_description():
+        """What the engine bound to: ``[(label, value), ...]``."""
+        return _engine.describe()
+
+    def engine_refusals():
+        """``[(engine name, why it was not chosen), ...]``, in the order
+        the engines were tried."""
+        return [(name, _engine.ENGINE_REASONS[name])
+                for name in _engine.NAMES if name in _engine.ENGINE_REASONS] + \
+            [(name, reason) for name, reason in sorted(_engine.ENGINE_REASONS.items())
+             if name not in _engine.NAMES]
+else:
+    def engine_description():
+        return []
+
+    def engine_refusals():
+        return []
+
+
 # Exit status for a command line that names no known command, as argparse uses.
 EXIT_USAGE = 2
 
 CHECK_HELP = "show the interpreter, OpenSSL and engine, and test in-memory TLS"
 CHECK_DESCRIPTION = """\
-Print this interpreter, the OpenSSL its ssl module uses and the sslbio engine
-that serves it, then run an HTTPS conversation in memory (verification, ALPN,
+Print this interpreter, the OpenSSL its ssl module uses, the sslbio engine
+that serves it (what it bound to, and why each engine tried first was not
+chosen), then run an HTTPS conversation in memory (verification, ALPN,
 data, session resumption, close_notify) and give a verdict: OK (exit status 0),
 or UNAVAILABLE / BROKEN with the reason (exit status 1)."""
 DEMO_HELP = "run an HTTPS client and server against each other, in memory only"
@@ -56,10 +79,13 @@ def check(out):
                                         platform.python_version(), sys.executable))
     show("openssl", ssl.OPENSSL_VERSION)
     show("engine", ENGINE)
-    if sys.version_info[0] == 2:
-        from ._engine import CHECKS
-        for what, found in CHECKS:
-            show("checked", "%s: %s" % (what, found))
+    # What the engine bound to and checked before serving this interpreter:
+    # capabilities, never the version number.
+    for what, found in engine_description():
+        show("checked", "%s: %s" % (what, found))
+    # Why each engine tried before the one chosen (or all of them) refused.
+    for name, reason in engine_refusals():
+        show("not " + name, reason)
     show("context", _context_line())
     if UNAVAILABLE_REASON is not None:
         show("verdict", "UNAVAILABLE: %s" % UNAVAILABLE_REASON)

@@ -4,7 +4,7 @@ import _ssl
 
 from . import _context_features
 from ._shared import is_engine_class
-from ._sslobject import encode_hostname
+from ._hostname import encode_hostname
 
 __all__ = ["SSLContext", "wrap_bio", "wrap_bio_method",
            "bind_sslobject_class"]

@@ -2,7 +2,10 @@
 
 ``MemoryBIO`` and ``SSLSession`` are C types on Python 3: they cannot be
 subclassed, pickled or copied.  ``NativeLike`` gives a Python class the same
-refusals, with the same exception classes.
+refusals, with the same exception classes.  The engine-neutral fronts
+(``_bio.MemoryBIO``, ``_session.SSLSession``) say ``_subclassable = True``
+so that an engine can build its concrete class on them; the concrete class
+itself is final again.
 """
 
 __all__ = ["NativeLike"]
@@ -13,7 +16,10 @@ class _Final(type):
 
     def __new__(mcs, name, bases, namespace):
         for base in bases:
-            if isinstance(base, _Final) and base.__name__ != "NativeLike":
+            # Looked up in the class's own namespace: being a base for
+            # engines is not inherited by the engines' classes.
+            if isinstance(base, _Final) and \
+                    not base.__dict__.get("_subclassable", False):
                 raise TypeError("type 'ssl.%s' is not an acceptable base type"
                                 % base.__name__)
         return type.__new__(mcs, name, bases, namespace)
@@ -24,6 +30,7 @@ class NativeLike(object):
 
     __metaclass__ = _Final
     __slots__ = ()
+    _subclassable = True
 
     def _refuse_pickle(self, *ignored):
         raise TypeError("cannot pickle '%s' object" % type(self).__name__)

@@ -1,111 +1,82 @@
-"""Engine choice on Python 2.7: the ctypes engine, or a clear refusal.
+"""Engine choice on Python 2.7, or a clear refusal.
 
-Importing this module never fails.  When the interpreter cannot be served
-(no shared OpenSSL to bind, an object layout that does not validate, an
-OpenSSL older than 1.0.2), ``ENGINE`` is ``"unavailable"``,
-``UNAVAILABLE_REASON`` says why, and creating a ``MemoryBIO`` raises
-``EngineUnavailableError`` with that reason.
+``SSLBIO_ENGINE=ctypes|pypy|portable`` forces one engine; otherwise the
+engines of ``_engines.NAMES`` are tried in that order, fastest first, and
+the first that imports serves.  ``ENGINE_REASONS`` keeps, for each engine
+tried and refused, why (``python -m sslbio check`` shows them).
+
+Importing this module never fails.  When no engine can serve, ``ENGINE`` is
+``"unavailable"``, ``UNAVAILABLE_REASON`` says why, and creating a
+``MemoryBIO`` or an ``SSLObject`` raises ``EngineUnavailableError`` with
+that reason.
 """
 
-import ssl
+import importlib
+import os
 
-from . import _context_features, _shared
+from ._engines import NAMES  # noqa: F401 (the order, for _cli)
 from ._errors import SSLCertVerificationError
 
-__all__ = ["ENGINE", "UNAVAILABLE_REASON", "EngineUnavailableError",
-           "MemoryBIO", "SSLObject", "SSLSession", "SSLContext",
-           "SSLCertVerificationError", "wrap_bio", "CONTEXT_FEATURES"]
+__all__ = ["ENGINE", "ENGINE_MODULE", "ENGINE_REASONS", "UNAVAILABLE_REASON",
+           "EngineUnavailableError", "MemoryBIO", "SSLObject", "SSLSession",
+           "SSLContext", "SSLCertVerificationError", "wrap_bio", "describe",
+           "CONTEXT_FEATURES"]
+
+# The environment variable that forces one engine.
+FORCE_VARIABLE = "SSLBIO_ENGINE"
 
 
 class EngineUnavailableError(RuntimeError):
     """sslbio cannot provide the in-memory TLS API on this interpreter."""
 
 
-# What the engine checked before serving this interpreter, in order, as
-# (what, what was found) for ``python -m sslbio check``.  The engine goes by
-# these capabilities, never by the version number: 2.7.5 with PEP 466's
-# backported SSLContext is served if they hold, a 2.7.18 is refused if not.
-CHECKS = []
+def _reason(exc):
+    return "%s: %s" % (type(exc).__name__, exc)
 
 
-def _load():
-    """Bind OpenSSL, validate the object layout, build the classes."""
-    import ctypes
-    import _socket
-    import _ssl
-
-    from ._openssl import Binding, SymbolTable
-    from ._layout import Layout
-    from ._bio import make_memory_bio_class
-    from ._sslobject import make_sslobject_classes
-
-    path = getattr(_ssl, "__file__", None)
-    CHECKS.append(("_ssl module", path or "built into the interpreter"))
-    # dlsym on the _ssl module's handle searches the libraries it was
-    # linked against, so this finds exactly the libssl that _ssl uses; a
-    # built-in _ssl lives in the interpreter itself.
-    holding = ctypes.PyDLL(path) if path else ctypes.pythonapi
-    releasing = ctypes.CDLL(path) if path else ctypes.CDLL(None)
-    table = SymbolTable(holding, releasing)
-    lib = Binding(table)
-    CHECKS.append(("libssl bound", table.file_of("SSL_new") or
-                   "the library _ssl is linked with"))
-    CHECKS.append(("OpenSSL", "%d.%d.%d (0x%08x), every function the engine "
-                   "needs is exported" % (lib.version + (lib.version_number,))))
-    layout = Layout(lib)
-    MemoryBIO = make_memory_bio_class(lib, layout, ctypes.pythonapi)
-
-    # One never-connected socket shared by every object: timeout 0.0 makes
-    # _ssl treat I/O as non-blocking and never poll the descriptor.
-    dummy = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)
-    dummy.settimeout(0.0)
-    SSLObject, SSLSession = make_sslobject_classes(lib, layout, dummy,
-                                                   MemoryBIO)
-    # Other copies of sslbio in this process accept these classes' objects
-    # as their own (see _shared); the memory BIO method table identifies
-    # the loaded OpenSSL.
-    _shared.mark(lib.BIO_s_mem(), MemoryBIO, SSLObject, SSLSession)
-    _self_test(layout, MemoryBIO, SSLObject)
-    from ._context_ctypes import CtypesContextBackend
-    backend = CtypesContextBackend(lib, layout, _keylog_writers())
-    return lib, MemoryBIO, SSLObject, SSLSession, backend
-
-
-def _keylog_writers():
-    # {SSL_CTX address: key log writer}, shared by every copy of sslbio:
-    # whichever copy's callback OpenSSL calls finds the context's file.
-    shared = _shared.state()
-    with shared["lock"]:
-        return shared.setdefault("keylog_writers", {})
-
-
-def _self_test(layout, MemoryBIO, SSLObject):
-    """Validate the context layout, then build one client object and check
-    that its first flight lands in the outgoing BIO: proves the pointers and
-    the BIO swap before anyone relies on them."""
-    context = ssl.SSLContext(ssl.PROTOCOL_SSLv23)
-    layout.validate_context(context)
-    CHECKS.append(("layout", "validated, " + layout.describe()))
-    incoming, outgoing = MemoryBIO(), MemoryBIO()
-    obj = SSLObject._create(incoming, outgoing, context=context)
+def _try(name):
+    """(engine module, None) or (None, why it cannot serve)."""
     try:
-        obj.do_handshake()
-    except ssl.SSLWantReadError:
-        pass
-    hello = outgoing.read()
-    if not hello.startswith(b"\x16\x03"):
-        raise RuntimeError("self-test: no ClientHello in the outgoing BIO")
-    CHECKS.append(("self-test", "a ClientHello (%d bytes) came out of the "
-                   "outgoing MemoryBIO" % len(hello)))
+        # Any failure, a missing module included, means "cannot serve":
+        # importing sslbio must never fail.
+        return importlib.import_module("._engines." + name, __package__), None
+    except Exception as exc:
+        return None, _reason(exc)
 
 
-try:
-    _lib, MemoryBIO, SSLObject, SSLSession, _backend = _load()
-except Exception as exc:  # any failure means "cannot serve", never a crash
+def _choose():
+    """(engine module or None, {name: reason refused}, reason if none)."""
+    reasons = {}
+    forced = os.environ.get(FORCE_VARIABLE, "")
+    if forced:
+        if forced not in NAMES:
+            why = ("%s=%s names no engine (known: %s)"
+                   % (FORCE_VARIABLE, forced, ", ".join(NAMES)))
+            return None, {forced: why}, why
+        module, why = _try(forced)
+        if module is None:
+            reasons[forced] = why
+            why = "%s=%s: %s" % (FORCE_VARIABLE, forced, why)
+        return module, reasons, why
+    for name in NAMES:
+        module, why = _try(name)
+        if module is not None:
+            return module, reasons, None
+        reasons[name] = why
+    return None, reasons, "; ".join("%s engine: %s" % (name, reasons[name])
+                                    for name in NAMES)
+
+
+ENGINE_MODULE, ENGINE_REASONS, UNAVAILABLE_REASON = _choose()
+
+if ENGINE_MODULE is not None:
+    ENGINE = ENGINE_MODULE.NAME
+    MemoryBIO = ENGINE_MODULE.MemoryBIO
+    SSLObject = ENGINE_MODULE.SSLObject
+    SSLSession = ENGINE_MODULE.SSLSession
+    describe = ENGINE_MODULE.describe
+else:
     ENGINE = "unavailable"
-    UNAVAILABLE_REASON = "%s: %s" % (type(exc).__name__, exc)
-    _lib = None
-    _backend = _context_features.NoContextBackend(ENGINE, UNAVAILABLE_REASON)
 
     class _Unavailable(object):
         def __init__(self, *args, **kwargs):
@@ -125,14 +96,20 @@ except Exception as exc:  # any failure means "cannot serve", never a crash
 
     class SSLSession(_Unavailable):
         """Unavailable on this interpreter; see ``sslbio.UNAVAILABLE_REASON``."""
-else:
-    ENGINE = "ctypes"
-    UNAVAILABLE_REASON = None
+
+    def describe():
+        return []
 
 from ._context import (  # noqa: E402
     SSLContext, wrap_bio, bind_sslobject_class, bind_context_features)
+from ._context_features import NoContextBackend  # noqa: E402
 
 bind_sslobject_class(SSLObject)
+# Python 3.11's context attributes, served by the engine's backend; an
+# engine without one cannot reach the SSL_CTX and serves none of them.
+_backend = getattr(ENGINE_MODULE, "CONTEXT_BACKEND", None) or \
+    NoContextBackend(ENGINE, UNAVAILABLE_REASON or
+                     "the %s engine cannot reach the SSL_CTX" % ENGINE)
 bind_context_features(_backend)
-# Names of FEATURES (see _context_features) this engine serves here.
+# Names of _context_features.FEATURES this engine serves here.
 CONTEXT_FEATURES = _backend.features

@@ -51,9 +51,14 @@ def _replacements():
 def inject_into_ssl():
     """Put sslbio's in-memory TLS API into the standard ``ssl`` module.
 
-    Does nothing when this copy is injected already.  With several copies of
-    sslbio in the process, ``ssl`` shows the one that injected last.
+    Does nothing when this copy is injected already, and nothing when no
+    engine can serve this interpreter: code that tests ``hasattr(ssl,
+    "MemoryBIO")`` must then take its path for Pythons without the API.
+    With several copies of sslbio in the process, ``ssl`` shows the one
+    that injected last.
     """
+    if _engine.ENGINE_MODULE is None:
+        return
     shared = _shared.state()
     with shared["lock"]:
         layers = shared["layers"]

@@ -10,7 +10,7 @@ import ctypes
 import ssl
 
 import sslbio
-from sslbio import _openssl
+from sslbio._engines.ctypes import binding as ctypes_binding
 
 _cache = []
 
@@ -21,16 +21,16 @@ def binding():
         return _cache[0]
     lib = None
     if sslbio.ENGINE == "ctypes":
-        from sslbio import _engine
-        lib = _engine._lib
+        from sslbio._engines.ctypes import library
+        lib = library.lib
     else:
         import _ssl
         path = getattr(_ssl, "__file__", None)
         if path:
             try:
-                lib = _openssl.Binding(_openssl.SymbolTable(
+                lib = ctypes_binding.Binding(ctypes_binding.SymbolTable(
                     ctypes.PyDLL(path), ctypes.CDLL(path)))
-            except (OSError, _openssl.UnsupportedOpenSSL):
+            except (OSError, ctypes_binding.UnsupportedOpenSSL):
                 lib = None
         # OpenSSL 1.1+ loads its error strings with the first SSL_CTX.
         ssl.SSLContext(getattr(ssl, "PROTOCOL_TLS_CLIENT",
@@ -43,7 +43,7 @@ def symbol_table():
     """The raw symbol table (``lookup(name)``) of the real library."""
     import _ssl
     path = _ssl.__file__
-    return _openssl.SymbolTable(ctypes.PyDLL(path), ctypes.CDLL(path))
+    return ctypes_binding.SymbolTable(ctypes.PyDLL(path), ctypes.CDLL(path))
 
 
 def exports(name):

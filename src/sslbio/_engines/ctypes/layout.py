@@ -15,7 +15,7 @@ import sys
 
 import _ssl
 
-from ._openssl import pointer_argument
+from .binding import pointer_argument
 
 __all__ = ["LayoutError", "Layout"]
 

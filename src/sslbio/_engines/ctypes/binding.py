@@ -14,7 +14,7 @@ with fake tables although only one OpenSSL is installed.
 
 import ctypes
 
-from ._der import session_ticket_fields
+from .der import session_ticket_fields
 
 __all__ = ["Binding", "DECLARATIONS", "RESTYPE_CHANGES", "SymbolTable",
            "UnsupportedOpenSSL", "pointer_argument", "restype_in",
@@ -430,6 +430,20 @@ class Binding(object):
         func = self._table.lookup_new(name)
         func.restype = restype
         return func
+
+    def raw_bio_up_ref(self):
+        """``bio_up_ref`` for the hot path of object creation: a function
+        taking the BIO as a ready pointer argument (``pointer_argument``).
+        From 1.1.0 it is ``BIO_up_ref`` itself without ``argtypes`` (about
+        500 instructions less per call than converting an address); 1.0.2
+        has no such function."""
+        if self.version_number >= V110:
+            return self.raw("BIO_up_ref", _INT)
+        cast, void_p, up_ref = ctypes.cast, ctypes.c_void_p, self.bio_up_ref
+
+        def bio_up_ref_102(bio):
+            return up_ref(cast(bio, void_p).value)
+        return bio_up_ref_102
 
     # -- macros that are ctrl calls on every release -------------------------
     BIO_C_SET_BUF_MEM_EOF_RETURN = _BIO_C_SET_BUF_MEM_EOF_RETURN

@@ -2,7 +2,8 @@
 the ``SSL_CTX`` (and on each new ``SSL``) behind ``minimum_version``,
 ``num_tickets``, ``keylog_filename``, ``post_handshake_auth``,
 ``get_ciphers()`` and the rest (the engine-neutral front is
-``_context_features``).
+``sslbio._context_features``; the package's ``CONTEXT_BACKEND`` is an
+instance bound to this interpreter's OpenSSL).
 
 Everything here acts on the OpenSSL objects a 2.7 ``ssl.SSLContext`` already
 owns, so 2.7's own ``SSLSocket``\\ s made from the same context get the same
@@ -11,7 +12,9 @@ settings.
 
 import ctypes
 
-__all__ = ["CtypesContextBackend"]
+from ... import _shared
+
+__all__ = ["CtypesContextBackend", "shared_keylog_writers"]
 
 # The C signature of SSL_CTX_set_keylog_callback's callback:
 # void (*)(const SSL *ssl, const char *line).
@@ -156,6 +159,14 @@ class CtypesContextBackend(object):
                 found[key] = (_text(lib.OBJ_nid2ln(nid))
                               if nid != lib.NID_undef else None)
         return found
+
+
+def shared_keylog_writers():
+    """{SSL_CTX address: key log writer}, shared by every copy of sslbio:
+    whichever copy's callback OpenSSL calls finds the context's file."""
+    shared = _shared.state()
+    with shared["lock"]:
+        return shared.setdefault("keylog_writers", {})
 
 
 def _text(value):

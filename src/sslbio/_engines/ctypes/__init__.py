@@ -1,0 +1,92 @@
+"""The ctypes engine: CPython 2.7's own ``_ssl`` plus OpenSSL through ctypes.
+
+The fastest engine: a connection is 2.7's native ``_ssl._SSLSocket`` whose
+``SSL*`` is rewired to two OpenSSL memory BIOs, driven partly through the
+native object and partly through OpenSSL itself (see ``sslobject``).
+
+Parts, each importable alone: ``binding`` (every foreign symbol, adapted to
+the OpenSSL release), ``der`` (fields of encoded sessions 1.0.2 hides),
+``layout`` (CPython 2.7 object layout, validated); and, importable only on
+CPython 2.7 where they bind this interpreter's OpenSSL: ``library``,
+``bio`` (``MemoryBIO``), ``sslobject`` (``SSLObject``, ``SSLSession``).
+
+Importing this package on CPython 2.7 binds the library, builds nothing
+else (the classes are module-level), marks the classes for the other copies
+of sslbio (see ``sslbio._shared``) and runs a self-test; any failure makes
+the import fail, which ``sslbio._engine`` reports as "unavailable".  On
+Python 3, where no engine runs, it only makes the pure parts importable (the
+tests check them against Python 3's OpenSSL).
+"""
+
+import platform
+import sys
+
+NAME = "ctypes"
+
+# What this engine cannot do that Python 3.11 does: nothing.
+LIMITATIONS = []
+
+if sys.version_info[0] == 2:
+    if platform.python_implementation() != "CPython":
+        from .. import EngineUnavailable
+        raise EngineUnavailable(
+            "needs CPython's object layout; this is %s"
+            % platform.python_implementation())
+
+    import ssl
+
+    from ... import _shared
+    from .bio import MemoryBIO
+    from .context import CtypesContextBackend, shared_keylog_writers
+    from .library import LIBSSL_FILE, SSL_MODULE_FILE, layout, lib
+    from .sslobject import SSLObject, SSLSession
+
+    __all__ = ["NAME", "LIMITATIONS", "MemoryBIO", "SSLObject", "SSLSession",
+               "CONTEXT_BACKEND", "describe"]
+
+    # Python 3.11's context attributes on the SSL_CTX (every one this
+    # OpenSSL release has; see sslbio._context_features).
+    CONTEXT_BACKEND = CtypesContextBackend(lib, layout,
+                                           shared_keylog_writers())
+
+    def describe():
+        """What the engine bound to and checked before serving this
+        interpreter, in order, for ``python -m sslbio check``: ``[(what,
+        what was found), ...]``.  Capabilities, never the version number:
+        a 2.7.5 with PEP 466's backported SSLContext is served if they hold,
+        a 2.7.18 is refused if not."""
+        return [
+            ("_ssl module", SSL_MODULE_FILE or "built into the interpreter"),
+            ("libssl bound", LIBSSL_FILE or "the library _ssl is linked with"),
+            ("OpenSSL", "%d.%d.%d (0x%08x), every function the engine needs "
+                        "is exported" % (lib.version + (lib.version_number,))),
+            ("layout", "validated, " + layout.describe()),
+            ("self-test", "a ClientHello (%d bytes) came out of the outgoing "
+                          "MemoryBIO" % _HELLO_SIZE[0]),
+        ]
+
+    def _self_test():
+        """Validate the context layout, then build one client object and
+        check that its first flight lands in the outgoing BIO: proves the
+        pointers and the BIO swap before anyone relies on them."""
+        context = ssl.SSLContext(ssl.PROTOCOL_SSLv23)
+        layout.validate_context(context)
+        incoming, outgoing = MemoryBIO(), MemoryBIO()
+        obj = SSLObject._create(incoming, outgoing, context=context)
+        try:
+            obj.do_handshake()
+        except ssl.SSLWantReadError:
+            pass
+        hello = outgoing.read()
+        if not hello.startswith(b"\x16\x03"):
+            raise RuntimeError("self-test: no ClientHello in the outgoing "
+                               "BIO")
+        _HELLO_SIZE[0] = len(hello)
+
+    _HELLO_SIZE = [0]
+
+    # Other copies of sslbio in this process accept these classes' objects
+    # as their own (see _shared); the memory BIO method table identifies
+    # the loaded OpenSSL.
+    _shared.mark(lib.BIO_s_mem(), MemoryBIO, SSLObject, SSLSession)
+    _self_test()

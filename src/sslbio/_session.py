@@ -1,0 +1,61 @@
+"""``SSLSession``: the engine-neutral front of Python 3's ``ssl.SSLSession``.
+
+A session cannot be created by the user, compares equal to another when
+their ids are equal, and has no order; engines subclass it with the class
+that holds the session and answers ``id``, ``time``, ``timeout``,
+``ticket_lifetime_hint`` and ``has_ticket``.
+"""
+
+from ._ctype import NativeLike
+from ._shared import is_counterpart
+
+__all__ = ["SSLSession"]
+
+
+class SSLSession(NativeLike):
+    """A TLS session that can be resumed (Python 3's ``ssl.SSLSession``).
+
+    Sessions are taken from ``SSLObject.session`` after a handshake and
+    passed to ``wrap_bio(..., session=...)`` for a later connection made
+    from the same context.  Two sessions are equal when their ids are.
+    """
+
+    __slots__ = ()
+    __hash__ = None
+    _subclassable = True
+
+    def __init__(self, *args, **kwargs):
+        raise TypeError("cannot create 'ssl.SSLSession' instances")
+
+    @classmethod
+    def _is_session(cls, obj):
+        """Whether ``obj`` is an ``SSLSession`` of this engine: any copy's
+        (see ``_shared``) is Python 3's one ``SSLSession`` type."""
+        return type(obj) is cls or is_counterpart(obj, cls)
+
+    def __eq__(self, other):
+        if not self._is_session(other):
+            return NotImplemented
+        return self is other or self.id == other.id
+
+    def __ne__(self, other):
+        if not self._is_session(other):
+            return NotImplemented
+        return not self.__eq__(other)
+
+    def _unordered(self, other, op):
+        raise TypeError("'%s' not supported between instances of '%s' "
+                        "and '%s'" % (op, type(self).__name__,
+                                      type(other).__name__))
+
+    def __lt__(self, other):
+        self._unordered(other, "<")
+
+    def __le__(self, other):
+        self._unordered(other, "<=")
+
+    def __gt__(self, other):
+        self._unordered(other, ">")
+
+    def __ge__(self, other):
+        self._unordered(other, ">=")
