@@ -222,6 +222,7 @@ def test_keylog_from_threads_and_closed_with_the_context(tmpdir):
     assert writer not in writers.values()
 
 
+@needs_engine
 def test_option_masks_and_32_bit_c_longs(monkeypatch):
     # 2.7 on a 32-bit platform reads options as a signed C long, so OP_ALL
     # and the options of every context are negative there; Python 3 shows
