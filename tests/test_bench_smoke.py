@@ -26,7 +26,7 @@ if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
 from benchmarks import (certs, checkout, cli, contenders, drivers, limit,  # noqa: E402
-                        metrics, report, runner, workloads)
+                        metrics, report, runner, sockets, workloads)
 
 PY2 = sys.version_info[0] == 2
 # The directory holding the sslbio under test (the checkout's src, or an
@@ -251,3 +251,13 @@ def test_instruction_count_of_one_operation(certdir, monkeypatch):
     # Creating and freeing a server object and two BIOs is thousands of
     # instructions on any interpreter, and far fewer than a million.
     assert 5000 < counted < 1000000
+
+
+@pytest.mark.parametrize("kind", ["native", "sslbio"])
+def test_socket_bench_round_and_report(certdir, kind):
+    figures = sockets.measure(kind, certdir, 1, 2, clock="wall")
+    assert sorted(figures) == ["handshakes", "receive", "send"]
+    assert all(value > 0 for value in figures.values())
+    out = Capture()
+    sockets.report({("3.11", "native"): figures, ("3.11", "sslbio"): figures}, out)
+    assert "1.00/1.00/1.00" in out.text

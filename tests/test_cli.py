@@ -131,11 +131,11 @@ def test_help_names_a_vendored_copy_by_its_own_name(tmpdir):
 
 def test_bench_is_not_a_command_of_the_package(tmpdir):
     # The benchmarks run from a source checkout (benchmarks/); the installed
-    # or vendored package offers check and demo only.
+    # or vendored package offers check, demo, get and pip only.
     status, out, err = run_sslbio(tmpdir, "bench", "--list")
     assert status == 2 and out == ""
     assert "invalid choice: 'bench'" in err
-    assert "(choose from 'check', 'demo')" in err
+    assert "(choose from 'check', 'demo', 'get', 'pip')" in err
 
 
 @pytest.mark.skipif(sslbio.ENGINE != "ctypes", reason="the engine's checks "
@@ -193,6 +193,15 @@ def test_demo_refuses_to_run_without_an_engine(monkeypatch, capsys):
     assert "layout check failed" in capsys.readouterr().err
 
 
+def test_get_and_pip_are_commands(tmpdir):
+    status, out, _ = run_sslbio(tmpdir, "get", "--help")
+    assert status == 0 and out.startswith("usage: python -m sslbio get [-h]")
+    assert "--proxy-cafile" in out
+    status, out, err = run_sslbio(tmpdir, "get", "http://example.org/")
+    assert status == 1 and out == ""
+    assert err.startswith("sslbio get: error: the URL must be a URL of scheme https")
+
+
 @pytest.mark.skipif(sys.version_info[0] >= 3,
                     reason="the standard library serves Python 3: no engine is tried")
 def test_check_says_why_faster_engines_were_not_chosen(tmpdir):
@@ -206,3 +215,18 @@ def test_check_says_why_faster_engines_were_not_chosen(tmpdir):
     assert field(result.out, "engine") == "unavailable"
     assert "_ctypes" in field(result.out, "not ctypes")
     assert field(result.out, "verdict").startswith("UNAVAILABLE: SSLBIO_ENGINE=ctypes")
+
+
+@pytest.mark.skipif(sys.version_info[0] >= 3,
+                    reason="the standard library serves Python 3: no engine is chosen")
+def test_check_lists_the_limitations_of_the_portable_engine(tmpdir):
+    result = subproc.run([sys.executable, "-m", "sslbio", "check"], timeout=300,
+                         cwd=str(tmpdir), env=subproc.child_env(
+                             subproc.sslbio_src(), {"SSLBIO_ENGINE": "portable"}))
+    assert result.returncode == 0, result.describe()
+    assert field(result.out, "engine") == "portable"
+    limitations = re.findall(r"^limitation:\s+(.*)$", result.out, re.M)
+    assert any("session" in text for text in limitations), result.out
+    # Resumption is not claimed where the engine cannot resume.
+    verdict = field(result.out, "verdict")
+    assert verdict.startswith("OK: ") and "session resumption" not in verdict

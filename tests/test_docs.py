@@ -100,7 +100,9 @@ def test_sni_server_serves_each_name_its_certificate(tmpdir, interpreter):
         # says so, and goes on serving.
         with pytest.raises(ssl.SSLError) as failure:
             fetch(server.port, "server.example", cafile="other-ca.pem")
-        assert isinstance(failure.value, sslbio.SSLCertVerificationError)
+        # SSLCertVerificationError from 3.7 on and with sslbio; 3.6 raises
+        # the plain SSLError with the same reason.
+        assert failure.value.reason == "CERTIFICATE_VERIFY_FAILED"
         server.wait_for(r"^127\.0\.0\.1:\d+: .*alert unknown ca")
         assert fetch(server.port, "server.example")[1].startswith("served")
     assert "Traceback" not in server.output, server.output

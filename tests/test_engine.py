@@ -485,8 +485,10 @@ UNAVAILABLE_CASES = {
 @pytest.mark.parametrize("case", sorted(UNAVAILABLE_CASES))
 def test_unavailable_engine(case):
     module, patch, words = UNAVAILABLE_CASES[case]
+    # Forced to ctypes so that no other engine serves instead.
     out = run_clean(UNAVAILABLE_SCRIPT % {"module": module,
-                                          "patch": patch.strip()})
+                                          "patch": patch.strip()},
+                    env={"SSLBIO_ENGINE": "ctypes"})
     result = last_json(out)
     assert result["engine"] == "unavailable"
     for word in words:

@@ -52,6 +52,9 @@ needs_close_notify_from_s_server = pytest.mark.skipif(
 
 HTTP_REQUEST = b"GET / HTTP/1.0\r\n\r\n"
 
+# The portable engine's documented limits (docs/portable-engine.md).
+PORTABLE = os.environ.get("SSLBIO_ENGINE") == "portable"
+
 # s_server options that force one protocol version and one cipher; the
 # cases list what SSLObject.version() and .cipher() must then report.
 FORCED = {
@@ -203,6 +206,8 @@ def test_s_server_rejects_missing_client_certificate(version, reason):
 
 
 @needs_openssl
+@pytest.mark.skipif(PORTABLE, reason="the portable engine cannot resume "
+                    "sessions (docs/portable-engine.md)")
 @pytest.mark.parametrize("version, server_args, has_ticket", [
     ("TLSv1.2", ("-no_ticket",), False),  # resumed by session id
     ("TLSv1.3", (), True),                # resumed by ticket (PSK)
@@ -305,16 +310,26 @@ def test_client_rejects_bad_server_certificate(certname, hostname,
             assert isinstance(error, ssl.SSLError)
             assert isinstance(error, ssl.CertificateError)
             assert error.reason == "CERTIFICATE_VERIFY_FAILED"
-            assert error.verify_code == verify_code
-            assert error.verify_message
+            if PORTABLE and verify_code not in (62, 64):
+                # 2.7's _ssl does not expose the verify result.
+                assert error.verify_code is error.verify_message is None
+            else:
+                assert error.verify_code == verify_code
+                assert error.verify_message
             assert pump.sslobj.version() is None
 
             # Nothing may be sent after a failed handshake.
             with pytest.raises(ssl.SSLError):
                 pump.sslobj.write(b"must not be sent")
             assert pump.outgoing.pending == 0
-        # The pump delivered our alert: the server says which one it got.
-        server.wait_for(alert)
+        if PORTABLE and verify_code == 62:
+            # Under TLS 1.3 the portable engine can send no alert: it
+            # withholds its Finished instead, so the server never completes.
+            pass
+        else:
+            # The pump delivered our alert: the server says which one it
+            # got.
+            server.wait_for(alert)
     assert S_SERVER_ESTABLISHED not in server.output
     assert "must not be sent" not in server.output
 

@@ -13,6 +13,7 @@ import re
 
 import pytest
 
+from support.interpreters import version_of
 from support.subproc import run
 from support import cert
 from support.documents import (ROOT, code_blocks, document, example_interpreters,
@@ -104,6 +105,10 @@ def test_client_example_fetches_the_page_and_closes_cleanly(tmpdir, interpreter)
 @pytest.mark.parametrize("interpreter", example_interpreters())
 def test_client_example_tells_the_server_why_verification_failed(
         tmpdir, interpreter, certname, alert):
+    if certname == "wildcard" and version_of(interpreter) == "3.6":
+        pytest.skip("Python 3.6 checks the host name after the handshake, in "
+                    "Python: its peer gets no alert (3.7+ and sslbio check it "
+                    "inside the handshake)")
     with py3_server("http", certname) as server:
         result = run_client(tmpdir, interpreter, server)
         assert result.returncode == 1, result.describe()

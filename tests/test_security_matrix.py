@@ -24,6 +24,7 @@ observes running the same script.
 """
 
 import json
+import os
 import sys
 
 import pytest
@@ -43,6 +44,10 @@ NAMES = sorted(CASES)
 HAS_VERIFY_CODE = sys.version_info[0] == 2 or sys.version_info >= (3, 7)
 # X509_V_ERR_HOSTNAME_MISMATCH, X509_V_ERR_IP_ADDRESS_MISMATCH
 HOST_CODES = (62, 64)
+# The portable engine's documented limits (docs/portable-engine.md): chain
+# failures carry no verify_code, and a TLS 1.3 host name mismatch sends no
+# alert (the client's last flight is withheld instead).
+PORTABLE = os.environ.get("SSLBIO_ENGINE") == "portable"
 # Timing, not behaviour: whether the peer's bytes were already in the BIO.
 NOT_COMPARED = ("seconds", "unread_peer_bytes")
 
@@ -121,7 +126,10 @@ def test_invariants(observed, name):
         assert failure["reason"] == "PEER_DID_NOT_RETURN_A_CERTIFICATE"
     elif HAS_VERIFY_CODE:
         assert failure["class"] == "SSLCertVerificationError", row
-        assert failure["verify_code"] == code, row
+        if PORTABLE and code not in HOST_CODES:
+            assert failure["verify_code"] is None, row
+        else:
+            assert failure["verify_code"] == code, row
         assert failure["reason"] == "CERTIFICATE_VERIFY_FAILED"
     # Nothing comes out and nothing goes in once verification has failed,
     # even with the peer's application data waiting in the incoming BIO.
@@ -132,6 +140,9 @@ def test_invariants(observed, name):
     if case.side == "client":
         assert row["peer_completed_handshake"] is False
     # ... and the peer was told why.
+    if PORTABLE and code in HOST_CODES and case.version == "1.3":
+        assert row["peer_alert"] is None, row
+        return
     assert row["peer_alert"] is not None, row
 
 

@@ -14,6 +14,7 @@ __version__ = "1.0.0"
 __all__ = [
     "ENGINE",
     "UNAVAILABLE_REASON",
+    "ENGINE_LIMITATIONS",
     "EngineUnavailableError",
     "MemoryBIO",
     "SSLObject",
@@ -31,6 +32,10 @@ __all__ = [
     "AlertDescription",
     "PROTOCOL_TLS_CLIENT",
     "PROTOCOL_TLS_SERVER",
+    "SSLSocket",
+    "wrap_socket",
+    "inject_into_urllib3",
+    "extract_from_urllib3",
 ]
 
 if sys.version_info[0] >= 3:
@@ -62,6 +67,7 @@ if sys.version_info[0] >= 3:
         "minimum_version", "maximum_version", "security_level",
         "hostname_checks_common_name", "num_tickets", "keylog_filename",
         "post_handshake_auth"))
+    ENGINE_LIMITATIONS = []
 
     class EngineUnavailableError(RuntimeError):
         """Never raised on Python 3: the standard library serves it."""
@@ -82,6 +88,7 @@ if sys.version_info[0] >= 3:
 else:
     from ._engine import (  # noqa: F401  (re-exported)
         ENGINE,
+        ENGINE_LIMITATIONS,
         UNAVAILABLE_REASON,
         EngineUnavailableError,
         MemoryBIO,
@@ -103,3 +110,8 @@ else:
     PROTOCOL_TLS_CLIENT = _enum("_SSLMethod")(_CLIENT)
     PROTOCOL_TLS_SERVER = _enum("_SSLMethod")(_SERVER)
     from ._inject import inject_into_ssl, extract_from_ssl  # noqa: F401
+
+# The socket layer over the names above, and urllib3's HTTPS proxies on it
+# (Python 2 and 3 alike).
+from ._sslsocket import SSLSocket, wrap_socket  # noqa: E402,F401
+from ._urllib3 import inject_into_urllib3, extract_from_urllib3  # noqa: E402,F401

@@ -7,6 +7,9 @@ Commands:
            not (exit 1, with the reason).
 ``demo``   an HTTPS client and server talking through ``MemoryBIO`` objects
            only (see ``_demo``).
+``get``    one HTTPS request over ``sslbio.SSLSocket``, through a proxy if
+           asked: TLS inside TLS (see ``_fetch``).
+``pip``    pip with HTTPS proxies working on 2.7 (see ``_pip``).
 ``bench``  the benchmark suite (see ``_bench``): sslbio on 2.7 against the
            Python 3 standard library and pyOpenSSL, side by side in one run.
 
@@ -23,7 +26,8 @@ import platform
 import ssl
 import sys
 
-from . import CONTEXT_FEATURES, ENGINE, UNAVAILABLE_REASON, __version__, _demo
+from . import (CONTEXT_FEATURES, ENGINE, ENGINE_LIMITATIONS, UNAVAILABLE_REASON,
+               __version__, _demo, _fetch)
 
 # The package as ``python -m`` names it: "sslbio", or a vendored copy's full name.
 PACKAGE = __name__.rpartition(".")[0]
@@ -68,6 +72,15 @@ throwaway demo material shipped in the package (demo_certs/); only the demo's
 own client context trusts them."""
 
 
+GET_HELP = "fetch an HTTPS URL over sslbio's SSLSocket, through a proxy if asked"
+GET_DESCRIPTION = """\
+Fetch an HTTPS URL over sslbio's SSLSocket, directly or through an HTTP or
+HTTPS proxy (CONNECT; an HTTPS proxy gives TLS inside TLS).  Prints what each
+TLS layer negotiated (version, cipher, ALPN, the peer certificate's subject),
+then the response; any failure is one line on standard error and exit status 1."""
+PIP_HELP = "run pip with HTTPS proxies working on Python 2.7 (arguments go to pip)"
+
+
 def check(out):
     """Describe this interpreter and give a verdict: 0 works, 1 does not."""
     def show(label, value):
@@ -86,6 +99,9 @@ def check(out):
     # Why each engine tried before the one chosen (or all of them) refused.
     for name, reason in engine_refusals():
         show("not " + name, reason)
+    # What this engine cannot do that Python 3.11 does.
+    for limitation in ENGINE_LIMITATIONS:
+        show("limitation", limitation)
     show("context", _context_line())
     if UNAVAILABLE_REASON is not None:
         show("verdict", "UNAVAILABLE: %s" % UNAVAILABLE_REASON)
@@ -101,8 +117,9 @@ def check(out):
     if wrong:
         show("verdict", "BROKEN: the in-memory self-test got %s" % "; ".join(wrong))
         return 1
-    show("verdict", "OK: %s handshake with verification, ALPN, data, session resumption "
-                    "and close_notify all work in memory" % facts["version"])
+    show("verdict", "OK: %s handshake with verification, ALPN, data, %sand "
+                    "close_notify all work in memory"
+         % (facts["version"], "session resumption " if facts["has_sessions"] else ""))
     return 0
 
 
@@ -121,6 +138,10 @@ COMMANDS = {
     "check": (check, CHECK_HELP, CHECK_DESCRIPTION),
     "demo": (_demo.main, DEMO_HELP, DEMO_DESCRIPTION),
 }
+# Commands with options of their own: (run(args, out), add_arguments, help).
+COMMANDS_WITH_OPTIONS = {
+    "get": (_fetch.run, _fetch.add_arguments, GET_HELP, GET_DESCRIPTION),
+}
 
 
 def parser():
@@ -133,6 +154,11 @@ def parser():
     for name in sorted(COMMANDS):
         _, summary, description = COMMANDS[name]
         commands.add_parser(name, help=summary, description=description)
+    for name in sorted(COMMANDS_WITH_OPTIONS):
+        _, add_arguments, summary, description = COMMANDS_WITH_OPTIONS[name]
+        add_arguments(commands.add_parser(name, help=summary, description=description))
+    # Listed for the overview only: main() hands pip its command line as is.
+    commands.add_parser("pip", add_help=False, help=PIP_HELP)
     return top
 
 
@@ -144,6 +170,9 @@ def main(argv=None, out=None):
     """
     argv = sys.argv[1:] if argv is None else list(argv)
     out = sys.stdout if out is None else out
+    if argv and argv[0] == "pip":
+        from . import _pip
+        return _pip.main(argv[1:])
     if argv == ["help"]:
         argv = ["--help"]
     command_line = parser()
@@ -154,4 +183,6 @@ def main(argv=None, out=None):
     if args.command is None:  # Python 3's subparsers are optional
         command_line.print_usage(sys.stderr)
         return EXIT_USAGE
+    if args.command in COMMANDS_WITH_OPTIONS:
+        return COMMANDS_WITH_OPTIONS[args.command][0](args, out)
     return COMMANDS[args.command][0](out)

@@ -75,6 +75,8 @@ if ENGINE_MODULE is not None:
     SSLObject = ENGINE_MODULE.SSLObject
     SSLSession = ENGINE_MODULE.SSLSession
     describe = ENGINE_MODULE.describe
+    # What this engine cannot do that Python 3.11 does (empty for ctypes).
+    ENGINE_LIMITATIONS = list(ENGINE_MODULE.LIMITATIONS)
 else:
     ENGINE = "unavailable"
 
@@ -99,6 +101,8 @@ else:
 
     def describe():
         return []
+
+    ENGINE_LIMITATIONS = []
 
 from ._context import (  # noqa: E402
     SSLContext, wrap_bio, bind_sslobject_class, bind_context_features)

@@ -25,8 +25,9 @@ import ssl
 from . import _shared
 
 __all__ = ["SSLCertVerificationError", "error_from_code", "error_from_result",
-           "error_from_native", "want_read_error", "native_str", "plain_error",
-           "LIBRARY_NAMES"]
+           "error_from_native", "hostname_mismatch_error",
+           "invalid_server_name_error", "want_read_error",
+           "native_str", "plain_error", "LIBRARY_NAMES"]
 
 
 _STRING_TYPES = (str, type(u""))
@@ -251,7 +252,7 @@ _NATIVE_MESSAGE = re.compile(r"^(?:\[[^\]]*\] )?(.*?)(?: \(_ssl\.c:\d+\))?$",
 _KNOWN_LIBRARIES = frozenset(LIBRARY_NAMES.values())
 
 
-def error_from_native(lib, ssl_ptr, exc, server_hostname):
+def error_from_native(lib, ssl_ptr, exc, server_hostname, result=0):
     """Python 3.11's exception for one raised by 2.7's native read/write.
 
     2.7's ``_ssl`` has already consumed OpenSSL's error queue, but what it
@@ -260,10 +261,15 @@ def error_from_native(lib, ssl_ptr, exc, server_hostname):
     bare ``socket.error`` is its report of a syscall error with an empty
     queue, which 3.11's ``*_ex`` calls report as a protocol EOF.  Even what
     2.7 decided as 3.11 does is built anew: its texts are ``unicode``.
+    ``lib`` and ``ssl_ptr`` may be None (no ctypes binding): certificate
+    failures then carry no verify code (see ``_verification_error``).
+    ``result`` is what the failed call returned as Python 3 sees it: 0 for
+    the ``*_ex`` reads and writes, -1 for a handshake or shutdown, which
+    Python 3 reports as ``SSLSyscallError`` when nothing is queued.
     """
     if not isinstance(exc, ssl.SSLError):
-        return _make(lib, ssl_ptr, SSL_ERROR_SYSCALL, 0, False, None, None,
-                     None, server_hostname)
+        return _make(lib, ssl_ptr, SSL_ERROR_SYSCALL, result, False, None,
+                     None, None, server_hostname)
     ssl_error = exc.errno
     if exc.reason is None and ssl_error in _UNCODED_NATIVE_ERRORS:
         return _make(lib, ssl_ptr, _UNCODED_NATIVE_ERRORS[ssl_error], 0,
@@ -300,13 +306,38 @@ def _is_common_reason(lib, text):
     2.7's message gives the string only, which is enough: on OpenSSL 3.0
     only two reasons of other libraries read like a common one (EVP's
     "invalid provider functions", RAND's "internal error"), and neither
-    comes out of a record-layer call.
+    comes out of a record-layer call.  Without a binding (``lib`` None: an
+    engine that reaches OpenSSL only through 2.7's ``_ssl``) the strings
+    are the ones OpenSSL releases spell, listed below.
     """
     if text is None:
         return False
     if not isinstance(text, bytes):
         text = text.encode("ascii", "backslashreplace")  # Python 3
+    if lib is None:
+        return text in _COMMON_REASON_STRINGS
     return text in lib.common_reason_strings()
+
+
+# The ERR_R_* reason strings of OpenSSL 1.0.2 to 3.x ("<LIB> lib" for every
+# library, then the shared reasons), for when no binding can ask the
+# running library.
+_COMMON_REASON_STRINGS = frozenset(
+    [(name + " lib").encode("ascii") for name in
+     ("system", "BN", "RSA", "DH", "EVP", "BUF", "OBJ", "PEM", "DSA", "X509",
+      "ASN1", "CONF", "CRYPTO", "EC", "SSL", "BIO", "PKCS7", "X509V3",
+      "PKCS12", "RAND", "DSO", "ENGINE", "OCSP", "UI", "COMP", "ECDSA",
+      "ECDH", "OSSL_STORE", "CMS", "TS", "CT", "ASYNC", "KDF", "SM2",
+      "OSSL_ENCODER", "OSSL_DECODER", "PROP", "PROV", "HTTP")] +
+    [b"fatal", b"malloc failure", b"called a function you should not call",
+     b"passed a null parameter", b"internal error", b"disabled for FIPS",
+     b"init fail", b"passed invalid argument", b"operation fail",
+     b"invalid provider functions", b"interrupted or cancelled",
+     b"nested asn1 error", b"missing asn1 eos", b"unsupported",
+     b"fetch failed", b"invalid property definition",
+     b"unable to get read lock", b"unable to get write lock",
+     b"should not have been called",
+     b"function not implemented"])
 
 
 def want_read_error():
@@ -358,6 +389,13 @@ def _make(lib, ssl_ptr, ssl_error, result, has_code, library, reason, text,
 
 def _verification_error(lib, ssl_ptr, library, reason, text,
                         server_hostname):
+    if lib is None:
+        # No binding: the verify result of the SSL* cannot be read, so the
+        # exception says only what the handshake's error said.
+        exc = _build(SSLCertVerificationError, SSL_ERROR_SSL, text, library,
+                     reason, text)
+        exc.verify_code = exc.verify_message = None
+        return exc
     verify_code = lib.SSL_get_verify_result(ssl_ptr)
     if verify_code == _X509_V_ERR_HOSTNAME_MISMATCH:
         verify_message = ("Hostname mismatch, certificate is not valid for "
@@ -368,8 +406,43 @@ def _verification_error(lib, ssl_ptr, library, reason, text,
     else:
         verify_message = native_str(
             lib.X509_verify_cert_error_string(verify_code))
+    return _verification_failure(verify_code, verify_message, library,
+                                 reason, text)
+
+
+def _verification_failure(verify_code, verify_message, library, reason,
+                          text):
     exc = _build(SSLCertVerificationError, SSL_ERROR_SSL,
                  "%s: %s" % (text, verify_message), library, reason, text)
     exc.verify_code = verify_code
     exc.verify_message = verify_message
     return exc
+
+
+# SSL_R_SSL3_EXT_INVALID_SERVERNAME, the same number in every release.
+_SSL3_EXT_INVALID_SERVERNAME = 319
+
+
+def invalid_server_name_error():
+    """What Python 3 raises when OpenSSL refuses ``server_hostname`` as SNI
+    (longer than 255 bytes), for an engine whose ``_ssl`` ignores that
+    refusal: the error ``SSL_set_tlsext_host_name()`` queues."""
+    return _build(ssl.SSLError, _SSL3_EXT_INVALID_SERVERNAME, None,
+                  LIBRARY_NAMES[_ERR_LIB_SSL], "SSL3_EXT_INVALID_SERVERNAME",
+                  "ssl3 ext invalid servername")
+
+
+def hostname_mismatch_error(server_hostname, is_ip_address):
+    """What Python 3.11 raises when the peer's certificate does not match
+    ``server_hostname`` (OpenSSL's X509_V_ERR_HOSTNAME_MISMATCH, or
+    X509_V_ERR_IP_ADDRESS_MISMATCH for an IP address literal), for an
+    engine that checks the name itself instead of inside OpenSSL."""
+    if is_ip_address:
+        code, message = _X509_V_ERR_IP_ADDRESS_MISMATCH, \
+            "IP address mismatch, certificate is not valid for '%s'."
+    else:
+        code, message = _X509_V_ERR_HOSTNAME_MISMATCH, \
+            "Hostname mismatch, certificate is not valid for '%s'."
+    return _verification_failure(
+        code, message % (server_hostname,), LIBRARY_NAMES[_ERR_LIB_SSL],
+        _CLASS_DECIDING_SSL_REASONS[134], "certificate verify failed")

@@ -18,6 +18,7 @@ needs the connection: ``_engine_init``, ``_configure_hostname``,
 ``MemoryBIO`` and ``SSLSession``.
 """
 
+import array
 import sys
 import warnings
 
@@ -142,6 +143,18 @@ class SSLObject(object):
             raise OverflowError("byte string is too large")
         return len
 
+    @staticmethod
+    def _checked_read_into(len, buffer):
+        """``read(len, buffer)``'s arguments as Python 3 checks them before
+        anything touches the connection (once the data is read there is no
+        way to give it back): ``(bytes wanted, store(data, n))``, wanted 0
+        meaning "answer 0"."""
+        wanted = ssize_arg(len)
+        size, store = writable_buffer(buffer)
+        if wanted <= 0 or wanted > size:
+            wanted = size
+        return wanted, store
+
     # -- copying -----------------------------------------------------------
     def __copy__(self):
         # As on Python 3: a shallow copy is a second handle on the same
@@ -231,6 +244,14 @@ def writable_buffer(obj):
             def store(data, n):
                 view[:n] = data
             return len(view), store
+        if isinstance(obj, array.array):
+            # 2.7's array.array has only the old buffer interface; Python 3
+            # writes its raw bytes in place, leaving the rest alone.  (No
+            # ctypes: the portable engine serves where there is none.)
+            def store(data, n):
+                raw = obj.tostring()
+                obj[:] = array.array(obj.typecode, data[:n] + raw[n:])
+            return len(obj) * obj.itemsize, store
         # Imported here, not at the top: the fronts must import where
         # ctypes cannot (sslbio then reports why no engine serves).
         import ctypes

@@ -9,7 +9,7 @@ and ``SSLSession`` (subclasses of the fronts in ``sslbio._bio``,
 fastest first.
 """
 
-__all__ = ["EngineUnavailable", "NAMES"]
+__all__ = ["EngineUnavailable", "NAMES", "first_flight"]
 
 # The order in which the engines are tried when none is forced.
 NAMES = ("ctypes", "pypy", "portable")
@@ -17,3 +17,21 @@ NAMES = ("ctypes", "pypy", "portable")
 
 class EngineUnavailable(Exception):
     """This engine cannot serve this interpreter; the message says why."""
+
+
+def first_flight(memory_bio_class, sslobject_class):
+    """An engine's self-test: build one client object and check that its
+    first flight (a ClientHello) comes out of the outgoing ``MemoryBIO``.
+    Returns its size; ``RuntimeError`` if it does not come."""
+    import ssl
+    context = ssl.SSLContext(ssl.PROTOCOL_SSLv23)
+    incoming, outgoing = memory_bio_class(), memory_bio_class()
+    obj = sslobject_class._create(incoming, outgoing, context=context)
+    try:
+        obj.do_handshake()
+    except ssl.SSLWantReadError:
+        pass
+    hello = outgoing.read()
+    if not hello.startswith(b"\x16\x03"):
+        raise RuntimeError("self-test: no ClientHello in the outgoing BIO")
+    return len(hello)

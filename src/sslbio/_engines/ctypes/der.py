@@ -6,34 +6,13 @@ Its ``i2d_SSL_SESSION()`` encoding is public, though: a SEQUENCE whose
 ``[9]`` field is the ticket lifetime hint and ``[10]`` the ticket.
 """
 
+from ..._asn1 import element as _element
+
 __all__ = ["session_ticket_fields"]
 
 _TAG_SEQUENCE = 0x30
 _TAG_LIFETIME_HINT = 0xA9  # [9] EXPLICIT INTEGER
 _TAG_TICKET = 0xAA  # [10] EXPLICIT OCTET STRING
-
-
-def _element(data, pos, limit):
-    """(tag, content start, content end) of the element at ``pos``, which
-    must end by ``limit``; ``ValueError`` for anything malformed."""
-    if pos + 2 > limit:
-        raise ValueError("truncated DER header")
-    tag, first = data[pos], data[pos + 1]
-    pos += 2
-    if first < 0x80:
-        length = first
-    else:
-        count = first & 0x7F
-        if count == 0 or count > 8 or pos + count > limit:
-            raise ValueError("bad DER length")
-        length = 0
-        for byte in data[pos:pos + count]:
-            length = (length << 8) | byte
-        pos += count
-    end = pos + length
-    if end > limit:
-        raise ValueError("DER element overruns its container")
-    return tag, pos, end
 
 
 def _integer(data, start, end):

@@ -18,8 +18,8 @@ import ctypes
 import socket
 
 from ... import _errors, _session, _sslobject
+from ..._args import as_bytes
 from ..._context_features import host_flags
-from ..._args import as_bytes, ssize_arg
 from ..._certdict import as_python3_cert
 from ..._hostname import ip_address
 from .bio import MemoryBIO
@@ -320,12 +320,7 @@ class SSLObject(_sslobject.SSLObject):
         raise self._fail(0, ssl_error)
 
     def _read_into(self, size_arg, buffer):
-        wanted = ssize_arg(size_arg)
-        # Check the buffer before reading: once SSL_read has returned the
-        # data there is no way to give it back.
-        size, store = _sslobject.writable_buffer(buffer)
-        if wanted <= 0 or wanted > size:
-            wanted = size
+        wanted, store = self._checked_read_into(size_arg, buffer)
         if wanted == 0:
             return 0
         if self._hostname_missing:
