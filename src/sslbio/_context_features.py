@@ -71,13 +71,15 @@ class NoContextBackend(object):
     none of ``FEATURES`` (each raises ``NotImplementedError`` with
     ``missing_reason``); an engine may subclass it for the ones it can."""
 
-    features = frozenset()
     absent = frozenset()
     option_constants = ()
 
-    def __init__(self, name, missing_reason):
+    def __init__(self, name, missing_reason, features=()):
         self.name = name
         self.missing_reason = missing_reason
+        # What needs no SSL_CTX: "sni_callback" (2.7's own callback) and
+        # "protocol_tls_client_server" (with the TLS 1.2 floor as options).
+        self.features = frozenset(features)
 
 
 def bind_backend(backend):
@@ -236,6 +238,11 @@ def context_new(cls, protocol=None, *args, **kwargs):
     self.set_ciphers(DEFAULT_CIPHERS)
     if "minimum_version" in _backend[0].features:
         _backend[0].set_proto_version(self, False, 0x0303)
+    else:
+        # No SSL_CTX to set a minimum on: the same floor as options.
+        _native.options.__set__(self, _signed(
+            _unsigned(_native.options.__get__(self)) | _ssl.OP_NO_SSLv3 |
+            _ssl.OP_NO_TLSv1 | _ssl.OP_NO_TLSv1_1))
     if protocol == PROTOCOL_TLS_CLIENT:
         _native.verify_mode.__set__(self, _ssl.CERT_REQUIRED)
         _native.check_hostname.__set__(self, True)
