@@ -72,11 +72,14 @@ class NoContextBackend(object):
     ``missing_reason``); an engine may subclass it for the ones it can."""
 
     absent = frozenset()
-    option_constants = ()
 
     def __init__(self, name, missing_reason, features=()):
         self.name = name
         self.missing_reason = missing_reason
+        # The loaded OpenSSL's number, as the interpreter's ssl reports it.
+        import ssl
+        self.option_constants = _tlsenums.option_constants(
+            getattr(ssl, "OPENSSL_VERSION_NUMBER", 0))
         # What needs no SSL_CTX: "sni_callback" (2.7's own callback) and
         # "protocol_tls_client_server" (with the TLS 1.2 floor as options).
         self.features = frozenset(features)

@@ -14,6 +14,7 @@ with fake tables although only one OpenSSL is installed.
 
 import ctypes
 
+from ..._tlsenums import option_constants
 from .der import session_ticket_fields
 
 __all__ = ["Binding", "DECLARATIONS", "RESTYPE_CHANGES", "SymbolTable",
@@ -350,10 +351,7 @@ class Binding(object):
         self.context_features = frozenset(
             name for name, since in _CONTEXT_FEATURES_SINCE.items()
             if v >= since)
-        self.option_constants = [
-            (name, value if since is None or v >= since else 0)
-            for name, value, since in _OPTIONS_SINCE
-            if since is None or v >= since or name in _OPTIONS_ZERO_WHEN_ABSENT]
+        self.option_constants = option_constants(v)
         self.has_cipher_details = v >= V110
 
     def ctx_get_proto_version(self, ctx, maximum):
@@ -469,17 +467,6 @@ _SSL_CTRL_SET_MIN_PROTO = 123
 _SSL_CTRL_SET_MAX_PROTO = 124
 _SSL_CTRL_GET_MIN_PROTO = 130
 _SSL_CTRL_GET_MAX_PROTO = 131
-# Options members of Python 3.11 that 2.7's _ssl may not export: (name,
-# SSL_OP_* value, first release with it or None).  3.11 defines
-# OP_NO_TLSv1_3 as 0 where OpenSSL lacks it; the others are then absent.
-_OPTIONS_SINCE = [
-    ("OP_NO_TICKET", 0x00004000, None),
-    ("OP_NO_TLSv1_3", 0x20000000, V111),
-    ("OP_ENABLE_MIDDLEBOX_COMPAT", 0x00100000, V111),
-    ("OP_NO_RENEGOTIATION", 0x40000000, 0x1010008f),
-    ("OP_IGNORE_UNEXPECTED_EOF", 0x00000080, V300),
-]
-_OPTIONS_ZERO_WHEN_ABSENT = ("OP_NO_TLSv1_3",)
 
 # Error code packing: 3.0 moved the library field and added a flag for
 # system errors (errno values); 1.x packs lib:8 func:12 reason:12.
