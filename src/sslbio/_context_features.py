@@ -32,9 +32,10 @@ import weakref
 
 import _ssl
 
-from . import _shared, _tlsenums
+from . import _shared
+from ._tlsenums import (TLS_VERSIONS, VERIFY_FLAG_EXTRAS, long_type,
+                        make_enum, make_flag, option_constants)
 from ._args import c_long_arg
-from ._tlsenums import long_type
 
 # 2 ** (bits in a C long): 2.7 passes option masks as C longs.
 _LONG_RANGE = 2 ** (8 * struct.calcsize("l"))
@@ -78,7 +79,7 @@ class NoContextBackend(object):
         self.missing_reason = missing_reason
         # The loaded OpenSSL's number, as the interpreter's ssl reports it.
         import ssl
-        self.option_constants = _tlsenums.option_constants(
+        self.option_constants = option_constants(
             getattr(ssl, "OPENSSL_VERSION_NUMBER", 0))
         # What needs no SSL_CTX: "sni_callback" (2.7's own callback) and
         # "protocol_tls_client_server" (with the TLS 1.2 floor as options).
@@ -130,16 +131,16 @@ def _build_enums(backend):
         ("PROTOCOL_TLS_SERVER", PROTOCOL_TLS_SERVER)]
 
     def sorted_enum(name, members):
-        return _tlsenums.make_enum(
+        return make_enum(
             name, sorted(members, key=lambda item: (item[1], item[0])))
 
     definitions = [
-        ("TLSVersion", lambda: _tlsenums.make_enum(
-            "TLSVersion", _tlsenums.TLS_VERSIONS)),
-        ("Options", lambda: _tlsenums.make_flag("Options", options)),
-        ("VerifyFlags", lambda: _tlsenums.make_flag(
+        ("TLSVersion", lambda: make_enum(
+            "TLSVersion", TLS_VERSIONS)),
+        ("Options", lambda: make_flag("Options", options)),
+        ("VerifyFlags", lambda: make_flag(
             "VerifyFlags", _prefixed("VERIFY_", unsigned=True) +
-            _tlsenums.VERIFY_FLAG_EXTRAS)),
+            VERIFY_FLAG_EXTRAS)),
         ("VerifyMode", lambda: sorted_enum("VerifyMode", _prefixed("CERT_"))),
         ("AlertDescription", lambda: sorted_enum(
             "AlertDescription", _prefixed("ALERT_DESCRIPTION_"))),
