@@ -150,7 +150,8 @@ def test_troubleshooting_explains_each_shortfall():
     everything_wrong = dict(
         version="SSLv3", alpn_client=None, alpn_server=None, sni=None,
         sni_object_is_server=False, subject_alt_name="", status_line="",
-        first_reused=True, resumed_client=False, resumed_server=False)
+        first_reused=True, resumed_client=False, resumed_server=False,
+        has_sessions=True)
     shortfalls = _demo.shortfalls(everything_wrong)
     labels = documented_labels("`BROKEN: the in-memory self-test got <what>`")
     assert len(shortfalls) == 6

@@ -26,11 +26,11 @@ from sslbio._engines.ctypes.der import session_ticket_fields
 from sslbio._engines.ctypes.binding import Binding, DECLARATIONS, UnsupportedOpenSSL
 
 from engine_cases import real_library
-from engine_cases.common import (ON_ENGINE, client_context, connected_pair,
-                                 server_context)
+from engine_cases.common import (ON_CTYPES_ENGINE, client_context,
+                                 connected_pair, server_context)
 
 needs_engine = pytest.mark.skipif(
-    not ON_ENGINE, reason="sslbio.ENGINE is %r: real sessions come from the "
+    not ON_CTYPES_ENGINE, reason="sslbio.ENGINE is %r: real sessions come from the "
     "ctypes engine, which only runs on CPython 2.7" % sslbio.ENGINE)
 
 # -- what each release exports ---------------------------------------------

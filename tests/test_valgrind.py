@@ -9,12 +9,12 @@ import sys
 
 import pytest
 
-from engine_cases.common import ON_ENGINE
+from engine_cases.common import ON_CTYPES_ENGINE
 from support import which
 
 pytestmark = [
     pytest.mark.long,
-    pytest.mark.skipif(not ON_ENGINE, reason="memcheck checks sslbio's ctypes "
+    pytest.mark.skipif(not ON_CTYPES_ENGINE, reason="memcheck checks sslbio's ctypes "
                        "engine, which only runs on CPython 2.7"),
     pytest.mark.skipif(which("valgrind") is None,
                        reason="valgrind is not installed"),

@@ -68,6 +68,13 @@ def differences(observed, reference):
     return out
 
 
+def set_aside(diffs, rules):
+    """The entries of ``differences()`` that no rule explains; a rule is
+    ``rule(label, observed outcome, reference outcome) -> bool``."""
+    return [(label, observed, reference) for label, observed, reference in diffs
+            if not any(rule(label, observed, reference) for rule in rules)]
+
+
 def render(diffs, left="observed", right="reference", limit=40):
     """Human-readable lines for ``differences()`` output."""
     lines = []

@@ -10,6 +10,8 @@ difference.  tests/conformance/README.md lists them.
 
 import json
 
+from conformance.compare import set_aside
+
 
 def _raises(outcome, name):
     return isinstance(outcome, dict) and outcome.get("raises") == name
@@ -63,5 +65,4 @@ RULES = (_cut_stream, _empty_write, _session_type_name, _npn_deprecated,
 
 def unexplained(diffs):
     """The entries of ``compare.differences()`` no 3.9-vs-3.11 rule explains."""
-    return [(label, observed, reference) for label, observed, reference in diffs
-            if not any(rule(label, observed, reference) for rule in RULES)]
+    return set_aside(diffs, RULES)

@@ -23,7 +23,10 @@ CERTS = os.path.join(TESTS, "certs")
 SRC = subproc.sslbio_src()
 
 PY2 = sys.version_info[0] == 2
-ON_ENGINE = sslbio.ENGINE == "ctypes"
+# An sslbio engine serves this interpreter (CPython 2.7: ctypes; PyPy 2.7:
+# pypy); the ctypes engine's own internals are ON_CTYPES_ENGINE's.
+ON_ENGINE = sslbio.ENGINE not in ("stdlib", "unavailable")
+ON_CTYPES_ENGINE = sslbio.ENGINE == "ctypes"
 
 CLIENT_PROTOCOL = getattr(ssl, "PROTOCOL_TLS_CLIENT", ssl.PROTOCOL_SSLv23)
 SERVER_PROTOCOL = getattr(ssl, "PROTOCOL_TLS_SERVER", ssl.PROTOCOL_SSLv23)

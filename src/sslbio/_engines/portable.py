@@ -64,6 +64,7 @@ import _ssl
 
 from .. import _bio, _errors, _session, _shared, _sslobject
 from .._args import as_bytes
+from .._certdict import as_python3_cert
 from .._context_features import NoContextBackend
 from .._hostname import ip_address
 from . import EngineUnavailable, first_flight
@@ -527,9 +528,13 @@ class SSLObject(_sslobject.SSLObject):
         self._take_back()
         error = _errors.error_from_native(None, None, exc,
                                           self._server_hostname, result)
-        if error.errno in _FATAL and error.reason not in _REFUSALS:
+        if error.errno in _FATAL and error.reason not in _REFUSALS and (
+                error.errno == 1 or error.reason is not None):
             # OpenSSL's connection is in its error state: Python 3 reports
-            # no version and no peer certificate from now on.
+            # no version and no peer certificate from now on.  (A stream cut
+            # short is such an error from OpenSSL 3.0 on, with a reason;
+            # before 3.0 it is a bare syscall error, after which OpenSSL and
+            # so Python 3 still report the connection's version.)
             self._handshake_finished = self._data_ready = False
         return error
 
@@ -826,7 +831,7 @@ class SSLObject(_sslobject.SSLObject):
         DER bytes with ``binary_form``, or ``None``."""
         if not self._handshake_finished:
             raise ValueError("handshake not done yet")
-        return self._native.peer_certificate(bool(binary_form))
+        return as_python3_cert(self._native.peer_certificate(bool(binary_form)))
 
     def cipher(self):
         """``(name, protocol, secret bits)`` of the cipher, or None."""

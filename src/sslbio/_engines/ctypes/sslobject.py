@@ -20,19 +20,13 @@ import socket
 from ... import _errors, _session, _sslobject
 from ..._args import as_bytes
 from ..._context_features import host_flags
-from ..._certdict import as_python3_cert
 from ..._hostname import ip_address
+from ..openssl_driver import READ_CHUNK as _READ_CHUNK, OpenSSLDriver
 from .bio import MemoryBIO
 from .library import dummy_socket, layout, lib
 
 __all__ = ["SSLObject", "SSLSession"]
 
-# A TLS record carries at most 16 KiB of plaintext and SSL_read never
-# returns more than one record, so a larger buffer would never be filled.
-_READ_CHUNK = 16384
-# Finished messages are at most this long (Python's PySSL_CB_MAXLEN).
-_CB_MAXLEN = 128
-_SSL_RECEIVED_SHUTDOWN = 2
 
 # Module globals resolved at import: the hot paths below find them with one
 # dictionary lookup each.
@@ -43,7 +37,6 @@ _ssl_read = lib.SSL_read
 _ssl_write = lib.SSL_write
 _ssl_get_error = lib.SSL_get_error
 _is_init_finished = lib.is_init_finished
-_error_from_result = _errors.error_from_result
 _error_from_code = _errors.error_from_code
 _error_from_native = _errors.error_from_native
 # "Need more bytes" is the usual end of a read.  2.7's native read() raises
@@ -147,7 +140,7 @@ def _duplicate_session(session):
     return copy
 
 
-class SSLObject(_sslobject.SSLObject):
+class SSLObject(OpenSSLDriver, _sslobject.SSLObject):
     __doc__ = _sslobject.SSLObject.__doc__
 
     __slots__ = ("_native", "_native_read", "_native_write", "_ssl",
@@ -155,6 +148,7 @@ class SSLObject(_sslobject.SSLObject):
 
     _memory_bio_class = MemoryBIO
     _session_class = SSLSession
+    _lib = _errlib = lib
 
     def _engine_init(self, incoming, outgoing, side, server_hostname,
                      context):
@@ -206,10 +200,6 @@ class SSLObject(_sslobject.SSLObject):
             if not ok:
                 raise _error_from_code(lib)
 
-    def _fail(self, result, ssl_error):
-        return _error_from_result(lib, self._ssl, result, ssl_error,
-                                  self._server_hostname)
-
     def _from_native(self, exc):
         return _error_from_native(lib, self._ssl, exc, self._server_hostname)
 
@@ -228,47 +218,28 @@ class SSLObject(_sslobject.SSLObject):
         context = self._native.context
         return SSLSession._adopt(copy, context, _ssl_ctx(context))
 
-    def _set_session(self, session):
-        self._check_session(session)
-        if _ssl_ctx(self._native.context) != session._ctx_ptr:
-            raise ValueError("Session refers to a different SSLContext.")
-        if not self._is_client:
-            raise ValueError("Cannot set session for server-side SSLSocket.")
-        if _is_init_finished(self._ssl):
-            raise ValueError("Cannot set session after handshake.")
-        # OpenSSL gets a copy, as Python 3 gives it: a connection freed
-        # without close_notify marks its session unresumable, and that must
-        # not spoil the SSLSession for the next connection.
-        copy = _duplicate_session(session._session)
-        try:
-            if not lib.SSL_set_session(self._ssl, copy):
-                raise _error_from_code(lib)
-        finally:
-            lib.SSL_SESSION_free(copy)
+    # Hooks of OpenSSLDriver._set_session.
+    def _same_context(self, session):
+        return _ssl_ctx(self._native.context) == session._ctx_ptr
 
-    @property
-    def session_reused(self):
-        """Whether this connection resumed an earlier session."""
-        return bool(lib.session_reused(self._ssl))
+    def _handshake_finished(self):
+        return _is_init_finished(self._ssl)
+
+    _duplicate_session = staticmethod(_duplicate_session)
+
+    def _session_reused_flag(self):
+        return lib.session_reused(self._ssl)
+
+    # Buffers OpenSSL fills, and their first bytes; c_char_p results
+    # already come back as bytes.
+    _new_buffer = staticmethod(ctypes.create_string_buffer)
+    _buffer_bytes = staticmethod(ctypes.string_at)
+
+    @staticmethod
+    def _c_string(value):
+        return value
 
     # -- the record layer ----------------------------------------------------
-    def do_handshake(self):
-        """Run the TLS handshake as far as the received bytes allow.
-
-        As in Python 3.6, a client whose context has ``check_hostname`` but
-        that was given no ``server_hostname`` runs its handshake like any
-        other (``SSLWantReadError`` and every failure come out as usual) and
-        raises ``ValueError`` once it has completed, on this and every later
-        call.
-        """
-        ssl = self._ssl
-        result = lib.SSL_do_handshake(ssl)
-        if result < 1:
-            raise self._fail(result, _ssl_get_error(ssl, result))
-        self._sync_native()
-        if self._hostname_missing:
-            raise self._hostname_missing_error()
-
     def _sync_native(self):
         # The native object records the peer certificate and "handshake
         # done" in its own do_handshake(); on a finished handshake that
@@ -312,31 +283,6 @@ class SSLObject(_sslobject.SSLObject):
         except _socket_error as exc:
             raise self._from_native(exc)
 
-    def _read_failed(self, ssl, count, empty):
-        ssl_error = _ssl_get_error(ssl, count)
-        if ssl_error == _errors.SSL_ERROR_ZERO_RETURN and \
-                lib.SSL_get_shutdown(ssl) == _SSL_RECEIVED_SHUTDOWN:
-            return empty
-        raise self._fail(0, ssl_error)
-
-    def _read_into(self, size_arg, buffer):
-        wanted, store = self._checked_read_into(size_arg, buffer)
-        if wanted == 0:
-            return 0
-        if self._hostname_missing:
-            self._refuse_data()
-        if wanted > _READ_CHUNK:
-            wanted = _READ_CHUNK
-        ssl = self._ssl
-        # A buffer of its own: another thread may run between the read and
-        # the copy.  (The common read() path copies nothing here.)
-        scratch = ctypes.create_string_buffer(wanted)
-        count = _ssl_read(ssl, scratch, wanted)
-        if count <= 0:
-            return self._read_failed(ssl, count, 0)
-        store(_string_at(scratch, count), count)
-        return count
-
     def write(self, data):
         """Write application data; returns the number of bytes written."""
         if type(data) is not _bytes:
@@ -366,44 +312,11 @@ class SSLObject(_sslobject.SSLObject):
         count = _ssl_write(ssl, b"", 0)
         raise self._fail(0, _ssl_get_error(ssl, count))
 
-    def unwrap(self):
-        """Send close_notify and wait for the peer's (TLS shutdown).
-
-        Raises ``SSLWantReadError`` until the peer's close_notify has been
-        received; returns ``None`` once the shutdown is complete.
-        """
-        ssl = self._ssl
-        zeros = 0
-        while True:
-            if self._shutdown_seen_zero:
-                # Without read-ahead OpenSSL does not swallow clear text the
-                # peer sends after its close_notify.
-                lib.SSL_set_read_ahead(ssl, 0)
-            result = lib.SSL_shutdown(ssl)
-            if result > 0:
-                return None
-            if result == 0:
-                zeros += 1
-                if zeros > 1:
-                    return None
-                self._shutdown_seen_zero = True
-                continue
-            raise self._fail(result, _ssl_get_error(ssl, result))
-
     def pending(self):
         """The number of decrypted bytes ready to be read."""
         return self._native.pending()
 
     # -- what was negotiated -------------------------------------------------
-    def getpeercert(self, binary_form=False):
-        """The peer's certificate: a dict (empty when it was not verified),
-        DER bytes with ``binary_form``, or ``None``."""
-        if not _is_init_finished(self._ssl):
-            raise ValueError("handshake not done yet")
-        self._sync_native()
-        return as_python3_cert(
-            self._native.peer_certificate(bool(binary_form)))
-
     def cipher(self):
         """``(name, protocol, secret bits)`` of the cipher, or None."""
         return self._native.cipher()
@@ -431,34 +344,10 @@ class SSLObject(_sslobject.SSLObject):
         """The compression algorithm in use, or ``None``."""
         return self._native.compression()
 
-    def version(self):
-        """The negotiated protocol ('TLSv1.3', ...), ``None`` before the
-        handshake has completed."""
-        ssl = self._ssl
-        if not _is_init_finished(ssl):
-            return None
-        version = lib.SSL_get_version(ssl)
-        if version == b"unknown":
-            return None
-        return version.decode("ascii")
-
     def selected_alpn_protocol(self):
         """The protocol ALPN chose, or ``None``."""
         selected = getattr(self._native, "selected_alpn_protocol", None)
         return selected() if selected is not None else None
-
-    def _tls_unique(self):
-        ssl = self._ssl
-        buf = ctypes.create_string_buffer(_CB_MAXLEN)
-        # tls-unique is the first Finished message of the connection: the
-        # client's own for a full handshake, the server's for a resumed one.
-        if bool(lib.session_reused(ssl)) != self._is_client:
-            length = lib.SSL_get_finished(ssl, buf, _CB_MAXLEN)
-        else:
-            length = lib.SSL_get_peer_finished(ssl, buf, _CB_MAXLEN)
-        if length == 0:
-            return None
-        return buf.raw[:length]
 
     def verify_client_post_handshake(self):
         """Ask a TLS 1.3 client for its certificate after the handshake

@@ -1,0 +1,179 @@
+"""What the engines that call OpenSSL themselves do alike.
+
+The ctypes and pypy engines reach the same OpenSSL functions under the same
+names, one through ctypes and one through PyPy's cffi binding.  Where their
+``SSLObject`` does the same thing with them (shutdown, a failed read, setting
+a session, building an error), it is written once here, as a mixin: an
+engine's ``SSLObject`` lists ``OpenSSLDriver`` before the front and sets
+
+    _lib      its binding: SSL_do_handshake, SSL_read, SSL_shutdown,
+              SSL_set_read_ahead, SSL_get_error, SSL_get_shutdown,
+              SSL_get_version, SSL_get_finished, SSL_get_peer_finished,
+              SSL_set_session, SSL_SESSION_free
+    _errlib   what ``sslbio._errors`` takes as ``lib``
+
+and implements the hooks below that differ by binding:
+``_same_context(session)``, ``_handshake_finished()``,
+``_session_reused_flag()``, ``_duplicate_session(session_ptr)``,
+``_new_buffer(size)``, ``_buffer_bytes(buffer, count)``,
+``_c_string(pointer)`` and ``_sync_native()``.  ``self._ssl`` is the
+``SSL*``, ``self._native`` the interpreter's own ``_SSLSocket`` bound to it,
+``self._shutdown_seen_zero`` a slot of its own.
+"""
+
+from .. import _errors
+from .._certdict import as_python3_cert
+
+__all__ = ["OpenSSLDriver"]
+
+# SSL_get_shutdown()'s flag for a close_notify received.
+_SSL_RECEIVED_SHUTDOWN = 2
+# A TLS record carries at most 16 KiB of plaintext and SSL_read never
+# returns more than one record, so a larger buffer would never be filled.
+READ_CHUNK = 16384
+# Finished messages are at most this long (Python's PySSL_CB_MAXLEN).
+_CB_MAXLEN = 128
+
+
+class OpenSSLDriver(object):
+    """Python 3.11's shutdown, failed-read and session-setting logic
+    (``_ssl.c``) over an engine's OpenSSL binding."""
+
+    __slots__ = ()
+    _lib = None
+    _errlib = None
+
+    def _fail(self, result, ssl_error):
+        """The exception 3.11 raises for a failed SSL_* call (see
+        ``_errors.error_from_result``)."""
+        return _errors.error_from_result(self._errlib, self._ssl, result,
+                                         ssl_error, self._server_hostname)
+
+    def do_handshake(self):
+        """Run the TLS handshake as far as the received bytes allow.
+
+        As in Python 3.6, a client whose context has ``check_hostname`` but
+        that was given no ``server_hostname`` runs its handshake like any
+        other (``SSLWantReadError`` and every failure come out as usual) and
+        raises ``ValueError`` once it has completed, on this and every later
+        call.
+        """
+        ssl = self._ssl
+        result = self._lib.SSL_do_handshake(ssl)
+        if result < 1:
+            raise self._fail(result, self._lib.SSL_get_error(ssl, result))
+        self._sync_native()
+        if self._hostname_missing:
+            raise self._hostname_missing_error()
+
+    def _read_failed(self, ssl, count, empty):
+        """After SSL_read() returned ``count`` <= 0: ``empty`` once the
+        peer's close_notify has been read, else the exception."""
+        lib = self._lib
+        ssl_error = lib.SSL_get_error(ssl, count)
+        if ssl_error == _errors.SSL_ERROR_ZERO_RETURN and \
+                lib.SSL_get_shutdown(ssl) == _SSL_RECEIVED_SHUTDOWN:
+            return empty
+        # Python 3.11 reads with SSL_read_ex(), which fails with 0.
+        raise self._fail(0, ssl_error)
+
+    def _read_into(self, size_arg, buffer):
+        wanted, store = self._checked_read_into(size_arg, buffer)
+        if wanted == 0:
+            return 0
+        if self._hostname_missing:
+            self._refuse_data()
+        if wanted > READ_CHUNK:
+            wanted = READ_CHUNK
+        ssl = self._ssl
+        # A buffer of its own: another thread may run between the read and
+        # the copy.
+        scratch = self._new_buffer(wanted)
+        count = self._lib.SSL_read(ssl, scratch, wanted)
+        if count <= 0:
+            return self._read_failed(ssl, count, 0)
+        store(self._buffer_bytes(scratch, count), count)
+        return count
+
+    def unwrap(self):
+        """Send close_notify and wait for the peer's (TLS shutdown).
+
+        Raises ``SSLWantReadError`` until the peer's close_notify has been
+        received; returns ``None`` once the shutdown is complete.
+        """
+        lib = self._lib
+        ssl = self._ssl
+        zeros = 0
+        while True:
+            if self._shutdown_seen_zero:
+                # Without read-ahead OpenSSL does not swallow clear text the
+                # peer sends after its close_notify.
+                lib.SSL_set_read_ahead(ssl, 0)
+            result = lib.SSL_shutdown(ssl)
+            if result > 0:
+                return None
+            if result == 0:
+                zeros += 1
+                if zeros > 1:
+                    return None
+                self._shutdown_seen_zero = True
+                continue
+            raise self._fail(result, lib.SSL_get_error(ssl, result))
+
+    def _set_session(self, session):
+        self._check_session(session)
+        if not self._same_context(session):
+            raise ValueError("Session refers to a different SSLContext.")
+        if not self._is_client:
+            raise ValueError("Cannot set session for server-side SSLSocket.")
+        if self._handshake_finished():
+            raise ValueError("Cannot set session after handshake.")
+        # OpenSSL gets a copy, as Python 3 gives it: a connection freed
+        # without close_notify marks its session unresumable, and that must
+        # not spoil the SSLSession for the next connection.
+        lib = self._lib
+        copy = self._duplicate_session(session._session)
+        try:
+            if not lib.SSL_set_session(self._ssl, copy):
+                raise _errors.error_from_code(self._errlib)
+        finally:
+            lib.SSL_SESSION_free(copy)
+
+    @property
+    def session_reused(self):
+        """Whether this connection resumed an earlier session."""
+        return bool(self._session_reused_flag())
+
+    def getpeercert(self, binary_form=False):
+        """The peer's certificate: a dict (empty when it was not verified),
+        DER bytes with ``binary_form``, or ``None``."""
+        if not self._handshake_finished():
+            raise ValueError("handshake not done yet")
+        self._sync_native()
+        # Both interpreters' decoders spell IPv6 addresses as 2.7 does.
+        return as_python3_cert(
+            self._native.peer_certificate(bool(binary_form)))
+
+    def version(self):
+        """The negotiated protocol ('TLSv1.3', ...), ``None`` before the
+        handshake has completed."""
+        if not self._handshake_finished():
+            return None
+        version = self._c_string(self._lib.SSL_get_version(self._ssl))
+        if version == b"unknown":
+            return None
+        return version.decode("ascii")
+
+    def _tls_unique(self):
+        lib = self._lib
+        ssl = self._ssl
+        buf = self._new_buffer(_CB_MAXLEN)
+        # tls-unique is the first Finished message of the connection: the
+        # client's own for a full handshake, the server's for a resumed one.
+        if bool(self._session_reused_flag()) != self._is_client:
+            length = lib.SSL_get_finished(ssl, buf, _CB_MAXLEN)
+        else:
+            length = lib.SSL_get_peer_finished(ssl, buf, _CB_MAXLEN)
+        if length == 0:
+            return None
+        return self._buffer_bytes(buf, length)

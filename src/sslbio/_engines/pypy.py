@@ -1,0 +1,584 @@
+"""The pypy engine: PyPy 2.7 through its own ``lib_pypy/_cffi_ssl``.
+
+PyPy's ``_ssl`` is Python code over a cffi binding of OpenSSL
+(``_pypy_openssl``), ported from Python 3's ``_ssl.c``: it already has a
+``MemoryBIO`` and a ``_wrap_bio()``, but its ``ssl.py`` (2.7's) exposes
+neither, and the ``_wrap_bio()`` of PyPy 7.3 passes one argument too many to
+the constructor it calls and would give both directions the same BIO.  This
+engine therefore builds each connection itself with the cffi ``lib``:
+
+* ``MemoryBIO`` is an OpenSSL memory BIO driven through ``lib``;
+* an ``SSLObject`` owns an ``SSL*`` made from its context as Python 3's
+  ``newPySSLSocket()`` makes it (mode, post-handshake authentication, the
+  two BIOs, client or server state), runs the record layer (handshake,
+  read, write, shutdown) itself so that every error is built by
+  ``sslbio._errors`` as Python 3.11 raises it, and sets the host name check
+  up inside the handshake (``X509_VERIFY_PARAM`` host or IP);
+* PyPy's own ``_SSLSocket`` object, bound to that ``SSL*``, does what it
+  already does as Python 3 does: certificate decoding, cipher, compression,
+  ALPN, the context property and the SNI callback, which receives the
+  ``SSLObject`` (its ``owner``).
+
+The few OpenSSL functions PyPy 7.3's cffi binding does not declare
+(``SSL_get_verify_result``, ``SSL_is_init_finished``, ``SSL_write_ex``,
+``SSL_get_client_ciphers``, ``i2d_SSL_SESSION``, ``d2i_SSL_SESSION``, and
+``SSL_ctrl``, for ``SSL_set_tlsext_host_name()``'s result) are
+taken from the same loaded OpenSSL through ctypes (``_Supplement``); a PyPy
+whose binding declares one uses that instead.
+"""
+
+# The sibling package sslbio._engines.ctypes would otherwise shadow the
+# standard library's ctypes (Python 2's implicit relative imports).
+from __future__ import absolute_import
+
+import ctypes
+import platform
+import sys
+
+from . import EngineUnavailable, first_flight
+
+if platform.python_implementation() != "PyPy" or sys.version_info[0] != 2:
+    raise EngineUnavailable("serves PyPy 2.7 only; this is %s %d.%d"
+                            % ((platform.python_implementation(),)
+                               + sys.version_info[:2]))
+
+try:
+    import _pypy_openssl
+    from _pypy_openssl import ffi, lib
+    from _cffi_ssl import _stdssl
+    from _cffi_ssl._stdssl import _SSLSocket
+except ImportError as exc:
+    raise EngineUnavailable("PyPy's cffi OpenSSL binding (_cffi_ssl) is "
+                            "missing: %s" % exc)
+
+
+from .. import _bio, _errors, _session, _shared, _sslobject  # noqa: E402
+from .._args import as_bytes  # noqa: E402
+from .._hostname import ip_address  # noqa: E402
+from .openssl_driver import READ_CHUNK as _READ_CHUNK  # noqa: E402
+from .openssl_driver import OpenSSLDriver  # noqa: E402
+
+NAME = "pypy"
+
+# What this engine cannot do that Python 3.11 does: nothing.
+LIMITATIONS = []
+
+__all__ = ["NAME", "LIMITATIONS", "MemoryBIO", "SSLObject", "SSLSession",
+           "describe"]
+
+_INT_MAX = 2 ** 31 - 1
+# Largest DER session Python 3 duplicates (its _ssl_session_dup()).
+_MAX_SESSION_DER = 0xFF00
+_V300 = 0x30000000
+_OPENSSL_VERSION_NUMBER = lib.OpenSSL_version_num()
+
+
+class _Supplement(object):
+    """OpenSSL functions PyPy's cffi binding may lack, from the libssl that
+    binding is linked to: ``dlsym`` on the binding's own handle searches
+    the libraries it was linked against.  Pointers are passed as integers
+    (``_address``)."""
+
+    # name: (restype, argtypes)
+    DECLARATIONS = {
+        "SSL_get_verify_result": (ctypes.c_long, [ctypes.c_void_p]),
+        "SSL_is_init_finished": (ctypes.c_int, [ctypes.c_void_p]),
+        "SSL_write_ex": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_char_p,
+                                        ctypes.c_size_t, ctypes.c_void_p]),
+        "SSL_get_client_ciphers": (ctypes.c_void_p, [ctypes.c_void_p]),
+        "i2d_SSL_SESSION": (ctypes.c_int, [ctypes.c_void_p,
+                                           ctypes.c_void_p]),
+        "d2i_SSL_SESSION": (ctypes.c_void_p, [ctypes.c_void_p,
+                                              ctypes.c_void_p,
+                                              ctypes.c_long]),
+        # For SSL_set_tlsext_host_name(), which PyPy declares as void.
+        "SSL_ctrl": (ctypes.c_long, [ctypes.c_void_p, ctypes.c_int,
+                                     ctypes.c_long, ctypes.c_void_p]),
+    }
+
+    def __init__(self, path):
+        self.path = path
+        self.from_ctypes = []
+        library = None
+        for name, (restype, argtypes) in sorted(self.DECLARATIONS.items()):
+            if hasattr(lib, name):
+                setattr(self, name, getattr(lib, name))
+                continue
+            if library is None:
+                library = ctypes.CDLL(path)
+            try:
+                func = getattr(library, name)
+            except AttributeError:
+                raise EngineUnavailable("OpenSSL (through %s) does not "
+                                        "export %s" % (path, name))
+            func.restype = restype
+            func.argtypes = argtypes
+            setattr(self, name, _by_address(func))
+            self.from_ctypes.append(name)
+
+
+def _address(pointer):
+    """A cffi pointer as the integer ctypes takes for ``void *``."""
+    return int(ffi.cast("uintptr_t", pointer))
+
+
+def _by_address(func):
+    """``func`` (ctypes, pointer arguments as integers) called with cffi
+    pointers; a pointer result comes back as a cffi ``void *``."""
+    pointer_result = func.restype is ctypes.c_void_p
+
+    def call(*args):
+        converted = [_address(arg) if isinstance(arg, ffi.CData) else arg
+                     for arg in args]
+        result = func(*converted)
+        if pointer_result:
+            return ffi.cast("void *", result or 0)
+        return result
+    call.__name__ = func.__name__
+    return call
+
+
+_extra = _Supplement(_pypy_openssl.__file__)
+
+
+class _ErrorLibrary(object):
+    """The calls ``sslbio._errors`` (the one table of Python 3's errors)
+    makes on its ``lib`` argument, answered by PyPy's cffi binding: error
+    queue, error code fields, reason and verification strings, the
+    connection's verification result."""
+
+    def __init__(self):
+        self.ERR_peek_last_error = lib.ERR_peek_last_error
+        self.ERR_clear_error = lib.ERR_clear_error
+        # The library's own macros, compiled for the release in use.
+        self.err_get_lib = lib.ERR_GET_LIB
+        self.err_get_reason = lib.ERR_GET_REASON
+        self.SSL_get_verify_result = _extra.SSL_get_verify_result
+        if _OPENSSL_VERSION_NUMBER >= _V300:
+            self.err_reason_is_common = _reason_is_common_300
+        else:
+            self.err_reason_is_common = _reason_is_common_1x
+
+    @staticmethod
+    def ERR_reason_error_string(code):
+        text = lib.ERR_reason_error_string(code)
+        return ffi.string(text) if text != ffi.NULL else None
+
+    @staticmethod
+    def X509_verify_cert_error_string(code):
+        text = lib.X509_verify_cert_error_string(code)
+        return ffi.string(text) if text != ffi.NULL else None
+
+
+def _reason_is_common_1x(code):
+    # Before 3.0 the ERR_R_* reasons every library shares are the numbers
+    # below 100; each library's own reasons start at 100.
+    return lib.ERR_GET_REASON(code) < 100
+
+
+def _reason_is_common_300(code):
+    # 3.0 marks them with ERR_RFLAG_COMMON in the reason field; system
+    # errors (the top bit) carry an errno there instead.
+    return not code & 0x80000000 and bool(lib.ERR_GET_REASON(code) &
+                                          (0x2 << 18))
+
+
+_errlib = _ErrorLibrary()
+# Buffers that OpenSSL fills before anything reads them need not be zeroed
+# first (ffi.new's default): that would double the memory traffic of bulk
+# transfers.
+_new_buffer = ffi.new_allocator(should_clear_after_alloc=False)
+_error_from_code = _errors.error_from_code
+
+
+class MemoryBIO(_bio.MemoryBIO):
+    __doc__ = _bio.MemoryBIO.__doc__
+
+    # _bio: the BIO (a cffi pointer freed with the object).
+    __slots__ = ("_bio", "_eof_written")
+
+    def __init__(self):
+        bio = lib.BIO_new(lib.BIO_s_mem())
+        if bio == ffi.NULL:
+            raise MemoryError("failed to allocate BIO")
+        # As Python 3: an empty buffer means "retry", not end of file.
+        lib.BIO_set_retry_read(bio)
+        lib.BIO_set_mem_eof_return(bio, -1)
+        self._bio = ffi.gc(bio, lib.BIO_free)
+        self._eof_written = False
+
+    @property
+    def pending(self):
+        """The number of bytes pending in the memory buffer."""
+        return int(lib.BIO_ctrl_pending(self._bio))
+
+    @property
+    def eof(self):
+        """Whether the memory BIO is at end-of-file."""
+        return self._eof_written and lib.BIO_ctrl_pending(self._bio) == 0
+
+    # Parameters named __x are positional-only in effect, as Python 3's
+    # are: the name is mangled, so no keyword can match it.
+    def read(self, __size=-1):
+        """read(size=-1, /): up to ``size`` bytes; all pending bytes if
+        ``size`` is negative."""
+        # "is -1": the default, the common call, needs no conversion.
+        size = __size if __size is -1 else self._checked_read_size(__size)
+        bio = self._bio
+        avail = min(lib.BIO_ctrl_pending(bio), _INT_MAX)
+        if size < 0 or size > avail:
+            size = avail
+        if size == 0:
+            return b""
+        buf = _new_buffer("char[]", size)
+        count = lib.BIO_read(bio, buf, size)
+        if count < 0:
+            raise _error_from_code(_errlib)
+        return ffi.buffer(buf, count)[:]
+
+    def write(self, __b):
+        """write(b, /): write the bytes of a bytes-like object ``b``;
+        returns the number of bytes written."""
+        data = __b if type(__b) is bytes else self._as_write_bytes(__b)
+        if self._eof_written:
+            raise self._write_after_eof_error()
+        written = lib.BIO_write(self._bio, data, len(data))
+        if written < 0:
+            raise _error_from_code(_errlib)
+        return written
+
+    def write_eof(self):
+        """Mark end of file: once drained, reads report EOF."""
+        self._eof_written = True
+        lib.BIO_clear_retry_flags(self._bio)
+        lib.BIO_set_mem_eof_return(self._bio, 0)
+
+
+class SSLSession(_session.SSLSession):
+    __doc__ = _session.SSLSession.__doc__
+
+    # _session: a private SSL_SESSION* (freed with the object); _ctx_ptr:
+    # the SSL_CTX* of the context it was taken under.
+    __slots__ = ("_session", "_ctx_ptr", "_context")
+
+    @classmethod
+    def _adopt(cls, session, context):
+        self = object.__new__(cls)
+        self._session = ffi.gc(session, lib.SSL_SESSION_free)
+        self._context = context
+        self._ctx_ptr = context.ctx
+        return self
+
+    @property
+    def id(self):
+        """The session id, as bytes."""
+        length = ffi.new("unsigned int *")
+        data = lib.SSL_SESSION_get_id(self._session, length)
+        return ffi.buffer(data, length[0])[:] if data != ffi.NULL else b""
+
+    @property
+    def time(self):
+        """Session creation time (seconds since the epoch)."""
+        return int(lib.SSL_SESSION_get_time(self._session))
+
+    @property
+    def timeout(self):
+        """Session timeout, in seconds."""
+        return int(lib.SSL_SESSION_get_timeout(self._session))
+
+    @property
+    def ticket_lifetime_hint(self):
+        """The ticket lifetime the server announced, in seconds."""
+        return int(lib.SSL_SESSION_get_ticket_lifetime_hint(self._session))
+
+    @property
+    def has_ticket(self):
+        """Whether the session carries a session ticket."""
+        return bool(lib.SSL_SESSION_has_ticket(self._session))
+
+
+def _duplicate_session(session):
+    """A private copy of an ``SSL_SESSION*`` through DER, as Python 3
+    makes, so an ``SSLSession`` stays valid and unchanged whatever its
+    connection does later.  The caller owns the copy."""
+    length = _extra.i2d_SSL_SESSION(session, None)
+    if length <= 0 or length > _MAX_SESSION_DER:
+        raise ValueError("i2d() failed")
+    der = ffi.new("unsigned char[]", length)
+    cursor = ffi.new("unsigned char **", der)
+    if _extra.i2d_SSL_SESSION(session, cursor) != length:
+        raise ValueError("i2d() failed")
+    cursor[0] = der
+    copy = _extra.d2i_SSL_SESSION(None, cursor, length)
+    if copy == ffi.NULL:
+        lib.ERR_clear_error()
+        raise ValueError("d2i() failed")
+    return ffi.cast("SSL_SESSION *", copy)
+
+
+# What Python 3's newPySSLSocket() sets on every connection (and its
+# contexts' SSL_MODE_RELEASE_BUFFERS: idle connections give their 16 KiB
+# record buffers back).
+_MODE = (lib.SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | lib.SSL_MODE_AUTO_RETRY |
+         lib.SSL_MODE_RELEASE_BUFFERS)
+_HOSTFLAGS = lib.X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS
+# SSL_set_tlsext_host_name() is this SSL_ctrl() (a macro in OpenSSL).
+_SSL_CTRL_SET_TLSEXT_HOSTNAME = 55
+_is_init_finished = _extra.SSL_is_init_finished
+_ssl_read = lib.SSL_read
+_ssl_write = lib.SSL_write
+_ssl_get_error = lib.SSL_get_error
+_unpack = ffi.buffer
+
+
+class SSLObject(OpenSSLDriver, _sslobject.SSLObject):
+    __doc__ = _sslobject.SSLObject.__doc__
+
+    # _ssl: the SSL*; _native: PyPy's _SSLSocket bound to it.
+    __slots__ = ("_native", "_ssl", "_shutdown_seen_zero", "_native_done")
+
+    _memory_bio_class = MemoryBIO
+    _session_class = SSLSession
+    _lib = lib
+    _errlib = _errlib
+
+    def _engine_init(self, incoming, outgoing, side, server_hostname,
+                     context):
+        native = _SSLSocket(context)
+        lib.ERR_clear_error()
+        ssl_ptr = lib.SSL_new(context.ctx)
+        if ssl_ptr == ffi.NULL:
+            raise _error_from_code(_errlib)
+        native.ssl = ssl_ptr = ffi.gc(ssl_ptr, lib.SSL_free)
+        # The SNI callback finds the _SSLSocket through the app data and
+        # passes its owner: this SSLObject, as Python 3 passes it.
+        native._app_data_handle = ffi.new_handle(native)
+        lib.SSL_set_app_data(ssl_ptr,
+                             ffi.cast("char *", native._app_data_handle))
+        native.owner = self
+        native.socket_type = side
+        # SSL_set_bio takes over one reference per distinct BIO; the
+        # MemoryBIO objects keep their own.
+        lib.BIO_up_ref(incoming._bio)
+        if outgoing is not incoming:
+            lib.BIO_up_ref(outgoing._bio)
+        lib.SSL_set_bio(ssl_ptr, incoming._bio, outgoing._bio)
+        lib.SSL_set_mode(ssl_ptr, _MODE)
+        if context.post_handshake_auth:
+            if side == 1:
+                # Only with SSL_VERIFY_PEER: OpenSSL would otherwise ask
+                # for a certificate it was told not to check.
+                mode = lib.SSL_CTX_get_verify_mode(context.ctx)
+                if mode & lib.SSL_VERIFY_PEER:
+                    lib.SSL_set_verify(
+                        ssl_ptr, mode | lib.SSL_VERIFY_POST_HANDSHAKE,
+                        lib.SSL_get_verify_callback(ssl_ptr))
+            else:
+                lib.SSL_set_post_handshake_auth(ssl_ptr, 1)
+        if side == 0:
+            lib.SSL_set_connect_state(ssl_ptr)
+        else:
+            lib.SSL_set_accept_state(ssl_ptr)
+        self._native = native
+        self._ssl = ssl_ptr
+        self._shutdown_seen_zero = False
+        self._native_done = False
+
+    def _configure_hostname(self, context, hostname):
+        # hostname is an ASCII str here (see _hostname.encode_hostname).
+        ssl_ptr = self._ssl
+        ip = ip_address(hostname)
+        if ip is None and not _extra.SSL_ctrl(
+                ssl_ptr, _SSL_CTRL_SET_TLSEXT_HOSTNAME,
+                lib.TLSEXT_NAMETYPE_host_name, ffi.new("char[]", hostname)):
+            raise _error_from_code(_errlib)
+        if context.check_hostname:
+            param = lib.SSL_get0_param(ssl_ptr)
+            lib.X509_VERIFY_PARAM_set_hostflags(param, _HOSTFLAGS)
+            if ip is None:
+                ok = lib.X509_VERIFY_PARAM_set1_host(param, hostname,
+                                                     len(hostname))
+            else:
+                ok = lib.X509_VERIFY_PARAM_set1_ip(param, ip, len(ip))
+            if not ok:
+                raise _error_from_code(_errlib)
+
+    # -- context and session -------------------------------------------------
+    def _get_context(self):
+        return self._native.context
+
+    def _set_context(self, ctx):
+        self._native.context = ctx
+
+    def _get_session(self):
+        current = lib.SSL_get_session(self._ssl)
+        if current == ffi.NULL:
+            return None
+        return SSLSession._adopt(_duplicate_session(current),
+                                 self._native.context)
+
+    # Hooks of OpenSSLDriver._set_session.
+    def _same_context(self, session):
+        return self._native.context.ctx == session._ctx_ptr
+
+    def _handshake_finished(self):
+        return _is_init_finished(self._ssl)
+
+    _duplicate_session = staticmethod(_duplicate_session)
+
+    def _session_reused_flag(self):
+        return lib.SSL_session_reused(self._ssl)
+
+    # Buffers OpenSSL fills, their first bytes, C strings as bytes.
+    @staticmethod
+    def _new_buffer(size):
+        return _new_buffer("char[]", size)
+
+    @staticmethod
+    def _buffer_bytes(buffer, count):
+        return ffi.buffer(buffer, count)[:]
+
+    _c_string = staticmethod(ffi.string)
+
+    # -- the record layer ----------------------------------------------------
+    def _sync_native(self):
+        # What PyPy's own do_handshake() records for peer_certificate().
+        if not self._native_done:
+            native = self._native
+            peer = lib.SSL_get_peer_certificate(self._ssl)
+            if peer != ffi.NULL:
+                peer = ffi.gc(peer, lib.X509_free)
+            native.peer_cert = peer
+            native.handshake_done = 1
+            self._native_done = True
+
+    def read(self, len=1024, buffer=None):
+        """Read up to ``len`` bytes of application data.
+
+        Returns bytes, or the number of bytes stored into ``buffer`` when
+        one is given; ``b''`` once the peer has closed the connection with
+        close_notify.
+        """
+        if buffer is not None:
+            return self._read_into(len, buffer)
+        if type(len) is not int or not 0 < len <= _READ_CHUNK:
+            len = self._checked_read_len(len)
+            if len == 0:
+                return b""
+            if len > _READ_CHUNK:
+                len = _READ_CHUNK
+        if self._hostname_missing:
+            self._refuse_data()
+        ssl_ptr = self._ssl
+        data = _new_buffer("char[]", len)
+        count = _ssl_read(ssl_ptr, data, len)
+        if count > 0:
+            return _unpack(data, count)[:]
+        return self._read_failed(ssl_ptr, count, b"")
+
+    def write(self, data):
+        """Write application data; returns the number of bytes written."""
+        if type(data) is not bytes:
+            data = as_bytes(data)
+        if self._hostname_missing:
+            self._refuse_data()
+        length = len(data)
+        if not length:
+            return self._write_nothing()
+        if length > _INT_MAX:
+            raise OverflowError("string longer than %d bytes" % _INT_MAX)
+        ssl_ptr = self._ssl
+        count = _ssl_write(ssl_ptr, data, length)
+        if count > 0:
+            return count
+        # Python 3.11 writes with SSL_write_ex(), which fails with 0.
+        raise self._fail(0, _ssl_get_error(ssl_ptr, count))
+
+    def _write_nothing(self):
+        # SSL_write() returns 0 both for failure and for an empty write;
+        # the _ex form tells them apart.
+        ssl_ptr = self._ssl
+        written = ffi.new("size_t *")
+        if _extra.SSL_write_ex(ssl_ptr, b"", 0, written):
+            return 0
+        count = _ssl_write(ssl_ptr, b"", 0)
+        raise self._fail(0, _ssl_get_error(ssl_ptr, count))
+
+    def pending(self):
+        """The number of decrypted bytes ready to be read."""
+        return int(lib.SSL_pending(self._ssl))
+
+    # -- what was negotiated -------------------------------------------------
+    def cipher(self):
+        """``(name, protocol, secret bits)`` of the cipher, or None."""
+        return self._native.cipher()
+
+    def shared_ciphers(self):
+        """Ciphers offered by the client and enabled on this server, as
+        ``cipher()`` tuples; ``None`` on the client side or before the
+        client's hello has been received."""
+        ssl_ptr = self._ssl
+        ours = lib.SSL_get_ciphers(ssl_ptr)
+        if ours == ffi.NULL:
+            return None
+        theirs = ffi.cast("Cryptography_STACK_OF_SSL_CIPHER *",
+                          _extra.SSL_get_client_ciphers(ssl_ptr))
+        if theirs == ffi.NULL:
+            return None
+        offered = set(ffi.string(lib.SSL_CIPHER_get_name(
+            lib.sk_SSL_CIPHER_value(theirs, i)))
+            for i in range(lib.sk_SSL_CIPHER_num(theirs)))
+        result = []
+        for i in range(lib.sk_SSL_CIPHER_num(ours)):
+            cipher = lib.sk_SSL_CIPHER_value(ours, i)
+            if ffi.string(lib.SSL_CIPHER_get_name(cipher)) in offered:
+                result.append(_stdssl.cipher_to_tuple(cipher))
+        return result
+
+    def compression(self):
+        """The compression algorithm in use, or ``None``."""
+        return self._native.compression()
+
+    def selected_alpn_protocol(self):
+        """The protocol ALPN chose, or ``None``."""
+        return self._native.selected_alpn_protocol()
+
+    def verify_client_post_handshake(self):
+        """Ask a TLS 1.3 client for its certificate after the handshake
+        (server side, with ``post_handshake_auth`` on the client)."""
+        if not lib.SSL_verify_client_post_handshake(self._ssl):
+            raise _error_from_code(_errlib)
+
+
+def describe():
+    """What the engine bound to and checked before serving this
+    interpreter, in order, for ``python -m sslbio check``: ``[(what, what
+    was found), ...]``."""
+    return [
+        ("_ssl module", _stdssl.__file__),
+        ("cffi binding", _pypy_openssl.__file__),
+        ("OpenSSL", "%s (0x%08x)" % (ffi.string(lib.OpenSSL_version(0)),
+                                     _OPENSSL_VERSION_NUMBER)),
+        ("through ctypes", (", ".join(_extra.from_ctypes) or "nothing") +
+         " (not in the cffi binding)"),
+        ("self-test", "a ClientHello (%d bytes) came out of the outgoing "
+                      "MemoryBIO" % _HELLO_SIZE[0]),
+    ]
+
+
+# The self-test's ClientHello size, for describe().
+_HELLO_SIZE = [0]
+
+
+def _self_test():
+    """The first flight of a client lands in its outgoing BIO: proves the
+    BIO wiring before anyone relies on it."""
+    _HELLO_SIZE[0] = first_flight(MemoryBIO, SSLObject)
+
+
+# Other copies of sslbio in this process accept these classes' objects as
+# their own (see _shared); the memory BIO method table identifies the loaded
+# OpenSSL, and the engine's name the private attributes.
+_shared.mark((NAME, _address(lib.BIO_s_mem())), MemoryBIO, SSLObject,
+             SSLSession)
+_self_test()

@@ -1,0 +1,72 @@
+"""The pypy engine: what it does on PyPy 2.7 that the shared suites do not
+single out.
+
+The conformance, interoperability and thread suites run under PyPy as they
+do under CPython 2.7 (scripts/test-all's Debian chroot row); these tests pin
+what is particular to serving PyPy through its own cffi binding.  Each runs
+in a subprocess with a deadline, so a crash in the binding fails one test.
+"""
+
+import platform
+import sys
+
+import pytest
+
+from engine_cases.common import last_json, run_clean
+
+pytestmark = pytest.mark.skipif(
+    platform.python_implementation() != "PyPy" or sys.version_info[0] != 2,
+    reason="the pypy engine serves PyPy 2.7 only")
+
+
+def run(code):
+    return last_json(run_clean(code, timeout=120))
+
+
+def test_pypy_is_served_by_the_pypy_engine():
+    got = run("""
+        import json, sslbio
+        from sslbio import _engine
+        print(json.dumps([sslbio.ENGINE, dict(_engine.describe())]))
+        """)
+    engine, described = got
+    assert engine == "pypy"
+    # PyPy 7.3's binding lacks these; they come from the same OpenSSL.
+    assert "SSL_get_verify_result" in described["through ctypes"]
+    assert described["cffi binding"].endswith(".so")
+    assert "ClientHello" in described["self-test"]
+
+
+def test_server_name_too_long_for_sni_is_refused_as_python3():
+    """PyPy declares SSL_set_tlsext_host_name() as returning nothing; Python
+    3 raises OpenSSL's error when it refuses the name (over 255 bytes)."""
+    got = run("""
+        import json, ssl, sslbio
+        context = ssl.SSLContext(ssl.PROTOCOL_SSLv23)
+        name = ".".join(["a" * 60] * 5)
+        try:
+            sslbio.wrap_bio(context, sslbio.MemoryBIO(), sslbio.MemoryBIO(),
+                            server_hostname=name)
+            print(json.dumps(None))
+        except ssl.SSLError as exc:
+            print(json.dumps([type(exc).__name__, exc.library, exc.reason]))
+        """)
+    assert got == ["SSLError", "SSL", "SSL3_EXT_INVALID_SERVERNAME"]
+
+
+def test_client_and_server_bios_are_distinct():
+    """Each direction has its own BIO (PyPy's own _wrap_bio() would give
+    both the incoming one): the ClientHello lands in ``outgoing`` only."""
+    got = run("""
+        import json, ssl, sslbio
+        context = ssl.SSLContext(ssl.PROTOCOL_SSLv23)
+        incoming, outgoing = sslbio.MemoryBIO(), sslbio.MemoryBIO()
+        client = sslbio.wrap_bio(context, incoming, outgoing)
+        try:
+            client.do_handshake()
+        except ssl.SSLWantReadError:
+            pass
+        print(json.dumps([incoming.pending, outgoing.read(5)[:2] ==
+                          b"\\x16\\x03"]))
+        """)
+    assert got == [0, True]
