@@ -150,8 +150,9 @@ def test_matches_python3(name, observed, references):
         diffs = compare.set_aside(diffs, pypy_language.RULES)
     # An engine's documented limitations (SSLBIO_ENGINE=portable) explain
     # some differences; anything else still fails.
-    diffs = engine_limits.unexplained(os.environ.get("SSLBIO_ENGINE"), name,
-                                      diffs)
+    engine = os.environ.get("SSLBIO_ENGINE") or (
+        "pypy" if platform.python_implementation() == "PyPy" else None)
+    diffs = engine_limits.unexplained(engine, name, diffs)
     assert not diffs, "2.7 differs from %s:\n%s\n%s" % (
         reference_minor, compare.render(diffs, "2.7", reference_minor),
         _stderr_excerpt(observed.stderr, name))

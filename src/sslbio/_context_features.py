@@ -498,8 +498,29 @@ def _get_ciphers(self):
     return _require(self, "get_ciphers").get_ciphers(self)
 
 
+# Attributes the interpreter's own context may already have with Python 3's
+# meaning (PyPy's _ssl is a port of Python 3's): those are left alone.
+_NATIVE_CAN_HAVE = ("post_handshake_auth", "get_ciphers", "sni_callback",
+                    "minimum_version", "maximum_version", "keylog_filename",
+                    "num_tickets", "security_level",
+                    "hostname_checks_common_name")
+
+
+def native_features():
+    """The names of ``FEATURES`` the interpreter's ``_ssl`` serves itself."""
+    return frozenset(name for name in _NATIVE_CAN_HAVE
+                     if hasattr(_native, name))
+
+
 def context_attributes():
-    """``[(name, value)]`` to set on a 2.7 SSLContext class."""
+    """``[(name, value)]`` to set on a 2.7 SSLContext class (not those the
+    interpreter's own context already serves)."""
+    native = native_features()
+    return [(name, value) for name, value in _all_attributes()
+            if name not in native]
+
+
+def _all_attributes():
     return [
         ("__new__", staticmethod(context_new)),
         ("__init__", context_init),

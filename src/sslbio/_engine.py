@@ -106,7 +106,8 @@ else:
 
 from ._context import (  # noqa: E402
     SSLContext, wrap_bio, bind_sslobject_class, bind_context_features)
-from ._context_features import NoContextBackend  # noqa: E402
+from ._context_features import (  # noqa: E402
+    NoContextBackend, native_features)
 
 bind_sslobject_class(SSLObject)
 # Python 3.11's context attributes, served by the engine's backend; an
@@ -115,5 +116,6 @@ _backend = getattr(ENGINE_MODULE, "CONTEXT_BACKEND", None) or \
     NoContextBackend(ENGINE, UNAVAILABLE_REASON or
                      "the %s engine cannot reach the SSL_CTX" % ENGINE)
 bind_context_features(_backend)
-# Names of _context_features.FEATURES this engine serves here.
-CONTEXT_FEATURES = _backend.features
+# Names of _context_features.FEATURES served here: by the engine, or by the
+# interpreter's own _ssl (PyPy's has some of Python 3's).
+CONTEXT_FEATURES = _backend.features | native_features()
