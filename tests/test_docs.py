@@ -22,22 +22,39 @@ from support.pump import TLSPump
 
 PORTABLE_CONTEXT = code_blocks(document("docs/portable-context.md"), "python")[0]
 SNI_SERVER = code_blocks(document("docs/sni-server.md"), "python")[0]
+CONTEXT = code_blocks(document("docs/context.md"), "python")[0]
+
+
+def outputs_everywhere(code, tmpdir):
+    """What ``code`` prints under each example interpreter, which must
+    each run it cleanly."""
+    outputs = []
+    for interpreter in example_interpreters():
+        result = run_program(code, interpreter, tmpdir)
+        assert result.returncode == 0 and result.err == "", result.describe()
+        outputs.append(result.out)
+    return outputs
 
 
 def test_portable_context_recipe_agrees_across_interpreters(tmpdir):
     code = with_settings(PORTABLE_CONTEXT, CAFILE=cert("ca.pem"),
                          CERTFILE=cert("server.pem"), KEYFILE=cert("server.key"),
                          SERVER_NAME="localhost")
-    outputs = []
-    for interpreter in example_interpreters():
-        result = run_program(code, interpreter, tmpdir)
-        assert result.returncode == 0 and result.err == "", result.describe()
-        outputs.append(result.out)
+    outputs = outputs_everywhere(code, tmpdir)
     assert "verifies chain and name: True\n" in outputs[0]
     assert re.search(r"^version: TLSv1\.[23]$", outputs[0], re.M)
     shared = re.search(r"^ciphers both sides enable: (.*)$", outputs[0], re.M).group(1)
     assert shared and not re.search(r"CBC|SHA$|3DES|RC4|DSS", shared), shared
     # The point of the recipe: the same contexts on every line.
+    assert all(out == outputs[0] for out in outputs), outputs
+
+
+def test_context_example_agrees_across_interpreters(tmpdir):
+    code = with_settings(CONTEXT, CAFILE=cert("ca.pem"),
+                         CERTFILE=cert("server.pem"), KEYFILE=cert("server.key"))
+    outputs = outputs_everywhere(code, tmpdir)
+    assert "<TLSVersion.TLSv1_3: 772> TLSv1.3\n" in outputs[0]
+    assert "CLIENT_TRAFFIC_SECRET_0" in outputs[0]
     assert all(out == outputs[0] for out in outputs), outputs
 
 

@@ -50,7 +50,9 @@ COMMON = set("""
     SSL_set_session SSL_SESSION_free SSL_SESSION_get_id SSL_SESSION_get_time
     SSL_SESSION_get_timeout i2d_SSL_SESSION d2i_SSL_SESSION
     ERR_peek_last_error ERR_clear_error ERR_reason_error_string
-    X509_verify_cert_error_string
+    X509_verify_cert_error_string SSL_CTX_get0_param SSL_get_verify_mode
+    SSL_get_verify_callback SSL_set_verify SSL_CIPHER_get_id
+    SSL_CIPHER_description OBJ_nid2ln
 """.split())
 
 # 1.0.2: BIO_up_ref, SSL_is_init_finished, SSL_session_reused,
@@ -68,12 +70,17 @@ R110 = COMMON | set("""
     OpenSSL_version_num BIO_up_ref SSL_is_init_finished SSL_get_state
     SSL_session_reused OPENSSL_sk_num OPENSSL_sk_value SSL_get_client_ciphers
     SSL_SESSION_get_ticket_lifetime_hint SSL_SESSION_has_ticket
-    SSL_CTX_get_options
+    SSL_CTX_get_options SSL_CTX_get_security_level SSL_CIPHER_is_aead
+    SSL_CIPHER_get_cipher_nid SSL_CIPHER_get_digest_nid SSL_CIPHER_get_kx_nid
+    SSL_CIPHER_get_auth_nid
 """.split())
 
-# 1.1.1: the _ex I/O calls and TLS 1.3 post-handshake authentication.
+# 1.1.1: the _ex I/O calls, TLS 1.3 post-handshake authentication,
+# session ticket counts and the key log callback.
 R111 = R110 | set("""
     SSL_read_ex SSL_write_ex SSL_verify_client_post_handshake
+    SSL_set_post_handshake_auth SSL_CTX_get_num_tickets
+    SSL_CTX_set_num_tickets SSL_CTX_set_keylog_callback
 """.split())
 
 # 3.0: same names sslbio cares about (SSL_CTX_get_options now returns
@@ -697,3 +704,104 @@ def test_session_ticket_fields_of_real_sessions(tls12, tickets):
     assert lib._ticket_hint_102(session) == fields[0]
     # and what SSLSession reports
     assert pair.client.session.has_ticket is tickets
+
+
+# -- Python 3.7+ context attributes ------------------------------------------
+
+SSL_CTRL_SET_MIN_PROTO_VERSION = 123
+SSL_CTRL_SET_MAX_PROTO_VERSION = 124
+SSL_CTRL_GET_MIN_PROTO_VERSION = 130
+SSL_CTRL_GET_MAX_PROTO_VERSION = 131
+
+CONTEXT_FEATURES = {
+    # 1.0.2: none of the version bounds, security levels, TLS 1.3 features.
+    V102: set(),
+    V110: {"minimum_version", "maximum_version", "security_level",
+           "hostname_checks_common_name"},
+    V111: {"minimum_version", "maximum_version", "security_level",
+           "hostname_checks_common_name", "num_tickets", "keylog_filename",
+           "post_handshake_auth"},
+}
+CONTEXT_FEATURES[V300] = CONTEXT_FEATURES[V111]
+
+
+@pytest.mark.parametrize("release", ALL)
+def test_context_features_per_release(release):
+    lib, world = bind(release)
+    assert set(lib.context_features) == CONTEXT_FEATURES[release]
+    assert lib.has_cipher_details is (release != V102)
+
+
+@pytest.mark.parametrize("release", ALL)
+def test_option_constants_per_release(release):
+    lib, world = bind(release)
+    options = dict(lib.option_constants)
+    assert options["OP_NO_TICKET"] == 0x4000
+    # Python 3.11 defines OP_NO_TLSv1_3 as 0 where OpenSSL lacks TLS 1.3.
+    assert options["OP_NO_TLSv1_3"] == (
+        0x20000000 if release in (V111, V300) else 0)
+    assert ("OP_ENABLE_MIDDLEBOX_COMPAT" in options) is \
+        (release in (V111, V300))
+    assert ("OP_NO_RENEGOTIATION" in options) is (release != V102)
+    assert ("OP_IGNORE_UNEXPECTED_EOF" in options) is (release == V300)
+
+
+@pytest.mark.parametrize("release", [V110, V111, V300])
+def test_protocol_bounds_are_ssl_ctx_ctrl_calls(release):
+    lib, world = bind(release)
+    lib.ctx_set_proto_version(7, False, 0x303)
+    lib.ctx_set_proto_version(7, True, 0)
+    lib.ctx_get_proto_version(7, False)
+    lib.ctx_get_proto_version(7, True)
+    assert world.calls("SSL_CTX_ctrl") == [
+        (7, SSL_CTRL_SET_MIN_PROTO_VERSION, 0x303, None),
+        (7, SSL_CTRL_SET_MAX_PROTO_VERSION, 0, None),
+        (7, SSL_CTRL_GET_MIN_PROTO_VERSION, 0, None),
+        (7, SSL_CTRL_GET_MAX_PROTO_VERSION, 0, None)]
+
+
+class CipherWorld(FakeOpenSSL):
+    """A release whose one cipher answers the get_ciphers() queries."""
+
+    def _SSL_CIPHER_get_name(self, cipher):
+        return b"ECDHE-RSA-AES128-GCM-SHA256"
+
+    def _SSL_CIPHER_get_version(self, cipher):
+        return b"TLSv1.2"
+
+    def _SSL_CIPHER_description(self, cipher, buf, size):
+        return b"ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 Kx=ECDH\n"
+
+    def _SSL_CIPHER_get_bits(self, cipher, alg_bits):
+        return 128
+
+    def _SSL_CIPHER_get_cipher_nid(self, cipher):
+        return 895
+
+    def _OBJ_nid2ln(self, nid):
+        return b"aes-128-gcm"
+
+
+@pytest.mark.parametrize("release", ALL)
+def test_context_backend_per_release(release):
+    from sslbio._engines.ctypes.context import CtypesContextBackend
+    world = CipherWorld(release)
+    lib = Binding(world)
+    backend = CtypesContextBackend(lib, None, {})
+    assert backend.absent == set(CONTEXT_FEATURES[V300]) - \
+        CONTEXT_FEATURES[release]
+    assert backend.features == CONTEXT_FEATURES[release] | {
+        "protocol_tls_client_server", "sni_callback", "get_ciphers"}
+    cipher = backend._cipher_dict(1)
+    basic = {"id", "name", "protocol", "description", "strength_bits",
+             "alg_bits"}
+    if release == V102:
+        # As Python 3.6 built against 1.0.2: no nid-based keys.
+        assert set(cipher) == basic
+    else:
+        assert set(cipher) == basic | {"aead", "symmetric", "digest", "kea",
+                                       "auth"}
+        assert cipher["symmetric"] == "aes-128-gcm"
+        assert cipher["digest"] is None  # NID_undef
+    assert cipher["description"] == \
+        "ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 Kx=ECDH"

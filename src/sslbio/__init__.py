@@ -24,6 +24,14 @@ __all__ = [
     "wrap_bio",
     "inject_into_ssl",
     "extract_from_ssl",
+    "CONTEXT_FEATURES",
+    "TLSVersion",
+    "Options",
+    "VerifyMode",
+    "VerifyFlags",
+    "AlertDescription",
+    "PROTOCOL_TLS_CLIENT",
+    "PROTOCOL_TLS_SERVER",
     "SSLSocket",
     "wrap_socket",
     "inject_into_urllib3",
@@ -44,8 +52,21 @@ if sys.version_info[0] >= 3:
     SSLCertVerificationError = getattr(_ssl, "SSLCertVerificationError",
                                        _ssl.CertificateError)
 
+    from ssl import (  # noqa: F401  (re-exported)
+        Options, VerifyMode, VerifyFlags, AlertDescription,
+        PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER,
+    )
+    # Python 3.7+; None on 3.6, whose contexts have no version bounds.
+    TLSVersion = getattr(_ssl, "TLSVersion", None)
+
     ENGINE = "stdlib"
     UNAVAILABLE_REASON = None
+    # Every SSLContext attribute sslbio knows of is the stdlib's own here.
+    CONTEXT_FEATURES = frozenset((
+        "protocol_tls_client_server", "sni_callback", "get_ciphers",
+        "minimum_version", "maximum_version", "security_level",
+        "hostname_checks_common_name", "num_tickets", "keylog_filename",
+        "post_handshake_auth"))
     ENGINE_LIMITATIONS = []
 
     class EngineUnavailableError(RuntimeError):
@@ -76,7 +97,18 @@ else:
         SSLContext,
         SSLCertVerificationError,
         wrap_bio,
+        CONTEXT_FEATURES,
     )
+    from ._context_features import (  # noqa: F401  (re-exported)
+        enum as _enum, PROTOCOL_TLS_CLIENT as _CLIENT,
+        PROTOCOL_TLS_SERVER as _SERVER)
+    TLSVersion = _enum("TLSVersion")
+    Options = _enum("Options")
+    VerifyMode = _enum("VerifyMode")
+    VerifyFlags = _enum("VerifyFlags")
+    AlertDescription = _enum("AlertDescription")
+    PROTOCOL_TLS_CLIENT = _enum("_SSLMethod")(_CLIENT)
+    PROTOCOL_TLS_SERVER = _enum("_SSLMethod")(_SERVER)
     from ._inject import inject_into_ssl, extract_from_ssl  # noqa: F401
 
 # The socket layer over the names above, and urllib3's HTTPS proxies on it

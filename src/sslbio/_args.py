@@ -5,11 +5,15 @@ Python 3's ``_ssl`` parses its arguments with Argument Clinic converters
 exception classes for the same inputs on 2.7.
 """
 
+import struct
 import sys
 
-__all__ = ["as_bytes", "index_as_int", "ssize_arg", "c_int_arg"]
+__all__ = ["as_bytes", "index_as_int", "ssize_arg", "c_int_arg",
+           "c_long_arg"]
 
 _INT_MAX = 2 ** 31 - 1
+# C long: 64 bits on the LP64 platforms CPython 2.7 runs on, 32 on Windows.
+_LONG_MAX = 2 ** (8 * struct.calcsize("l") - 1) - 1
 
 try:
     _integer_types = (int, long)  # noqa: F821 (Python 2)
@@ -72,4 +76,12 @@ def c_int_arg(value):
     value = index_as_int(value)
     if value > _INT_MAX or value < -_INT_MAX - 1:
         raise OverflowError("Python int too large to convert to C int")
+    return value
+
+
+def c_long_arg(value):
+    """An argument converted like Python 3's ``"l"`` format unit."""
+    value = index_as_int(value)
+    if value > _LONG_MAX or value < -_LONG_MAX - 1:
+        raise OverflowError("Python int too large to convert to C long")
     return value

@@ -26,7 +26,8 @@ import platform
 import ssl
 import sys
 
-from . import ENGINE, ENGINE_LIMITATIONS, UNAVAILABLE_REASON, __version__, _demo, _fetch
+from . import (CONTEXT_FEATURES, ENGINE, ENGINE_LIMITATIONS, UNAVAILABLE_REASON,
+               __version__, _demo, _fetch)
 
 # The package as ``python -m`` names it: "sslbio", or a vendored copy's full name.
 PACKAGE = __name__.rpartition(".")[0]
@@ -101,6 +102,7 @@ def check(out):
     # What this engine cannot do that Python 3.11 does.
     for limitation in ENGINE_LIMITATIONS:
         show("limitation", limitation)
+    show("context", _context_line())
     if UNAVAILABLE_REASON is not None:
         show("verdict", "UNAVAILABLE: %s" % UNAVAILABLE_REASON)
         return 1
@@ -119,6 +121,17 @@ def check(out):
                     "close_notify all work in memory"
          % (facts["version"], "session resumption " if facts["has_sessions"] else ""))
     return 0
+
+
+def _context_line():
+    """Which of Python 3.11's SSLContext attributes this engine serves."""
+    if ENGINE == "stdlib":
+        return "the standard library's own"
+    from ._context_features import FEATURES
+    missing = [name for name in FEATURES if name not in CONTEXT_FEATURES]
+    if not missing:
+        return "all Python 3.11 SSLContext features"
+    return "missing (NotImplementedError or absent): " + ", ".join(missing)
 
 
 COMMANDS = {

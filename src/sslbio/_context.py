@@ -2,15 +2,14 @@
 
 import _ssl
 
+from . import _context_features
 from ._shared import is_engine_class
 from ._hostname import encode_hostname
 
 __all__ = ["SSLContext", "wrap_bio", "wrap_bio_method",
-           "set_servername_callback", "bind_sslobject_class"]
+           "bind_sslobject_class"]
 
 _default = {"sslobject_class": None}
-# Bound before inject_into_ssl() can replace anything on ssl.SSLContext.
-_native_set_callback = _ssl._SSLContext.set_servername_callback
 
 
 def _stdlib_context_class():
@@ -61,30 +60,18 @@ def wrap_bio_method(self, incoming, outgoing, server_side=False,
                        session, self)
 
 
-def set_servername_callback(self, server_name_callback):
-    """Python 3's SNI callback: ``callback(sslobj, server_name, context)``.
-
-    Python 3 passes the name the client sent as ASCII text, an IDNA A-label
-    ('xn--bcher-kva.example'); 2.7 decodes it to Unicode first.  This
-    re-encodes it so callbacks see what they would see on Python 3.
-    """
-    if server_name_callback is None:
-        return _native_set_callback(self, None)
-    if not callable(server_name_callback):
-        raise TypeError("not a callable object")
-
-    def a_label_callback(sslobj, server_name, context):
-        if server_name is not None:
-            server_name = server_name.encode("idna").decode("ascii")
-        return server_name_callback(sslobj, server_name, context)
-
-    return _native_set_callback(self, a_label_callback)
-
-
 class SSLContext(_stdlib_context):
-    """``ssl.SSLContext`` with Python 3.7+'s ``wrap_bio()`` and
-    ``sslobject_class``."""
+    """``ssl.SSLContext`` with Python 3.11's context surface: ``wrap_bio()``
+    and ``sslobject_class``, and the attributes of ``_context_features``
+    (``PROTOCOL_TLS_CLIENT``, ``minimum_version``, ``sni_callback``,
+    ``keylog_filename``, ...)."""
 
     sslobject_class = None
     wrap_bio = wrap_bio_method
-    set_servername_callback = set_servername_callback
+
+
+def bind_context_features(backend):
+    """Serve the context attributes through the engine's ``backend``."""
+    _context_features.bind_backend(backend)
+    for name, value in _context_features.context_attributes():
+        setattr(SSLContext, name, value)

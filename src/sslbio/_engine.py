@@ -19,7 +19,8 @@ from ._errors import SSLCertVerificationError
 
 __all__ = ["ENGINE", "ENGINE_MODULE", "ENGINE_REASONS", "UNAVAILABLE_REASON",
            "EngineUnavailableError", "MemoryBIO", "SSLObject", "SSLSession",
-           "SSLContext", "SSLCertVerificationError", "wrap_bio", "describe"]
+           "SSLContext", "SSLCertVerificationError", "wrap_bio", "describe",
+           "CONTEXT_FEATURES"]
 
 # The environment variable that forces one engine.
 FORCE_VARIABLE = "SSLBIO_ENGINE"
@@ -103,6 +104,18 @@ else:
 
     ENGINE_LIMITATIONS = []
 
-from ._context import SSLContext, wrap_bio, bind_sslobject_class  # noqa: E402
+from ._context import (  # noqa: E402
+    SSLContext, wrap_bio, bind_sslobject_class, bind_context_features)
+from ._context_features import (  # noqa: E402
+    NoContextBackend, native_features)
 
 bind_sslobject_class(SSLObject)
+# Python 3.11's context attributes, served by the engine's backend; an
+# engine without one cannot reach the SSL_CTX and serves none of them.
+_backend = getattr(ENGINE_MODULE, "CONTEXT_BACKEND", None) or \
+    NoContextBackend(ENGINE, UNAVAILABLE_REASON or
+                     "the %s engine cannot reach the SSL_CTX" % ENGINE)
+bind_context_features(_backend)
+# Names of _context_features.FEATURES served here: by the engine, or by the
+# interpreter's own _ssl (PyPy's has some of Python 3's).
+CONTEXT_FEATURES = _backend.features | native_features()

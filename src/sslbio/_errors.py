@@ -27,7 +27,7 @@ from . import _shared
 __all__ = ["SSLCertVerificationError", "error_from_code", "error_from_result",
            "error_from_native", "hostname_mismatch_error",
            "invalid_server_name_error", "want_read_error",
-           "native_str", "LIBRARY_NAMES"]
+           "native_str", "plain_error", "LIBRARY_NAMES"]
 
 
 _STRING_TYPES = (str, type(u""))
@@ -208,6 +208,12 @@ def _build(cls, errno, message, library, reason, text):
     exc.library = library
     exc.reason = reason
     return exc
+
+
+def plain_error(cls, message):
+    """An error Python 3's ``_ssl`` raises with its own message and no
+    OpenSSL error behind it: ``cls(0, message)``."""
+    return _build(cls, 0, message, None, None, None)
 
 
 def error_from_code(lib, code=None, cls=ssl.SSLError):

@@ -2,7 +2,10 @@
 
 After injection, Python-3-style code that looks for ``ssl.MemoryBIO``,
 ``ssl.SSLObject``, ``ssl.SSLSession``, ``ssl.SSLCertVerificationError`` or
-``ssl.SSLContext.wrap_bio`` finds sslbio's, and ``ssl.CertificateError`` is
+``ssl.SSLContext.wrap_bio`` finds sslbio's, ``ssl.SSLContext`` gains
+Python 3.11's context surface (``PROTOCOL_TLS_CLIENT``, ``TLSVersion``,
+``minimum_version``, ``sni_callback``, ``keylog_filename``, ... see
+``_context_features``), and ``ssl.CertificateError`` is
 ``SSLCertVerificationError`` as in Python 3.7+ (a subclass of 2.7's own
 ``CertificateError``, so existing ``except`` clauses still match).
 
@@ -19,7 +22,7 @@ to code that uses it.
 
 import ssl
 
-from . import _context, _engine, _shared
+from . import _context, _context_features, _engine, _shared
 
 __all__ = ["inject_into_ssl", "extract_from_ssl"]
 
@@ -37,8 +40,11 @@ def _replacements():
         (ssl, "CertificateError", _engine.SSLCertVerificationError),
         (ssl.SSLContext, "wrap_bio", _context.wrap_bio_method),
         (ssl.SSLContext, "sslobject_class", _engine.SSLObject),
-        (ssl.SSLContext, "set_servername_callback",
-         _context.set_servername_callback),
+    ] + [
+        (ssl.SSLContext, name, value)
+        for name, value in _context_features.context_attributes()
+    ] + [
+        (ssl, name, value) for name, value in _context_features.module_names()
     ]
 
 

@@ -113,6 +113,14 @@ subjectKeyIdentifier   = hash
 authorityKeyIdentifier = keyid, issuer
 subjectAltName         = DNS:localhost
 
+# A server named only by its subject's commonName (no subjectAltName).
+[ cn_only ]
+basicConstraints       = critical, CA:FALSE
+keyUsage               = critical, digitalSignature, keyEncipherment
+extendedKeyUsage       = serverAuth
+subjectKeyIdentifier   = hash
+authorityKeyIdentifier = keyid, issuer
+
 [ client ]
 basicConstraints       = critical, CA:FALSE
 keyUsage               = critical, digitalSignature, keyEncipherment
@@ -172,5 +180,6 @@ rsa_key notyet;       issue notyet ca localhost localhost 20900101000000Z 210001
 rsa_key untrusted;    issue untrusted other-ca localhost localhost $START $END
 rsa_key client;       issue client ca client "sslbio client" $START $END
 rsa_key nul-san;      issue nul-san ca nul_san "nul-san.example" $START $END
+rsa_key cn-only;      issue cn-only ca cn_only localhost $START $END
 
 echo "test certificates are in $DIR"

@@ -9,6 +9,10 @@ lengths or comparisons).
 Tags:
   ``py313``      2.7 must match Python 3.13 rather than 3.11 (3.13 changed
                  something and we follow it).
+  ``py311``      compared with 3.11 or later only: the scenario checks
+                 surface older Python 3 lacks or shows otherwise (3.10's
+                 context defaults, 3.11's enum reprs), so an older
+                 reference (bullseye's 3.9) has nothing to say about it.
   ``deviation``  sslbio deliberately differs from 3.x; the scenario's
                  ``deviation`` says where, and what 2.7 must show there.
 """
@@ -50,4 +54,5 @@ def load():
     from conformance import sc_session  # noqa: F401
     from conformance import sc_alpn  # noqa: F401
     from conformance import sc_sni  # noqa: F401
+    from conformance import sc_context  # noqa: F401
     return REGISTRY

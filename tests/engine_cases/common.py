@@ -45,7 +45,7 @@ def der_of(name):
 
 def _limit_to_tls12(context):
     if hasattr(context, "maximum_version"):
-        context.maximum_version = ssl.TLSVersion.TLSv1_2
+        context.maximum_version = sslbio.TLSVersion.TLSv1_2
     else:
         context.options |= ssl.OP_NO_TLSv1_3
 
@@ -81,7 +81,7 @@ def server_context(certname="server", client_cert=None, tls12=False,
         _limit_to_tls12(context)
     if tls13_only:
         if hasattr(context, "minimum_version"):
-            context.minimum_version = ssl.TLSVersion.TLSv1_3
+            context.minimum_version = sslbio.TLSVersion.TLSv1_3
         else:
             context.options |= (ssl.OP_NO_TLSv1 | ssl.OP_NO_TLSv1_1
                                 | ssl.OP_NO_TLSv1_2)

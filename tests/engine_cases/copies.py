@@ -33,8 +33,12 @@ OPENINGS = {
     "A-under-B": ["import B", "inject B", "import A", "extract B"],
 }
 MODULE_NAMES = ["MemoryBIO", "SSLObject", "SSLSession",
-                "SSLCertVerificationError", "CertificateError"]
-CLASS_NAMES = ["wrap_bio", "sslobject_class", "set_servername_callback"]
+                "SSLCertVerificationError", "CertificateError",
+                "TLSVersion", "Options", "OP_ALL", "CERT_REQUIRED",
+                "PROTOCOL_TLS_CLIENT", "PROTOCOL_SSLv23"]
+CLASS_NAMES = ["wrap_bio", "sslobject_class", "set_servername_callback",
+               "__new__", "__init__", "_wrap_socket", "options",
+               "minimum_version", "sni_callback", "keylog_filename"]
 MISSING = "<missing>"
 
 
@@ -200,6 +204,31 @@ def check_ssl(copies, stack, pristine):
     conn = Connection(method_wrap, ssl.MemoryBIO, *contexts())
     assert type(conn.client) is top.SSLObject
     conn.handshake().exchange()
+    check_context_surface(copies)
+
+
+def check_context_surface(copies):
+    """Every copy sees one context surface: the enum classes are shared,
+    and what is set through the injected attributes reads the same through
+    each copy's own SSLContext class."""
+    assert all(copy.TLSVersion is ssl.TLSVersion for copy in copies.values())
+    server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    # Not every engine serves version bounds (see CONTEXT_FEATURES).
+    bounds = all("minimum_version" in copy.CONTEXT_FEATURES
+                 for copy in copies.values())
+    if bounds:
+        server.minimum_version = ssl.TLSVersion.TLSv1_3
+
+    def callback(sslobj, name, context):
+        pass
+
+    server.sni_callback = callback
+    for copy in copies.values():
+        own = copy.SSLContext
+        assert own.sni_callback.__get__(server) is callback
+        if bounds:
+            assert own.minimum_version.__get__(server) is \
+                ssl.TLSVersion.TLSv1_3
 
 
 def main(vendored, opening):
@@ -211,7 +240,8 @@ def main(vendored, opening):
         verb, which = step.split()
         if verb == "import":
             copies[which] = importlib.import_module(names[which])
-            assert copies[which].ENGINE not in ("stdlib", "unavailable")
+            assert copies[which].ENGINE not in ("stdlib", "unavailable"), \
+                copies[which].UNAVAILABLE_REASON
         elif verb == "inject":
             copies[which].inject_into_ssl()
             if which not in stack:

@@ -54,6 +54,7 @@ except ImportError as exc:
 
 from .. import _bio, _errors, _session, _shared, _sslobject  # noqa: E402
 from .._args import as_bytes  # noqa: E402
+from .._context_features import NoContextBackend  # noqa: E402
 from .._hostname import ip_address  # noqa: E402
 from .openssl_driver import READ_CHUNK as _READ_CHUNK  # noqa: E402
 from .openssl_driver import OpenSSLDriver  # noqa: E402
@@ -61,10 +62,23 @@ from .openssl_driver import OpenSSLDriver  # noqa: E402
 NAME = "pypy"
 
 # What this engine cannot do that Python 3.11 does: nothing.
-LIMITATIONS = []
+LIMITATIONS = [
+    "of Python 3.11's context attributes only sni_callback and "
+    "PROTOCOL_TLS_CLIENT/SERVER contexts (their TLS 1.2 floor shows in "
+    "options as OP_NO_TLSv1|OP_NO_TLSv1_1); minimum_version, "
+    "maximum_version, keylog_filename, post_handshake_auth, num_tickets, "
+    "security_level, hostname_checks_common_name and get_ciphers() raise "
+    "NotImplementedError",
+]
 
 __all__ = ["NAME", "LIMITATIONS", "MemoryBIO", "SSLObject", "SSLSession",
-           "describe"]
+           "CONTEXT_BACKEND", "describe"]
+
+# Python 3.11's context attributes served without touching the SSL_CTX
+# (see _context_features); PyPy's binding could reach it, not done yet.
+CONTEXT_BACKEND = NoContextBackend(
+    NAME, "not yet done through PyPy's _cffi_ssl binding",
+    features=("sni_callback", "protocol_tls_client_server"))
 
 _INT_MAX = 2 ** 31 - 1
 # Largest DER session Python 3 duplicates (its _ssl_session_dup()).

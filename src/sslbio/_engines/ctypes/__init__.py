@@ -38,11 +38,17 @@ if sys.version_info[0] == 2:
     from ... import _shared
     from .. import first_flight
     from .bio import MemoryBIO
+    from .context import CtypesContextBackend, shared_keylog_writers
     from .library import LIBSSL_FILE, SSL_MODULE_FILE, layout, lib
     from .sslobject import SSLObject, SSLSession
 
     __all__ = ["NAME", "LIMITATIONS", "MemoryBIO", "SSLObject", "SSLSession",
-               "describe"]
+               "CONTEXT_BACKEND", "describe"]
+
+    # Python 3.11's context attributes on the SSL_CTX (every one this
+    # OpenSSL release has; see sslbio._context_features).
+    CONTEXT_BACKEND = CtypesContextBackend(lib, layout,
+                                           shared_keylog_writers())
 
     def describe():
         """What the engine bound to and checked before serving this

@@ -14,6 +14,7 @@ with fake tables although only one OpenSSL is installed.
 
 import ctypes
 
+from ..._tlsenums import option_constants
 from .der import session_ticket_fields
 
 __all__ = ["Binding", "DECLARATIONS", "RESTYPE_CHANGES", "SymbolTable",
@@ -133,6 +134,26 @@ DECLARATIONS = {
     "SSL_SESSION_has_ticket": (_INT, [_P], V110, None, False),
     "i2d_SSL_SESSION": (_INT, [_P, _P], None, None, False),
     "d2i_SSL_SESSION": (_P, [_P, _P, _LONG], None, None, False),
+    # -- Python 3.7+ SSLContext attributes (the ctypes engine's context.py) --
+    "SSL_CTX_get0_param": (_P, [_P], None, None, False),
+    "SSL_CTX_get_security_level": (_INT, [_P], V110, None, False),
+    "SSL_CTX_get_num_tickets": (_SIZE, [_P], V111, None, False),
+    "SSL_CTX_set_num_tickets": (_INT, [_P, _SIZE], V111, None, False),
+    "SSL_CTX_set_keylog_callback": (None, [_P, _P], V111, None, False),
+    "SSL_set_post_handshake_auth": (None, [_P, _INT], V111, None, False),
+    "SSL_get_verify_mode": (_INT, [_P], None, None, False),
+    "SSL_get_verify_callback": (_P, [_P], None, None, False),
+    "SSL_set_verify": (None, [_P, _INT, _P], None, None, False),
+    "SSL_new": (_P, [_P], None, None, False),
+    "SSL_free": (None, [_P], None, None, False),
+    "SSL_CIPHER_get_id": (_ULONG, [_P], None, None, False),
+    "SSL_CIPHER_description": (_STR, [_P, _P, _INT], None, None, False),
+    "SSL_CIPHER_is_aead": (_INT, [_P], V110, None, False),
+    "SSL_CIPHER_get_cipher_nid": (_INT, [_P], V110, None, False),
+    "SSL_CIPHER_get_digest_nid": (_INT, [_P], V110, None, False),
+    "SSL_CIPHER_get_kx_nid": (_INT, [_P], V110, None, False),
+    "SSL_CIPHER_get_auth_nid": (_INT, [_P], V110, None, False),
+    "OBJ_nid2ln": (_STR, [_INT], None, None, False),
     # errors
     "ERR_peek_last_error": (_ULONG, [], None, None, False),
     "ERR_clear_error": (None, [], None, None, False),
@@ -319,6 +340,33 @@ class Binding(object):
         else:
             # A macro over SSL_CTX_ctrl in 1.0.2; 1.1.0 dropped that ctrl.
             self.ctx_get_options = self._ctx_get_options_ctrl
+        self._adapt_context_features()
+
+    # -- Python 3.7+ SSLContext attributes ---------------------------------
+    # What the ctypes engine's context.py needs of a release: which of
+    # Python 3's context attributes it can serve, the Options values it has,
+    # and the version bounds (macros over SSL_CTX_ctrl on every release).
+    def _adapt_context_features(self):
+        v = self.version_number
+        self.context_features = frozenset(
+            name for name, since in _CONTEXT_FEATURES_SINCE.items()
+            if v >= since)
+        self.option_constants = option_constants(v)
+        self.has_cipher_details = v >= V110
+
+    def ctx_get_proto_version(self, ctx, maximum):
+        """``SSL_CTX_get_{min,max}_proto_version()``: 0 is "no bound"."""
+        ctrl = _SSL_CTRL_GET_MAX_PROTO if maximum else _SSL_CTRL_GET_MIN_PROTO
+        return self.SSL_CTX_ctrl(ctx, ctrl, 0, None)
+
+    def ctx_set_proto_version(self, ctx, maximum, version):
+        """``SSL_CTX_set_{min,max}_proto_version()``: 1 on success."""
+        ctrl = _SSL_CTRL_SET_MAX_PROTO if maximum else _SSL_CTRL_SET_MIN_PROTO
+        return self.SSL_CTX_ctrl(ctx, ctrl, version, None)
+
+    SSL_VERIFY_PEER = 0x01
+    SSL_VERIFY_POST_HANDSHAKE = 0x08
+    NID_undef = 0
 
     def common_reason_strings(self):
         """The reason strings of OpenSSL's ``ERR_R_*`` codes, the reasons
@@ -402,6 +450,23 @@ class Binding(object):
     SSL_CTRL_SET_TLSEXT_HOSTNAME = _SSL_CTRL_SET_TLSEXT_HOSTNAME
     TLSEXT_NAMETYPE_HOST_NAME = _TLSEXT_NAMETYPE_HOST_NAME
 
+
+# Python 3.7+ SSLContext attributes: the first release able to serve each
+# (Python 3 built against an older release has no such attribute).
+V110G = 0x1010007f  # SSL_CTRL_GET_{MIN,MAX}_PROTO_VERSION
+_CONTEXT_FEATURES_SINCE = {
+    "minimum_version": V110G,
+    "maximum_version": V110G,
+    "security_level": V110,
+    "hostname_checks_common_name": V110,
+    "num_tickets": V111,
+    "keylog_filename": V111,
+    "post_handshake_auth": V111,
+}
+_SSL_CTRL_SET_MIN_PROTO = 123
+_SSL_CTRL_SET_MAX_PROTO = 124
+_SSL_CTRL_GET_MIN_PROTO = 130
+_SSL_CTRL_GET_MAX_PROTO = 131
 
 # Error code packing: 3.0 moved the library field and added a flag for
 # system errors (errno values); 1.x packs lib:8 func:12 reason:12.

@@ -19,6 +19,7 @@ import socket
 
 from ... import _errors, _session, _sslobject
 from ..._args import as_bytes
+from ..._context_features import host_flags
 from ..._hostname import ip_address
 from ..openssl_driver import READ_CHUNK as _READ_CHUNK, OpenSSLDriver
 from .bio import MemoryBIO
@@ -26,8 +27,6 @@ from .library import dummy_socket, layout, lib
 
 __all__ = ["SSLObject", "SSLSession"]
 
-# X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS: Python 3.7+ sets it on every context.
-_HOSTFLAGS = ctypes.c_uint(0x4)
 
 # Module globals resolved at import: the hot paths below find them with one
 # dictionary lookup each.
@@ -189,7 +188,10 @@ class SSLObject(OpenSSLDriver, _sslobject.SSLObject):
             raise _error_from_code(lib)
         if context.check_hostname:
             param = ctypes.c_void_p(_raw_get0_param(ssl))
-            _raw_set_hostflags(param, _HOSTFLAGS)
+            # The context's flags: NO_PARTIAL_WILDCARDS as on every Python
+            # 3.7+ context, NEVER_CHECK_SUBJECT when its
+            # hostname_checks_common_name is off.
+            _raw_set_hostflags(param, ctypes.c_uint(host_flags(context)))
             if ip is None:
                 ok = _raw_set1_host(param, hostname,
                                     ctypes.c_size_t(len(hostname)))
@@ -355,6 +357,10 @@ class SSLObject(OpenSSLDriver, _sslobject.SSLObject):
                                       "by your OpenSSL version.")
         if not lib.SSL_verify_client_post_handshake(self._ssl):
             raise _error_from_code(lib)
+        # 2.7's native object caches the peer certificate at its handshake:
+        # have getpeercert() read it again once the client has answered
+        # (until then the handshake is not finished).
+        self._native_done = False
 
 
 def _cipher_tuple(cipher, name):

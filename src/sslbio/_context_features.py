@@ -1,0 +1,547 @@
+"""Python 3.11's ``SSLContext`` surface for 2.7 contexts (engine-neutral).
+
+2.7's ``ssl.SSLContext`` stops at Python 3.4.  This module supplies what
+3.5-3.11 added, as attributes that ``sslbio.SSLContext`` carries and that
+``inject_into_ssl()`` puts on ``ssl.SSLContext`` itself:
+
+* ``PROTOCOL_TLS_CLIENT`` / ``PROTOCOL_TLS_SERVER`` contexts with 3.11's
+  defaults, refusing the other side's connections with 3.11's ``SSLError``;
+* ``minimum_version`` / ``maximum_version``, ``num_tickets``,
+  ``security_level``, ``hostname_checks_common_name``,
+  ``post_handshake_auth``, ``keylog_filename``, ``sni_callback``,
+  ``get_ciphers()``;
+* ``protocol``, ``options``, ``verify_mode``, ``verify_flags`` as 3.11's
+  enum members.
+
+Settings live on the ``SSL_CTX`` (through the engine's backend), so 2.7's
+own ``SSLSocket``\\ s made from the context inherit them.  What Python keeps
+beside the ``SSL_CTX`` (callbacks, the key log file) lives in a weak-keyed
+map shared by every copy of sslbio: 2.7's ``ssl.SSLContext`` has no
+``__dict__``.
+
+An engine that cannot do something says so: its backend's ``features``
+lacks the name and the attribute raises ``NotImplementedError`` naming the
+engine; where the OpenSSL release itself lacks it (``absent``), the
+attribute does not exist, as on Python 3 built against that release.
+"""
+
+import struct
+import warnings
+import weakref
+
+import _ssl
+
+from . import _shared
+from ._tlsenums import (TLS_VERSIONS, VERIFY_FLAG_EXTRAS, long_type,
+                        make_enum, make_flag, option_constants)
+from ._args import c_long_arg
+from ._keylog import KeylogWriter
+
+# 2 ** (bits in a C long): 2.7 passes option masks as C longs.
+_LONG_RANGE = 2 ** (8 * struct.calcsize("l"))
+
+__all__ = ["FEATURES", "NoContextBackend", "bind_backend",
+           "context_attributes", "module_names", "host_flags",
+           "wrap_socket_checked"]
+
+# The capability names an engine backend reports (``features``).
+FEATURES = ("protocol_tls_client_server", "sni_callback", "get_ciphers",
+            "minimum_version", "maximum_version", "security_level",
+            "hostname_checks_common_name", "num_tickets", "keylog_filename",
+            "post_handshake_auth")
+
+PROTOCOL_TLS = _ssl.PROTOCOL_SSLv23
+PROTOCOL_TLS_CLIENT = 16
+PROTOCOL_TLS_SERVER = 17
+
+# Python 3.10+'s cipher string for new contexts (PY_SSL_DEFAULT_CIPHER_STRING).
+DEFAULT_CIPHERS = ("@SECLEVEL=2:ECDH+AESGCM:ECDH+CHACHA20:ECDH+AES:DHE+AES:"
+                   "!aNULL:!eNULL:!aDSS:!SHA1:!AESCCM")
+# X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS, set on every Python 3.7+ context,
+# and X509_CHECK_FLAG_NEVER_CHECK_SUBJECT (hostname_checks_common_name off).
+HOSTFLAG_NO_PARTIAL_WILDCARDS = 0x4
+HOSTFLAG_NEVER_CHECK_SUBJECT = 0x20
+
+_native = _ssl._SSLContext
+_native_set_servername_callback = _native.set_servername_callback
+_backend = [None]
+
+
+class NoContextBackend(object):
+    """The backend of an engine that cannot reach the ``SSL_CTX``: it serves
+    none of ``FEATURES`` (each raises ``NotImplementedError`` with
+    ``missing_reason``); an engine may subclass it for the ones it can."""
+
+    absent = frozenset()
+
+    def __init__(self, name, missing_reason, features=()):
+        self.name = name
+        self.missing_reason = missing_reason
+        # The loaded OpenSSL's number, as the interpreter's ssl reports it.
+        import ssl
+        self.option_constants = option_constants(
+            getattr(ssl, "OPENSSL_VERSION_NUMBER", 0))
+        # What needs no SSL_CTX: "sni_callback" (2.7's own callback) and
+        # "protocol_tls_client_server" (with the TLS 1.2 floor as options).
+        self.features = frozenset(features)
+
+
+def bind_backend(backend):
+    """Called once by the engine choice: the backend serving this copy."""
+    _backend[0] = backend
+    _build_enums(backend)
+
+
+# -- the enumerations --------------------------------------------------------
+_enums = {}
+
+
+def _prefixed(prefix, unsigned=False):
+    """``_ssl``'s constants named ``prefix*``.  With ``unsigned``, as the
+    unsigned bit masks they are: 2.7 exports them as C longs, so on a
+    32-bit platform OP_ALL (0x80000854) reads as a negative number."""
+    found = [(name, getattr(_ssl, name)) for name in dir(_ssl)
+             if name.startswith(prefix)]
+    if unsigned:
+        found = [(name, _unsigned(value)) for name, value in found]
+    return found
+
+
+def _unsigned(value):
+    return value + _LONG_RANGE if value < 0 else value
+
+
+def _signed(value):
+    """An unsigned C long as 2.7's ``"l"`` setters take it."""
+    if _LONG_RANGE // 2 <= value < _LONG_RANGE:
+        return value - _LONG_RANGE
+    return value
+
+
+def _build_enums(backend):
+    """3.11's enum classes with this interpreter's values, shared by every
+    copy in the process (the first copy's definition wins)."""
+    own_options = dict(_prefixed("OP_", unsigned=True))
+    options = list(own_options.items()) + [
+        item for item in backend.option_constants
+        if item[0] not in own_options]
+    methods = [item for item in _prefixed("PROTOCOL_")
+               if item[0] != "PROTOCOL_SSLv23"] + [
+        ("PROTOCOL_TLS_CLIENT", PROTOCOL_TLS_CLIENT),
+        ("PROTOCOL_TLS_SERVER", PROTOCOL_TLS_SERVER)]
+
+    def sorted_enum(name, members):
+        return make_enum(
+            name, sorted(members, key=lambda item: (item[1], item[0])))
+
+    definitions = [
+        ("TLSVersion", lambda: make_enum(
+            "TLSVersion", TLS_VERSIONS)),
+        ("Options", lambda: make_flag("Options", options)),
+        ("VerifyFlags", lambda: make_flag(
+            "VerifyFlags", _prefixed("VERIFY_", unsigned=True) +
+            VERIFY_FLAG_EXTRAS)),
+        ("VerifyMode", lambda: sorted_enum("VerifyMode", _prefixed("CERT_"))),
+        ("AlertDescription", lambda: sorted_enum(
+            "AlertDescription", _prefixed("ALERT_DESCRIPTION_"))),
+        ("_SSLMethod", lambda: sorted_enum("_SSLMethod", methods)),
+    ]
+    for name, define in definitions:
+        _enums[name] = _shared.shared_class("enum:" + name, define)
+
+
+def module_names():
+    """``[(name, value)]`` for the ``ssl`` module: the enum classes and
+    every member under its own name, as 3.11's ``ssl`` exports them."""
+    names = [(name, cls) for name, cls in sorted(_enums.items())
+             if not name.startswith("_")]
+    for cls in _enums.values():
+        for name, member in sorted(cls.__members__.items()):
+            names.append((name, member))
+    names.append(("PROTOCOL_SSLv23", _enums["_SSLMethod"].PROTOCOL_TLS))
+    names.append(("HAS_NEVER_CHECK_COMMON_NAME",
+                  "hostname_checks_common_name" in _backend[0].features))
+    return names
+
+
+def enum(name):
+    return _enums[name]
+
+
+# -- per-context state -------------------------------------------------------
+def _states():
+    shared = _shared.state()
+    found = shared.get("context_state")
+    if found is None:
+        with shared["lock"]:
+            found = shared.setdefault("context_state",
+                                      weakref.WeakKeyDictionary())
+    return found
+
+
+def _state(context):
+    """The dict of what Python keeps for ``context`` beside its SSL_CTX
+    (keys: sni_callback, a weak reference to the function the native
+    context calls, whose ``callback`` is the user's; post_handshake_auth,
+    keylog_filename, keylog, host_flags).  Part of the contract between
+    copies of sslbio.  Nothing in it may refer to the context: the map's
+    values are strong."""
+    states = _states()
+    found = states.get(context)
+    if found is None:
+        found = states.setdefault(context, {
+            "sni_callback": None, "post_handshake_auth": False,
+            "keylog_filename": None, "keylog": None,
+            "host_flags": HOSTFLAG_NO_PARTIAL_WILDCARDS})
+    return found
+
+
+def host_flags(context):
+    """The X509_CHECK_FLAG_* bits host name checks of ``context`` use."""
+    found = _states().get(context)
+    if found is None:
+        return HOSTFLAG_NO_PARTIAL_WILDCARDS
+    return found["host_flags"]
+
+
+def _require(context, feature):
+    backend = _backend[0]
+    if feature in backend.features:
+        return backend
+    if feature in getattr(backend, "absent", ()):
+        raise AttributeError("'%s' object has no attribute '%s'"
+                             % (type(context).__name__, feature))
+    raise NotImplementedError(
+        "sslbio's %s engine cannot provide SSLContext.%s: %s"
+        % (backend.name, feature, backend.missing_reason))
+
+
+def _protocol(context):
+    return getattr(context, "protocol", PROTOCOL_TLS)
+
+
+# -- construction ------------------------------------------------------------
+def context_new(cls, protocol=None, *args, **kwargs):
+    """3.11's ``SSLContext.__new__``: no protocol means ``PROTOCOL_TLS``
+    (with 3.11's DeprecationWarning); ``PROTOCOL_TLS_CLIENT`` verifies the
+    server and its host name, both it and ``PROTOCOL_TLS_SERVER`` start
+    from 3.11's cipher string and a TLS 1.2 floor.  Other protocols are
+    2.7's."""
+    if protocol is None:
+        warnings.warn("ssl.SSLContext() without protocol argument is "
+                      "deprecated.", DeprecationWarning, stacklevel=2)
+        protocol = PROTOCOL_TLS
+    if protocol not in (PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER):
+        self = _native.__new__(cls, protocol)
+        if protocol != getattr(_ssl, "PROTOCOL_SSLv2", None):
+            import ssl
+            self.set_ciphers(ssl._DEFAULT_CIPHERS)
+        return self
+    _require(cls, "protocol_tls_client_server")
+    self = _native.__new__(cls, PROTOCOL_TLS)
+    self.set_ciphers(DEFAULT_CIPHERS)
+    if "minimum_version" in _backend[0].features:
+        _backend[0].set_proto_version(self, False, 0x0303)
+    else:
+        # No SSL_CTX to set a minimum on: the same floor as options.
+        _native.options.__set__(self, _signed(
+            _unsigned(_native.options.__get__(self)) | _ssl.OP_NO_SSLv3 |
+            _ssl.OP_NO_TLSv1 | _ssl.OP_NO_TLSv1_1))
+    if protocol == PROTOCOL_TLS_CLIENT:
+        _native.verify_mode.__set__(self, _ssl.CERT_REQUIRED)
+        _native.check_hostname.__set__(self, True)
+    return self
+
+
+def context_init(self, protocol=None, *args, **kwargs):
+    if protocol is None:
+        protocol = PROTOCOL_TLS
+    self.protocol = _as_member("_SSLMethod", protocol)
+
+
+def _as_member(enum_name, value):
+    try:
+        return _enums[enum_name](value)
+    except (KeyError, ValueError):
+        return value
+
+
+def wrap_socket_checked(self, sock, server_side, server_hostname=None,
+                        ssl_sock=None):
+    """``_wrap_socket`` as 3.11's: a TLS_CLIENT context makes no server
+    connection nor a TLS_SERVER context a client one (SSLError), and
+    ``post_handshake_auth`` applies to each new connection.  2.7's
+    ``SSLSocket`` and sslbio's ``SSLObject`` both come through here."""
+    import ssl
+    from ._errors import plain_error
+    protocol = _protocol(self)
+    if protocol == PROTOCOL_TLS_CLIENT and server_side == 1:
+        raise plain_error(ssl.SSLError, "Cannot create a server socket with "
+                          "a PROTOCOL_TLS_CLIENT context")
+    if protocol == PROTOCOL_TLS_SERVER and server_side == 0:
+        raise plain_error(ssl.SSLError, "Cannot create a client socket with "
+                          "a PROTOCOL_TLS_SERVER context")
+    native = _native._wrap_socket(self, sock, server_side, server_hostname,
+                                  ssl_sock)
+    found = _states().get(self)
+    if found is not None and found["post_handshake_auth"]:
+        _require(self, "post_handshake_auth").configure_connection(
+            self, native, server_side in (True, 1), True)
+    return native
+
+
+# -- attributes --------------------------------------------------------------
+def _enum_property(attribute, enum_name, unsigned=False):
+    """2.7's ``attribute`` read as a member of ``enum_name``.  With
+    ``unsigned`` (a bit mask 2.7 reads and parses as a signed C long), the
+    value is the unsigned mask Python 3 shows, and a mask beyond the signed
+    range is handed to 2.7's setter as the C long it stands for."""
+    descriptor = getattr(_native, attribute)
+
+    def get(self):
+        value = descriptor.__get__(self)
+        if unsigned:
+            value = _unsigned(value)
+        return _as_member(enum_name, value)
+
+    def set(self, value):
+        if unsigned and isinstance(value, (int, long_type)):
+            value = _signed(int(value))
+        descriptor.__set__(self, value)
+
+    return property(get, set, None,
+                    "As 3.11: an ssl.%s member." % enum_name)
+
+
+def _proto_bound(maximum):
+    feature = "maximum_version" if maximum else "minimum_version"
+    unbounded = -1 if maximum else -2
+
+    def get(self):
+        value = _require(self, feature).get_proto_version(self, maximum)
+        return enum("TLSVersion")(value or unbounded)
+
+    def set(self, value):
+        backend = _require(self, feature)
+        if not maximum and value == 0x0300:
+            self.options &= ~_ssl.OP_NO_SSLv3
+        number = c_long_arg(value)
+        if number > 2 ** 31 - 1:
+            raise OverflowError("Option is too long")
+        if _protocol(self) not in (PROTOCOL_TLS, PROTOCOL_TLS_CLIENT,
+                                   PROTOCOL_TLS_SERVER):
+            raise ValueError("The context's protocol doesn't support "
+                             "modification of highest and lowest version.")
+        if number in (0x0300, 0x0301, 0x0302):
+            warnings.warn("ssl.TLSVersion.%s is deprecated"
+                          % enum("TLSVersion")(number).name,
+                          DeprecationWarning, stacklevel=2)
+        elif number not in (-2, -1, 0x0303, 0x0304):
+            raise ValueError("Unsupported TLS/SSL version 0x%x"
+                             % (number & 0xFFFFFFFF))
+        if number == unbounded:
+            number = 0
+        elif number == -3 - unbounded:  # the other side's pseudo-version
+            number = (0x0300 if hasattr(_ssl, "PROTOCOL_SSLv3") else 0x0301) \
+                if maximum else 0x0304
+        if not backend.set_proto_version(self, maximum, number):
+            raise ValueError("Unsupported protocol version 0x%x" % number)
+
+    return property(get, set, None, "As 3.11: a TLSVersion member.")
+
+
+def _get_security_level(self):
+    return _require(self, "security_level").security_level(self)
+
+
+def _get_num_tickets(self):
+    return _require(self, "num_tickets").get_num_tickets(self)
+
+
+def _set_num_tickets(self, value):
+    backend = _require(self, "num_tickets")
+    number = c_long_arg(value)
+    if number < 0:
+        raise ValueError("value must be non-negative")
+    if _protocol(self) != PROTOCOL_TLS_SERVER:
+        raise ValueError("SSLContext is not a server context.")
+    if not backend.set_num_tickets(self, number):
+        raise ValueError("failed to set num tickets.")
+
+
+def _get_post_handshake_auth(self):
+    _require(self, "post_handshake_auth")
+    return _state(self)["post_handshake_auth"]
+
+
+def _set_post_handshake_auth(self, value):
+    _require(self, "post_handshake_auth")
+    _state(self)["post_handshake_auth"] = bool(value)
+
+
+def _cannot_delete(self):
+    raise AttributeError("cannot delete attribute")
+
+
+def _get_hostname_checks_common_name(self):
+    if "hostname_checks_common_name" not in _backend[0].features:
+        return True
+    return not host_flags(self) & HOSTFLAG_NEVER_CHECK_SUBJECT
+
+
+def _set_hostname_checks_common_name(self, value):
+    backend = _backend[0]
+    if "hostname_checks_common_name" in getattr(backend, "absent", ()):
+        raise AttributeError("can't set attribute")  # 3.x's read-only form
+    backend = _require(self, "hostname_checks_common_name")
+    state = _state(self)
+    if value:
+        flags = state["host_flags"] & ~HOSTFLAG_NEVER_CHECK_SUBJECT
+    else:
+        flags = state["host_flags"] | HOSTFLAG_NEVER_CHECK_SUBJECT
+    backend.set_host_flags(self, flags)
+    state["host_flags"] = flags
+
+
+def _get_sni_callback(self):
+    found = _states().get(self)
+    wrapper = found and found["sni_callback"] and found["sni_callback"]()
+    return wrapper.callback if wrapper is not None else None
+
+
+def _set_sni_callback(self, callback):
+    """3.7+'s ``sni_callback``: called as ``callback(sslobj, server_name,
+    context)`` with the name as the client sent it (an A-label; 2.7
+    decodes it to Unicode first, so it is encoded back)."""
+    _require(self, "sni_callback")
+    if _protocol(self) == PROTOCOL_TLS_CLIENT:
+        raise ValueError("sni_callback cannot be set on TLS_CLIENT context")
+    state = _state(self)
+    state["sni_callback"] = None
+    if callback is None:
+        _native_set_servername_callback(self, None)
+        return
+    if not callable(callback):
+        _native_set_servername_callback(self, None)
+        raise TypeError("not a callable object")
+
+    def a_label_callback(sslobj, server_name, context):
+        if server_name is not None:
+            server_name = server_name.encode("idna").decode("ascii")
+        return callback(sslobj, server_name, context)
+
+    # The native context holds the wrapper, and the wrapper the callback:
+    # a callback that refers to its context makes a cycle the collector
+    # sees through the native context.  The state keeps a weak reference
+    # only; a strong one would keep such a context alive for good.
+    a_label_callback.callback = callback
+    _native_set_servername_callback(self, a_label_callback)
+    state["sni_callback"] = weakref.ref(a_label_callback)
+
+
+def _del_sni_callback(self):
+    _set_sni_callback(self, None)
+
+
+def set_servername_callback(self, server_name_callback):
+    """3.4's form of ``sni_callback``, as 3.11 keeps it."""
+    if server_name_callback is None:
+        self.sni_callback = None
+        return
+    if not callable(server_name_callback):
+        raise TypeError("not a callable object")
+
+    def shim(sslobj, server_name, context):
+        return server_name_callback(sslobj, server_name, context)
+
+    self.sni_callback = shim
+
+
+_text_types = (str, type(u""))
+
+
+def _get_keylog_filename(self):
+    _require(self, "keylog_filename")
+    return _state(self)["keylog_filename"]
+
+
+def _set_keylog_filename(self, path):
+    """3.8+'s ``keylog_filename``: NSS key log lines of every connection
+    of the context appended to ``path`` (None: stop)."""
+    backend = _require(self, "keylog_filename")
+    state = _state(self)
+    backend.set_keylog(self, None)
+    state["keylog_filename"] = None
+    old, state["keylog"] = state["keylog"], None
+    if old is not None:
+        old.close()
+    if path is None:
+        return
+    if not isinstance(path, _text_types):
+        raise TypeError("expected str, bytes or os.PathLike object, not %s"
+                        % type(path).__name__)
+    writer = KeylogWriter(path)
+    # Closed when the context goes: the weak map drops the state, and this
+    # reference (held by the state itself) calls close.
+    state["keylog"] = writer
+    state["keylog_filename"] = path
+    state["keylog_closer"] = weakref.ref(self, _closer(writer))
+    backend.set_keylog(self, writer)
+
+
+def _closer(writer):
+    return lambda ref: writer.close()
+
+
+def _get_ciphers(self):
+    """3.6+'s ``get_ciphers()``: a dict per enabled cipher, in order."""
+    return _require(self, "get_ciphers").get_ciphers(self)
+
+
+# Attributes the interpreter's own context may already have with Python 3's
+# meaning (PyPy's _ssl is a port of Python 3's): those are left alone.
+_NATIVE_CAN_HAVE = ("post_handshake_auth", "get_ciphers", "sni_callback",
+                    "minimum_version", "maximum_version", "keylog_filename",
+                    "num_tickets", "security_level",
+                    "hostname_checks_common_name")
+
+
+def native_features():
+    """The names of ``FEATURES`` the interpreter's ``_ssl`` serves itself."""
+    return frozenset(name for name in _NATIVE_CAN_HAVE
+                     if hasattr(_native, name))
+
+
+def context_attributes():
+    """``[(name, value)]`` to set on a 2.7 SSLContext class (not those the
+    interpreter's own context already serves)."""
+    native = native_features()
+    return [(name, value) for name, value in _all_attributes()
+            if name not in native]
+
+
+def _all_attributes():
+    return [
+        ("__new__", staticmethod(context_new)),
+        ("__init__", context_init),
+        ("_wrap_socket", wrap_socket_checked),
+        ("options", _enum_property("options", "Options", unsigned=True)),
+        ("verify_mode", _enum_property("verify_mode", "VerifyMode")),
+        ("verify_flags", _enum_property("verify_flags", "VerifyFlags")),
+        ("minimum_version", _proto_bound(False)),
+        ("maximum_version", _proto_bound(True)),
+        ("security_level", property(_get_security_level)),
+        ("num_tickets", property(_get_num_tickets, _set_num_tickets)),
+        ("post_handshake_auth", property(_get_post_handshake_auth,
+                                         _set_post_handshake_auth,
+                                         _cannot_delete)),
+        ("hostname_checks_common_name", property(
+            _get_hostname_checks_common_name,
+            _set_hostname_checks_common_name)),
+        ("sni_callback", property(_get_sni_callback, _set_sni_callback,
+                                  _del_sni_callback)),
+        ("set_servername_callback", set_servername_callback),
+        ("keylog_filename", property(_get_keylog_filename,
+                                     _set_keylog_filename, _cannot_delete)),
+        ("get_ciphers", _get_ciphers),
+    ]

@@ -1,0 +1,252 @@
+"""Python 3.11's SSLContext surface on 2.7 (sslbio._context_features, the
+ctypes engine's _engines/ctypes/context.py and the enum classes of _tlsenums)."""
+
+import gc
+import os
+import socket
+import subprocess
+import threading
+
+import pytest
+
+import sslbio
+from sslbio import _tlsenums
+
+from engine_cases.common import cert
+
+# The ctypes engine serves every context feature (the others some).
+needs_engine = pytest.mark.skipif(sslbio.ENGINE != "ctypes",
+                                  reason="needs the 2.7 ctypes engine")
+
+# Python 3.11's Options members with OpenSSL 3.0 (ssl.Options.__members__).
+OPTIONS_300 = [
+    ("OP_NO_SSLv2", 0), ("OP_SINGLE_DH_USE", 0), ("OP_SINGLE_ECDH_USE", 0),
+    ("OP_IGNORE_UNEXPECTED_EOF", 128), ("OP_NO_TICKET", 16384),
+    ("OP_NO_COMPRESSION", 131072), ("OP_ENABLE_MIDDLEBOX_COMPAT", 1048576),
+    ("OP_CIPHER_SERVER_PREFERENCE", 4194304), ("OP_NO_SSLv3", 33554432),
+    ("OP_NO_TLSv1", 67108864), ("OP_NO_TLSv1_2", 134217728),
+    ("OP_NO_TLSv1_1", 268435456), ("OP_NO_TLSv1_3", 536870912),
+    ("OP_NO_RENEGOTIATION", 1073741824), ("OP_ALL", 2147483728)]
+
+# repr() of Options(value) on Python 3.11 with OpenSSL 3.0.
+OPTION_REPRS = [
+    (0, "<Options.OP_NO_SSLv2: 0>"),
+    (0x80000050, "<Options.OP_ALL: 2147483728>"),
+    (0x80000054, "<Options.OP_ALL|4: 2147483732>"),
+    (4, "<Options: 4>"),
+    (0x80000004, "<Options: 2147483652>"),
+    (0x20004, "<Options.OP_NO_COMPRESSION|4: 131076>"),
+    (0x14000000, "<Options.OP_NO_TLSv1|OP_NO_TLSv1_1: 335544320>"),
+    (2186412112, "<Options.OP_NO_COMPRESSION|OP_ENABLE_MIDDLEBOX_COMPAT|"
+                 "OP_CIPHER_SERVER_PREFERENCE|OP_NO_SSLv3|OP_ALL: 2186412112>"),
+    (-1, "<Options.OP_IGNORE_UNEXPECTED_EOF|OP_NO_TICKET|OP_NO_COMPRESSION|"
+         "OP_ENABLE_MIDDLEBOX_COMPAT|OP_CIPHER_SERVER_PREFERENCE|OP_NO_SSLv3|"
+         "OP_NO_TLSv1|OP_NO_TLSv1_2|OP_NO_TLSv1_1|OP_NO_TLSv1_3|"
+         "OP_NO_RENEGOTIATION|OP_ALL|28163887: 4294967295>"),
+    (1 << 40, "<Options: 1099511627776>"),
+]
+
+
+@pytest.fixture(scope="module")
+def options():
+    return _tlsenums.make_flag("Options", OPTIONS_300)
+
+
+@pytest.mark.parametrize("value,expected", OPTION_REPRS)
+def test_flag_repr_as_python_311(options, value, expected):
+    assert repr(options(value)) == expected
+    assert str(options(value)) == str(int(options(value)))
+
+
+def test_flag_operations_keep_the_class(options):
+    combined = options.OP_NO_TLSv1 | options.OP_NO_TLSv1_1
+    assert type(combined) is options and combined == 0x14000000
+    assert type(options.OP_ALL & 0x10) is options
+    assert type(0x10 | options.OP_ALL) is options
+    assert repr(~options.OP_NO_TLSv1).endswith(": 4227858431>")
+    # Arithmetic gives the plain number (a long on 2.7, as 2.7's own
+    # options are).
+    assert type(options.OP_ALL + 1) in (int, type(2 ** 64))
+    # Iteration shows the one-bit members only, as 3.11's does.
+    assert [m.name for m in options][:2] == ["OP_IGNORE_UNEXPECTED_EOF",
+                                            "OP_NO_TICKET"]
+
+
+def test_enum_lookup_and_errors():
+    version = _tlsenums.make_enum("TLSVersion", _tlsenums.TLS_VERSIONS)
+    assert repr(version(771)) == "<TLSVersion.TLSv1_2: 771>"
+    assert version["TLSv1_3"] is version.TLSv1_3 is version(0x304)
+    assert str(version.TLSv1_2) == "771" and "%s" % version.TLSv1_2 == "771"
+    assert version.TLSv1_2.name == "TLSv1_2" and version.TLSv1_2.value == 771
+    with pytest.raises(ValueError) as info:
+        version(5)
+    assert str(info.value) == "5 is not a valid TLSVersion"
+    assert [m.name for m in version][0] == "MINIMUM_SUPPORTED"
+    assert len(version) == 7
+
+
+# -- engines that cannot reach the SSL_CTX ------------------------------------
+
+@needs_engine
+def test_engine_without_a_feature_refuses_clearly(monkeypatch, tmpdir):
+    from sslbio import _context_features
+    backend = _context_features.NoContextBackend(
+        "portable", "2.7's _ssl gives no access to the SSL_CTX")
+    monkeypatch.setattr(_context_features, "_backend", [backend])
+    ctx = sslbio.SSLContext(2)
+    with pytest.raises(NotImplementedError) as info:
+        ctx.keylog_filename = str(tmpdir.join("keys.log"))
+    assert "portable engine" in str(info.value)
+    assert "keylog_filename" in str(info.value)
+    assert not tmpdir.join("keys.log").exists()  # nothing half done
+    for name in ("minimum_version", "num_tickets", "post_handshake_auth"):
+        with pytest.raises(NotImplementedError):
+            getattr(ctx, name)
+    with pytest.raises(NotImplementedError):
+        ctx.get_ciphers()
+
+
+@needs_engine
+def test_release_without_a_feature_has_no_attribute(monkeypatch):
+    # As Python 3 built against an OpenSSL without the key log API.
+    from sslbio import _context_features
+    real = _context_features._backend[0]
+
+    class Older(object):
+        name = real.name
+        missing_reason = real.missing_reason
+        features = real.features - {"keylog_filename"}
+        absent = frozenset(["keylog_filename"])
+
+    monkeypatch.setattr(_context_features, "_backend", [Older()])
+    ctx = sslbio.SSLContext(2)
+    assert not hasattr(ctx, "keylog_filename")
+    with pytest.raises(AttributeError):
+        ctx.keylog_filename = "x"
+
+
+@needs_engine
+def test_ctypes_engine_serves_every_feature():
+    from sslbio import _context_features
+    assert set(sslbio._engine.CONTEXT_FEATURES) == \
+        set(_context_features.FEATURES)
+
+
+# -- the key log ----------------------------------------------------------------
+
+def _serve_native(ctx, listener, count):
+    for _ in range(count):
+        conn, _ = listener.accept()
+        try:
+            tls = ctx.wrap_socket(conn, server_side=True)
+            tls.recv(1)
+            tls.close()
+        except Exception:
+            conn.close()
+
+
+def _keylog_lines(path):
+    with open(path, "rb") as f:
+        return f.read().splitlines()
+
+
+@needs_engine
+def test_keylog_matches_openssl_s_client(tmpdir):
+    """The server side (2.7's own SSLSocket from an sslbio context) and
+    ``openssl s_client -keylogfile`` log the same secrets for one session."""
+    ours, theirs = str(tmpdir.join("server.log")), str(tmpdir.join("c.log"))
+    ctx = sslbio.SSLContext(17)
+    ctx.load_cert_chain(cert("server.pem"), cert("server.key"))
+    ctx.keylog_filename = ours
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    thread = threading.Thread(target=_serve_native, args=(ctx, listener, 1))
+    thread.start()
+    try:
+        client = subprocess.Popen(
+            ["openssl", "s_client", "-connect",
+             "127.0.0.1:%d" % listener.getsockname()[1], "-keylogfile",
+             theirs, "-CAfile", cert("ca.pem")],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT)
+        client.communicate(b"x")
+    finally:
+        thread.join(30)
+        listener.close()
+    mine = _keylog_lines(ours)
+    assert mine[0] == b"# TLS secrets log file, generated by OpenSSL / Python"
+    secrets = set(line for line in mine[1:] if line)
+    reference = set(line for line in _keylog_lines(theirs)
+                    if line and not line.startswith(b"#"))
+    assert secrets and secrets == reference
+    labels = set(line.split(b" ")[0] for line in secrets)
+    assert b"CLIENT_HANDSHAKE_TRAFFIC_SECRET" in labels
+
+
+@needs_engine
+def test_keylog_from_threads_and_closed_with_the_context(tmpdir):
+    from engine_cases.common import Pair, client_context, server_context
+    path = str(tmpdir.join("keys.log"))
+    contexts = {"server": server_context(), "client": client_context()}
+    contexts["server"].keylog_filename = path
+    errors = []
+
+    def connect():
+        try:
+            for _ in range(5):
+                Pair(contexts["client"], contexts["server"]).handshake()
+        except Exception as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=connect) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors
+    lines = _keylog_lines(path)[1:]
+    # TLS 1.3: five secrets per handshake, each line whole.
+    assert len(lines) == 4 * 5 * 5
+    assert all(len(line.split(b" ")) == 3 for line in lines)
+    writer = sslbio._context_features._state(contexts["server"])["keylog"]
+    del contexts["server"]
+    gc.collect()
+    assert writer.closed  # closed with its context
+    assert os.path.getsize(path) > 0
+    # The next context to log drops the dead context's entry.
+    from sslbio._engines.ctypes.context import shared_keylog_writers
+    writers = shared_keylog_writers()
+    assert writer in writers.values()
+    other = server_context()
+    other.keylog_filename = str(tmpdir.join("other.log"))
+    assert writer not in writers.values()
+
+
+@needs_engine
+def test_option_masks_and_32_bit_c_longs(monkeypatch):
+    # 2.7 on a 32-bit platform reads options as a signed C long, so OP_ALL
+    # and the options of every context are negative there; Python 3 shows
+    # the unsigned mask, and 2.7's setter wants the signed long back.
+    from sslbio import _context_features
+    monkeypatch.setattr(_context_features, "_LONG_RANGE", 2 ** 32)
+    assert _context_features._unsigned(-2108555180) == 0x82520054
+    assert _context_features._signed(0x82520054) == -2108555180
+    assert _context_features._signed(0x4000) == 0x4000
+    assert _context_features._unsigned(0x4000) == 0x4000
+
+
+@needs_engine
+def test_context_whose_sni_callback_refers_to_it_is_collected():
+    import weakref
+    held = {"ctx": sslbio.SSLContext(17)}
+
+    def callback(sslobj, name, context, held=held):
+        return held  # refers to the context: a cycle through it
+
+    held["ctx"].sni_callback = callback
+    assert held["ctx"].sni_callback is callback
+    ref = weakref.ref(held["ctx"])
+    del held, callback
+    gc.collect()
+    assert ref() is None
