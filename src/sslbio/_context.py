@@ -1,7 +1,5 @@
 """``SSLContext.wrap_bio()`` for 2.7 contexts, as Python 3.7+ has it."""
 
-import _ssl
-
 from . import _context_features
 from ._shared import is_engine_class
 from ._hostname import encode_hostname
