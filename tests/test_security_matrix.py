@@ -146,8 +146,28 @@ def test_invariants(observed, name):
     assert row["peer_alert"] is not None, row
 
 
+def _as_portable_reports(name, row):
+    """``row`` (the reference's) as the portable engine reports it, by its
+    documented limitations (tests/test_invariants checks that it does): chain
+    failures without verify_code/verify_message, and a TLS 1.3 host name
+    mismatch that sends the peer no alert."""
+    case = CASES[name]
+    code = case.expect[1] if len(case.expect) > 1 else None
+    row = dict(row)
+    if isinstance(row.get("handshake"), dict) and code is not None and \
+            code not in HOST_CODES:
+        row["handshake"] = dict(row["handshake"], verify_code=None,
+                                verify_message=None)
+    if code in HOST_CODES and case.version == "1.3":
+        row["peer_alert"] = None
+    return row
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_same_as_python311(observed, reference, name):
+    if PORTABLE:
+        reference = dict(reference, **{name: _as_portable_reports(
+            name, reference[name])})
     ours = dict((k, v) for k, v in observed[name].items()
                 if k not in NOT_COMPARED)
     theirs = dict((k, v) for k, v in reference[name].items()
