@@ -25,6 +25,13 @@ except ImportError:  # Python 2.7
     from httplib import HTTPConnection
 
 PY2 = sys.version_info[0] == 2
+# Python 3.6 and 3.7's _ssl predates OpenSSL 3 (not a reference): there a
+# stream cut short is a plain SSLError under a misread reason name, and
+# write(b"") calls OpenSSL, which refuses it; the socket layer passes on what
+# that SSLObject does.
+stdlib_predates_openssl3 = pytest.mark.skipif(
+    (3, 0) <= sys.version_info < (3, 8) and ssl.OPENSSL_VERSION_INFO >= (3,),
+    reason="Python 3.6/3.7's ssl predates OpenSSL 3 (ragged EOFs, write(b''))")
 DEADLINE = 20.0
 
 
@@ -202,6 +209,7 @@ def test_clean_close_reads_empty(pair):
     peer.result()
 
 
+@stdlib_predates_openssl3
 def test_ragged_eof_reads_empty_or_raises_when_asked(pair):
     a, b = pair
     for suppress in (True, False):
@@ -411,6 +419,7 @@ def test_pending_reports_what_select_cannot_see(pair):
     assert tls.recv(1000) == b"c" * 50
 
 
+@stdlib_predates_openssl3
 def test_non_blocking_sends_lose_and_repeat_nothing(pair):
     a, b = pair
     tls, server = tls_pair(a, b)
