@@ -3,7 +3,11 @@ bench installs for itself.
 
 Contenders (``Contender.key``):
 
-``sslbio-2.7``     CPython 2.7 running sslbio (the subject).
+``sslbio-2.7``     CPython 2.7 running sslbio (the subject), with the engine it
+                   chooses (ctypes).
+``sslbio-2.7-portable``  the same interpreter with ``SSLBIO_ENGINE=portable``:
+                   the fallback engine (standard library only), measured
+                   beside the one it stands in for.
 ``stdlib-3.11``    CPython 3.11's ``ssl.MemoryBIO``/``SSLObject``: the reference
                    every ratio is taken against.
 ``stdlib-3.N``     the newest installed CPython 3.x, when it is not 3.11.
@@ -74,13 +78,16 @@ print(json.dumps({"implementation": platform.python_implementation(),
 class Contender(object):
     """One column of the results: an interpreter + driver, or the limit."""
 
-    def __init__(self, key, label, python=None, driver=None, info=None, reason=None):
+    def __init__(self, key, label, python=None, driver=None, info=None, reason=None,
+                 env=None, skips=None):
         self.key = key
         self.label = label
         self.python = python        # interpreter path (None for the limit)
         self.driver = driver        # "ssl-api", "pyopenssl", or None for the limit
         self.info = info or {}      # what probe() / the worker reported
         self.reason = reason        # why it is unavailable, or None
+        self.env = env or {}        # extra environment of its workers
+        self.skips = skips or {}    # measurement name -> why it is not run
 
     @property
     def available(self):
@@ -88,7 +95,8 @@ class Contender(object):
 
     def as_dict(self):
         return {"key": self.key, "label": self.label, "python": self.python,
-                "driver": self.driver, "info": self.info, "unavailable": self.reason}
+                "driver": self.driver, "info": self.info, "unavailable": self.reason,
+                "env": self.env, "skips": self.skips}
 
 
 def _version_key(text):
@@ -241,6 +249,16 @@ def discover(cache, overrides=None, with_pyopenssl=True, log=None):
                                         reason="no CPython %s found" % xy))
 
     worker("sslbio-2.7", "sslbio 2.7", "2.7", "ssl-api")
+    if "2.7" in found:
+        path, info = found["2.7"]
+        contenders.append(Contender(
+            "sslbio-2.7-portable", "portable 2.7", path, "ssl-api", info,
+            env={"SSLBIO_ENGINE": "portable"},
+            # 100,000 live objects would need 200,000 descriptors, and the
+            # engine cannot resume sessions.
+            skips={"scale": "two descriptors per object",
+                   "resume-tls1.2": "no session resumption",
+                   "resume-tls1.3": "no session resumption"}))
     worker(REFERENCE, "stdlib 3.11", "3.11", "ssl-api")
     threes = sorted((xy for xy in found if xy.startswith("3.")), key=_version_key)
     if threes and threes[-1] != "3.11":

@@ -146,8 +146,10 @@ def _ratio_table(results):
     for row in results["rows"]:
         cells = []
         for key in keys:
-            entry = row["contenders"].get(key, {})
-            if entry.get("median") is None:
+            entry = row["contenders"].get(key)
+            if entry is None:
+                cells.append("%14s" % "-")  # not run: see the contender's skips
+            elif entry.get("median") is None:
                 cells.append("%14s" % "error")
             else:
                 cells.append("%14s" % _ratio_text(entry.get("ratio")))

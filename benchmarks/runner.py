@@ -42,6 +42,7 @@ class WorkerProcess(object):
         # interpreter's).
         env["PYTHONPATH"] = python_path
         env.pop("PYTHONHOME", None)
+        env.update(contender.env)
         command = [contender.python, "-m", "benchmarks.worker",
                    "--driver", contender.driver, "--certs", certdir]
         self.contender = contender
@@ -164,8 +165,9 @@ def interleave(measurement, contenders, pool, limit, effort, rounds, progress=No
     params = dict(measurement.parameters(effort), clock=clock)
     message = {"op": "run", "workload": measurement.workload, "params": params}
     timeout = _timeout(params)
-    players = [c for c in contenders if c.driver is not None or
-               (measurement.limit and limit is not None)]
+    players = [c for c in contenders if (c.driver is not None or
+               (measurement.limit and limit is not None)) and
+               measurement.name not in c.skips]
 
     raw = collections.OrderedDict((c.key, []) for c in players)
     errors = {}

@@ -190,6 +190,9 @@ def test_scenario_runs_on_stdlib(name):
         import sslbio  # noqa: F401  (the installed one, if any)
     except ImportError:
         sys.path.insert(0, subproc.CHECKOUT_SRC)
+    if "py311" in REGISTRY[name].tags and sys.version_info < (3, 8):
+        pytest.skip("Python 3.8 added part of the context surface this "
+                    "scenario uses (keylog_filename, post_handshake_auth)")
     from conformance.runner import run_one, setup
     observations = run_one(REGISTRY[name], setup())
     bad = [item for item in observations if item[0].startswith("!")]

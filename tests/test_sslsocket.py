@@ -25,13 +25,13 @@ except ImportError:  # Python 2.7
     from httplib import HTTPConnection
 
 PY2 = sys.version_info[0] == 2
-# Python 3.6 and 3.7's _ssl predates OpenSSL 3 (not a reference): there a
-# stream cut short is a plain SSLError under a misread reason name, and
-# write(b"") calls OpenSSL, which refuses it; the socket layer passes on what
-# that SSLObject does.
+# Before 3.10 Python's _ssl predates OpenSSL 3's way of reporting a stream
+# cut short (a plain SSLError, under a misread reason name on 3.6 and 3.7),
+# and write(b"") calls OpenSSL, which refuses it; the socket layer passes on
+# what that SSLObject does.
 stdlib_predates_openssl3 = pytest.mark.skipif(
-    (3, 0) <= sys.version_info < (3, 8) and ssl.OPENSSL_VERSION_INFO >= (3,),
-    reason="Python 3.6/3.7's ssl predates OpenSSL 3 (ragged EOFs, write(b''))")
+    (3, 0) <= sys.version_info < (3, 10) and ssl.OPENSSL_VERSION_INFO >= (3,),
+    reason="Python 3 before 3.10 predates OpenSSL 3 (ragged EOFs, write(b''))")
 DEADLINE = 20.0
 
 
