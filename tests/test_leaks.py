@@ -24,7 +24,7 @@ import os
 
 import pytest
 
-from engine_cases.common import ON_ENGINE
+from engine_cases.common import ON_ENGINE, RESUMES_SESSIONS
 from reliability import procstats
 from reliability.leakcheck import summary
 from reliability import run_script
@@ -110,6 +110,8 @@ def test_python311_runs_the_same_script(reference_python):
     check_no_leak(ours)
 
 
+@pytest.mark.skipif(not RESUMES_SESSIONS, reason="this engine cannot resume "
+                    "sessions (sslbio.ENGINE_LIMITATIONS)")
 def test_sessions_resume_as_on_python311(reference_python):
     """The sessions workload counts, per TLS version and pattern, how many
     connections resumed: a session reused after the connections that used

@@ -27,6 +27,9 @@ PY2 = sys.version_info[0] == 2
 # pypy); the ctypes engine's own internals are ON_CTYPES_ENGINE's.
 ON_ENGINE = sslbio.ENGINE not in ("stdlib", "unavailable")
 ON_CTYPES_ENGINE = sslbio.ENGINE == "ctypes"
+# Whether the engine resumes sessions (the portable engine says it cannot).
+RESUMES_SESSIONS = not any("resumption" in text
+                           for text in sslbio.ENGINE_LIMITATIONS)
 
 CLIENT_PROTOCOL = getattr(ssl, "PROTOCOL_TLS_CLIENT", ssl.PROTOCOL_SSLv23)
 SERVER_PROTOCOL = getattr(ssl, "PROTOCOL_TLS_SERVER", ssl.PROTOCOL_SSLv23)
