@@ -85,6 +85,19 @@ class NoContextBackend(object):
         # "protocol_tls_client_server" (with the TLS 1.2 floor as options).
         self.features = frozenset(features)
 
+    def limitation(self):
+        """The engine's ``LIMITATIONS`` line for the context attributes it
+        cannot serve: those neither it nor the interpreter's own ``_ssl``
+        provides, derived rather than written out per engine."""
+        missing = [name for name in FEATURES if name not in self.features
+                   and name not in native_features()]
+        served = [name for name in FEATURES if name not in missing]
+        return ("of Python 3.11's context attributes it serves only %s "
+                "(PROTOCOL_TLS_CLIENT/SERVER contexts show their TLS 1.2 floor "
+                "in options as OP_NO_TLSv1|OP_NO_TLSv1_1); %s raise "
+                "NotImplementedError (%s)" % (", ".join(served), ", ".join(missing),
+                                              self.missing_reason))
+
 
 def bind_backend(backend):
     """Called once by the engine choice: the backend serving this copy."""

@@ -85,12 +85,6 @@ LIMITATIONS = [
     "wrap_bio(session=...) raises NotImplementedError",
     "shared_ciphers() raises NotImplementedError on the server side",
     "verify_client_post_handshake() raises NotImplementedError",
-    "of Python 3.11's context attributes only sni_callback and "
-    "PROTOCOL_TLS_CLIENT/SERVER contexts (their TLS 1.2 floor shows in "
-    "options as OP_NO_TLSv1|OP_NO_TLSv1_1); minimum_version, "
-    "maximum_version, keylog_filename, post_handshake_auth, num_tickets, "
-    "security_level, hostname_checks_common_name and get_ciphers() raise "
-    "NotImplementedError",
     "two file descriptors per SSLObject (a private socket pair) and extra "
     "system calls per record",
 ]
@@ -100,6 +94,7 @@ LIMITATIONS = [
 CONTEXT_BACKEND = NoContextBackend(
     NAME, "2.7's _ssl gives Python no access to the context's SSL_CTX",
     features=("sni_callback", "protocol_tls_client_server"))
+LIMITATIONS.append(CONTEXT_BACKEND.limitation())
 
 if not hasattr(ssl, "SSLContext") or \
         not hasattr(_ssl._SSLContext, "_wrap_socket"):

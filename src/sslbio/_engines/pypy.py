@@ -61,15 +61,9 @@ from .openssl_driver import OpenSSLDriver  # noqa: E402
 
 NAME = "pypy"
 
-# What this engine cannot do that Python 3.11 does: nothing.
-LIMITATIONS = [
-    "of Python 3.11's context attributes only sni_callback and "
-    "PROTOCOL_TLS_CLIENT/SERVER contexts (their TLS 1.2 floor shows in "
-    "options as OP_NO_TLSv1|OP_NO_TLSv1_1); minimum_version, "
-    "maximum_version, keylog_filename, post_handshake_auth, num_tickets, "
-    "security_level, hostname_checks_common_name and get_ciphers() raise "
-    "NotImplementedError",
-]
+# What this engine cannot do that Python 3.11 does: part of the context
+# surface (below, with CONTEXT_BACKEND).
+LIMITATIONS = []
 
 __all__ = ["NAME", "LIMITATIONS", "MemoryBIO", "SSLObject", "SSLSession",
            "CONTEXT_BACKEND", "describe"]
@@ -79,6 +73,7 @@ __all__ = ["NAME", "LIMITATIONS", "MemoryBIO", "SSLObject", "SSLSession",
 CONTEXT_BACKEND = NoContextBackend(
     NAME, "not yet done through PyPy's _cffi_ssl binding",
     features=("sni_callback", "protocol_tls_client_server"))
+LIMITATIONS.append(CONTEXT_BACKEND.limitation())
 
 _INT_MAX = 2 ** 31 - 1
 # Largest DER session Python 3 duplicates (its _ssl_session_dup()).
