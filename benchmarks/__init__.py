@@ -10,6 +10,7 @@ steps and options.  The modules, one job each:
 ``workloads``    what one round of each measurement does              [2.7 + 3]
 ``worker``       the process that runs workloads on one interpreter   [2.7 + 3]
 ``contenders``   interpreter discovery, the bench's own environments
+``chroot``       contenders run in the project's Debian chroot (PyPy)
 ``limit``        ``openssl speed``: the AEAD limit
 ``metrics``      the catalogue: measurements, rows, units
 ``runner``       worker processes, interleaved rounds, statistics

@@ -6,7 +6,8 @@ Steps, each in its own module:
    test and of this package, which every worker imports (so an edit to the
    sources mid-run changes nothing);
 2. the contenders: interpreters found, the pyOpenSSL environment made or
-   reused (``contenders``), and the ``openssl speed`` limit (``limit``);
+   reused, PyPy in the project's Debian chroot when it is cached
+   (``contenders``, ``chroot``), and the ``openssl speed`` limit (``limit``);
 3. the measurements, interleaved round by round (``runner``);
 4. the report: text table on stdout, ``results.json`` and ``chart.png`` in the
    output directory (``report``, ``chart``).
@@ -28,7 +29,7 @@ import sys
 import tempfile
 import time
 
-from . import certs, checkout, contenders, limit, machine, metrics, report, runner
+from . import certs, checkout, chroot, contenders, limit, machine, metrics, report, runner
 
 __all__ = ["main", "build_parser"]
 
@@ -37,10 +38,12 @@ RIVAL = "pyopenssl-2.7"
 LIMIT = "openssl-speed"
 
 _DESCRIPTION = """\
-Compare sslbio on Python 2.7 with Python 3's stdlib MemoryBIO/SSLObject
-(3.11, the reference, and the newest 3.x), pyOpenSSL in memory-BIO mode on 2.7,
-and `openssl speed` as the limit, in one run: contenders alternate round by
-round and each figure is the median of its rounds."""
+Compare sslbio on Python 2.7 (ctypes and portable engines; the pypy engine
+on PyPy 2.7 in the project's Debian chroot, when it is cached and the bench
+runs as root) with Python 3's stdlib MemoryBIO/SSLObject (3.11, the
+reference, and the newest 3.x), pyOpenSSL in memory-BIO mode on 2.7, and
+`openssl speed` as the limit, in one run: contenders alternate round by round
+and each figure is the median of its rounds."""
 
 
 def build_parser():
@@ -73,6 +76,11 @@ def build_parser():
                         help="the openssl command (certificates, the limit)")
     parser.add_argument("--no-pyopenssl", action="store_true",
                         help="leave pyOpenSSL out (no environment is made)")
+    parser.add_argument("--chroot", choices=chroot.MODES, default="cached",
+                        help="PyPy 2.7 (pypy engine) and bullseye's CPython 2.7 run in the "
+                             "Debian chroot of scripts/debian-chroot (%s, root only): use "
+                             "it if it is built (default), build it first if not "
+                             "(minutes, network), or leave them out" % chroot.NAME)
     parser.add_argument("--no-chart", action="store_true", help="do not draw chart.png")
     parser.add_argument("--list", action="store_true",
                         help="list the measurements and exit")
@@ -190,13 +198,16 @@ def _measure(chosen, available, pool, speed, args, effort):
     for measurement in chosen:
         rounds = args.rounds or measurement.rounds(effort)
         _progress("bench: %s (%d rounds)" % (measurement.name, rounds))
+        warmups = {}
         raw, errors = runner.interleave(measurement, available, pool, speed, effort,
-                                        rounds, runner.print_progress(), args.clock)
+                                        rounds, runner.print_progress(), args.clock,
+                                        warmups)
         failed = failed or bool(errors)
         params = dict(measurement.parameters(effort), clock=args.clock)
         # Every round's whole result dict, not only the reported figures.
         measured[measurement.name] = {"workload": measurement.workload, "params": params,
-                                      "rounds": raw, "errors": errors}
+                                      "rounds": raw, "errors": errors,
+                                      "jit_warmup": warmups}
         for row in measurement.rows:
             summary = runner.summarize(row, raw, errors, reference, SUBJECT, RIVAL)
             summary.update({
@@ -261,7 +272,8 @@ def run(args, out):
 
         _progress("bench: finding interpreters, preparing pyOpenSSL (%s)" % cache)
         players, tool_python = contenders.discover(cache, overrides,
-                                                   not args.no_pyopenssl, log)
+                                                   not args.no_pyopenssl, log,
+                                                   chroot_mode=args.chroot)
         speed_contender, speed = _limit_contender(args.openssl)
         everyone = players + [speed_contender]
         log.flush()

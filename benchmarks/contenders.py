@@ -8,6 +8,11 @@ Contenders (``Contender.key``):
 ``sslbio-2.7-portable``  the same interpreter with ``SSLBIO_ENGINE=portable``:
                    the fallback engine (standard library only), measured
                    beside the one it stands in for.
+``sslbio-pypy``    PyPy 2.7 (Debian bullseye's pypy 7.3.3) running sslbio's pypy
+                   engine, in the project's Debian chroot (``chroot.py``).
+``sslbio-2.7-bullseye``  the same chroot's CPython 2.7 with the ctypes engine:
+                   the ctypes engine on the OpenSSL the pypy engine uses
+                   (bullseye's 1.1.1, where the host's is 3.0).
 ``stdlib-3.11``    CPython 3.11's ``ssl.MemoryBIO``/``SSLObject``: the reference
                    every ratio is taken against.
 ``stdlib-3.N``     the newest installed CPython 3.x, when it is not 3.11.
@@ -41,6 +46,8 @@ import re
 import shutil
 import subprocess
 import sys
+
+from . import chroot
 
 __all__ = ["Contender", "find_interpreters", "probe", "discover", "ensure_venv",
            "REFERENCE", "PYOPENSSL_REQUIREMENTS", "CHART_REQUIREMENTS"]
@@ -79,7 +86,7 @@ class Contender(object):
     """One column of the results: an interpreter + driver, or the limit."""
 
     def __init__(self, key, label, python=None, driver=None, info=None, reason=None,
-                 env=None, skips=None):
+                 env=None, skips=None, chroot=False, jit=False):
         self.key = key
         self.label = label
         self.python = python        # interpreter path (None for the limit)
@@ -88,6 +95,8 @@ class Contender(object):
         self.reason = reason        # why it is unavailable, or None
         self.env = env or {}        # extra environment of its workers
         self.skips = skips or {}    # measurement name -> why it is not run
+        self.chroot = chroot        # runs in the Debian chroot (``python`` is its path there)
+        self.jit = jit              # a JIT: warm up until the rate settles (runner)
 
     @property
     def available(self):
@@ -96,7 +105,8 @@ class Contender(object):
     def as_dict(self):
         return {"key": self.key, "label": self.label, "python": self.python,
                 "driver": self.driver, "info": self.info, "unavailable": self.reason,
-                "env": self.env, "skips": self.skips}
+                "env": self.env, "skips": self.skips, "chroot": self.chroot,
+                "jit": self.jit}
 
 
 def _version_key(text):
@@ -231,7 +241,20 @@ def chart_python(cache, tool_python, log):
                        CHART_REQUIREMENTS, log, pip_options=["--only-binary", ":all:"])
 
 
-def discover(cache, overrides=None, with_pyopenssl=True, log=None):
+def _chroot_contenders(mode, log):
+    """sslbio on the Debian chroot's PyPy (pypy engine) and CPython 2.7
+    (ctypes engine), over the chroot's OpenSSL 1.1.1.  ``mode`` is one of
+    ``chroot.MODES``."""
+    reason = chroot.status(mode, log)
+    return [
+        Contender("sslbio-pypy", "sslbio pypy 2.7", "pypy", "ssl-api", reason=reason,
+                  env={"SSLBIO_ENGINE": "pypy"}, chroot=True, jit=True),
+        Contender("sslbio-2.7-bullseye", "bullseye 2.7", "python2.7", "ssl-api",
+                  reason=reason, env={"SSLBIO_ENGINE": "ctypes"}, chroot=True),
+    ]
+
+
+def discover(cache, overrides=None, with_pyopenssl=True, log=None, chroot_mode="cached"):
     """The contenders, available or not, and the Python 3 for the bench's tools.
 
     Returns (contenders, tool_python).  ``tool_python`` is the reference 3.11
@@ -259,6 +282,7 @@ def discover(cache, overrides=None, with_pyopenssl=True, log=None):
             skips={"scale": "two descriptors per object",
                    "resume-tls1.2": "no session resumption",
                    "resume-tls1.3": "no session resumption"}))
+    contenders.extend(_chroot_contenders(chroot_mode, log))
     worker(REFERENCE, "stdlib 3.11", "3.11", "ssl-api")
     threes = sorted((xy for xy in found if xy.startswith("3.")), key=_version_key)
     if threes and threes[-1] != "3.11":

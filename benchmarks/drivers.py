@@ -92,8 +92,14 @@ class SslApiDriver(object):
         self._contexts = {}
 
     def info(self):
-        return {"api": "ssl (MemoryBIO/SSLObject)", "engine": self._engine,
+        info = {"api": "ssl (MemoryBIO/SSLObject)", "engine": self._engine,
                 "sslbio": self._sslbio_version, "openssl": ssl.OPENSSL_VERSION}
+        if self._engine == "pypy":
+            # PyPy's ssl.OPENSSL_VERSION names the headers it was built with;
+            # the engine reports the library it runs on.
+            from sslbio import _engine
+            info["engine_openssl"] = dict(_engine.describe()).get("OpenSSL")
+        return info
 
     # -- contexts -------------------------------------------------------
 

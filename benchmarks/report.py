@@ -39,13 +39,19 @@ def _contender_line(contender):
         return "%-14s unavailable: %s" % (contender["label"], contender["unavailable"])
     if contender["key"] == "openssl-speed":
         return "%-14s %s" % (contender["label"], info.get("description", ""))
-    parts = ["CPython %s" % info.get("python", info.get("version", "?"))]
-    if info.get("engine") == "ctypes":
-        parts.append("sslbio %s (ctypes engine)" % info.get("sslbio"))
+    parts = ["%s %s" % (info.get("implementation", "CPython"),
+                        info.get("python", info.get("version", "?")))]
+    if contender.get("chroot"):
+        parts[0] += " (Debian chroot)"
+    if info.get("engine") not in (None, "stdlib"):
+        parts.append("sslbio %s (%s engine)" % (info.get("sslbio"), info["engine"]))
     if info.get("pyopenssl"):
         parts.append("pyOpenSSL %s, cryptography %s" % (info["pyopenssl"],
                                                         info.get("cryptography")))
     parts.append(info.get("openssl", "?"))
+    if info.get("engine_openssl"):
+        # PyPy's ssl.OPENSSL_VERSION is the version it was built against.
+        parts.append("loaded: %s" % info["engine_openssl"])
     return "%-14s %s" % (contender["label"], ", ".join(parts))
 
 
@@ -139,20 +145,23 @@ def _ratio_table(results):
     reference = results["reference"]
     keys = [c["key"] for c in results["contenders"]
             if not c.get("unavailable") and c["key"] not in ("openssl-speed", reference)]
+    widths = [max(14, len(_label(results, key)) + 2) for key in keys]
     header = "%-24s" % ("ratio to " + _label(results, reference))
-    header += "".join("%14s" % _label(results, key) for key in keys)
+    header += "".join("%*s" % (width, _label(results, key))
+                      for key, width in zip(keys, widths))
     header += "%11s" % "sslbio/pyO"
     lines = ["", header]
     for row in results["rows"]:
         cells = []
-        for key in keys:
+        for key, width in zip(keys, widths):
             entry = row["contenders"].get(key)
             if entry is None:
-                cells.append("%14s" % "-")  # not run: see the contender's skips
+                text = "-"  # not run: see the contender's skips
             elif entry.get("median") is None:
-                cells.append("%14s" % "error")
+                text = "error"
             else:
-                cells.append("%14s" % _ratio_text(entry.get("ratio")))
+                text = _ratio_text(entry.get("ratio"))
+            cells.append("%*s" % (width, text))
         arrow = "^" if row["higher_is_better"] else "v"
         lines.append("%-24s%s%11s" % ("%s %s" % (row["key"], arrow), "".join(cells),
                                       _ratio_text(row.get("ratio_subject_to_rival"))))

@@ -10,7 +10,10 @@ same round) is kept as well, in the JSON, as a drift-resistant cross-check.
 
 Rate measurements reuse one worker process per contender (started once, with
 its contexts made once, like a real application) after an unrecorded warm-up
-round.  Memory measurements start a fresh worker for every round.
+round.  A contender with a JIT (PyPy) is warmed up longer: rounds of the
+recorded length until its rate settles (``_settle``), so the recorded rounds
+measure compiled code, not the compiler.  Memory measurements start a fresh
+worker for every round.
 
 Python 2.7 and 3 compatible.
 """
@@ -20,9 +23,12 @@ from __future__ import print_function
 import collections
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
+
+from . import chroot
 
 __all__ = ["WorkerError", "WorkerProcess", "Pool", "interleave", "median",
            "summarize"]
@@ -45,12 +51,17 @@ class WorkerProcess(object):
         env.update(contender.env)
         command = [contender.python, "-m", "benchmarks.worker",
                    "--driver", contender.driver, "--certs", certdir]
+        if contender.chroot:
+            command = chroot.command(command, [certdir] + python_path.split(os.pathsep))
         self.contender = contender
         # ``-m`` puts the working directory first on the path: it must be
         # the measured code's own directory, not wherever the bench started.
+        # A chroot's worker is the last of a chain of processes (the script,
+        # unshare, chroot): in a process group of its own, a kill reaches all.
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, stderr=stderr,
-                                        env=env, cwd=python_path.split(os.pathsep)[0])
+                                        env=env, cwd=python_path.split(os.pathsep)[0],
+                                        preexec_fn=os.setsid if contender.chroot else None)
         hello = self._answer(timeout=120)
         if not hello.get("ready"):
             self.close()
@@ -74,7 +85,10 @@ class WorkerProcess(object):
 
     def _kill(self):
         try:
-            self.process.kill()
+            if self.contender.chroot:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            else:
+                self.process.kill()
         except OSError:
             pass
 
@@ -152,15 +166,38 @@ def _timeout(params):
     return 120 + count / 100.0
 
 
+# A JIT's warm-up (PyPy compiles a loop after about a thousand iterations,
+# then keeps compiling the paths it meets): unrecorded rounds of the recorded
+# length, at least the first figure and at most the second, until one round's
+# rate is within SETTLED of the round before.
+JIT_WARMUP_ROUNDS = (3, 12)
+SETTLED = 0.05
+
+
+def _settle(run_round, field):
+    """Warm-up rounds (``run_round()`` returns a result dict) until ``field``
+    settles; returns the warm-up rounds' figures, for the record."""
+    least, most = JIT_WARMUP_ROUNDS
+    figures = []
+    while len(figures) < most:
+        figures.append(run_round()[field])
+        if len(figures) >= least and \
+                abs(figures[-1] - figures[-2]) <= SETTLED * figures[-2]:
+            break
+    return figures
+
+
 def interleave(measurement, contenders, pool, limit, effort, rounds, progress=None,
-               clock="cpu"):
+               clock="cpu", warmups=None):
     """Run ``rounds`` interleaved rounds of ``measurement``.
 
     ``contenders`` are the available ones, in their fixed order; ``limit``
     (a ``SpeedLimit`` or None) takes part when the measurement has one;
     ``clock`` is "cpu" or "wall" (see ``workloads.CLOCKS``).
     Returns (raw, errors): raw[key] is the list of result dicts, one per
-    completed round; errors[key] is why a contender stopped early.
+    completed round; errors[key] is why a contender stopped early.  A dict
+    passed as ``warmups`` receives, per JIT contender, the figures of its
+    unrecorded warm-up rounds.
     """
     params = dict(measurement.parameters(effort), clock=clock)
     message = {"op": "run", "workload": measurement.workload, "params": params}
@@ -185,7 +222,13 @@ def interleave(measurement, contenders, pool, limit, effort, rounds, progress=No
             if contender.driver is None:
                 continue  # openssl speed needs no warming, and takes whole seconds
             try:
-                play(contender, warm)
+                if contender.jit:
+                    settled = _settle(lambda: play(contender, message),
+                                      measurement.rows[0].field)
+                    if warmups is not None:
+                        warmups[contender.key] = settled
+                else:
+                    play(contender, warm)
             except (WorkerError, RuntimeError) as exc:
                 errors[contender.key] = str(exc)
     for number in range(1, rounds + 1):

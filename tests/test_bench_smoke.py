@@ -3,7 +3,10 @@ root): every code path, tiny counts.
 
 Only the interpreter running the tests takes part (sslbio on 2.7, the stdlib
 on 3.x): no other interpreter, no virtual environment, no pyOpenSSL install,
-no figures checked -- a benchmark reports, it does not assert.  What is
+no figures checked -- a benchmark reports, it does not assert.  The one
+exception is the PyPy contender, whose worker runs in the project's Debian
+chroot: its test runs when the chroot is built and the tests run as root,
+and is skipped otherwise.  What is
 checked is that the bench still *works*: workloads complete and count what
 they move, the worker protocol answers, rounds interleave, the report and
 results.json come out.  The full run with every contender is documented in
@@ -25,8 +28,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-from benchmarks import (certs, checkout, cli, contenders, drivers, limit,  # noqa: E402
-                        metrics, report, runner, sockets, workloads)
+from benchmarks import (certs, checkout, chroot, cli, contenders, drivers,  # noqa: E402
+                        limit, metrics, report, runner, sockets, workloads)
 
 PY2 = sys.version_info[0] == 2
 # The directory holding the sslbio under test (the checkout's src, or an
@@ -171,8 +174,8 @@ def test_rounds_interleave_and_summarize(certdir, tmpdir):
 def test_the_command_line_end_to_end(tmpdir, monkeypatch):
     # Discovery is narrowed to this interpreter: no other Python, no venv.
     monkeypatch.setattr(contenders, "discover",
-                        lambda cache, overrides, with_pyopenssl, log: ([this_interpreter()],
-                                                                       None))
+                        lambda cache, overrides, with_pyopenssl, log, chroot_mode:
+                        ([this_interpreter()], None))
     out = Capture()
     status = cli.main(["--quick", "--only", "roundtrip", "--rounds", "1", "--no-chart",
                        "--sslbio-src", SSLBIO_SRC, "--out", str(tmpdir.join("out")),
@@ -190,6 +193,83 @@ def test_the_command_line_end_to_end(tmpdir, monkeypatch):
     # Figures and ratios only: the report judges nothing against goals.
     for word in ("target", "goal", "issue", "met"):
         assert word not in text.lower().split(), word
+
+
+def test_a_jit_contender_warms_up_until_its_rate_settles(certdir):
+    contender = this_interpreter()
+    contender.jit = True
+    catalogued = [m for m in metrics.MEASUREMENTS if m.name == "roundtrip"][0]
+    measurement = metrics.Measurement("roundtrip", "roundtrip", {"size": 64},
+                                      catalogued.rows, {"quick": (1, {"duration": 0.02})})
+    pool = runner.Pool(certdir, checkout.worker_path(SSLBIO_SRC), None)
+    warmups = {}
+    try:
+        raw, errors = runner.interleave(measurement, [contender], pool, None, "quick", 1,
+                                        warmups=warmups)
+    finally:
+        pool.close()
+    assert errors == {} and len(raw[contender.key]) == 1
+    least, most = runner.JIT_WARMUP_ROUNDS
+    assert least <= len(warmups[contender.key]) <= most
+    assert all(figure > 0 for figure in warmups[contender.key])
+
+
+def test_jit_warm_up_stops_when_the_rate_settles_or_at_its_limit():
+    def rounds(figures):
+        figures = iter(figures)
+        return lambda: {"per_s": next(figures)}
+    # A JIT's ramp: rising, then within 5% of the round before.
+    assert runner._settle(rounds([100, 300, 600, 610, 0]), "per_s") == [100, 300, 600, 610]
+    # Settled at once still takes the least number of rounds.
+    assert len(runner._settle(rounds([500] * 20), "per_s")) == runner.JIT_WARMUP_ROUNDS[0]
+    # Never settling stops at the most.
+    figures = runner._settle(rounds([100 * 2 ** n for n in range(20)]), "per_s")
+    assert len(figures) == runner.JIT_WARMUP_ROUNDS[1]
+
+
+def test_chroot_contenders_say_why_they_cannot_run(monkeypatch, tmpdir):
+    players = contenders._chroot_contenders("skip", None)
+    assert [c.key for c in players] == ["sslbio-pypy", "sslbio-2.7-bullseye"]
+    assert [c.reason for c in players] == ["skipped (--chroot skip)"] * 2
+    assert players[0].jit and not players[1].jit
+    assert players[0].env == {"SSLBIO_ENGINE": "pypy"}
+    if chroot.platform.machine() not in ("x86_64", "amd64"):
+        return
+    monkeypatch.setattr(chroot.os, "geteuid", lambda: 1000)
+    assert chroot.status("cached") == "entering the Debian chroot needs root"
+    # As root, with no chroot built: the reason names the command that
+    # builds it (the script's check needs no root and never builds).
+    monkeypatch.setattr(chroot.os, "geteuid", lambda: 0)
+    monkeypatch.setenv("SSLBIO_CHROOT_CACHE", str(tmpdir))
+    reason = chroot.status("cached")
+    assert "is not built (scripts/debian-chroot ensure amd64-pypy)" in reason, reason
+    assert reason.endswith("or run the bench with --chroot build")
+
+
+def test_chroot_workers_see_the_scratch_directories():
+    assert chroot.command(["pypy", "-m", "benchmarks.worker"], ["/s/certs", "/s/src"]) == [
+        chroot.SCRIPT, "run", "--bind", "/s/certs", "--bind", "/s/src", chroot.NAME,
+        "pypy", "-m", "benchmarks.worker"]
+
+
+# Why the chroot's contenders cannot run here (None: they can).
+CHROOT_UNUSABLE = chroot.status("cached")
+
+
+@pytest.mark.skipif(CHROOT_UNUSABLE is not None, reason="the PyPy contender runs in the "
+                    "project's Debian chroot: %s" % CHROOT_UNUSABLE)
+def test_the_pypy_contender_runs_the_pypy_engine_in_the_chroot(certdir):
+    pypy = contenders._chroot_contenders("cached", None)[0]
+    pool = runner.Pool(certdir, checkout.worker_path(SSLBIO_SRC), None)
+    try:
+        info = pool.info(pypy)
+        result = pool.call(pypy, {"op": "run", "workload": "roundtrip",
+                                  "params": {"duration": 0.02}}, timeout=120, fresh=False)
+    finally:
+        pool.close()
+    assert (info["implementation"], info["engine"]) == ("PyPy", "pypy")
+    assert info["engine_openssl"].startswith("OpenSSL 1.1.1")
+    assert result["per_s"] > 0 and result["protocol"] == "TLSv1.3"
 
 
 def test_output_goes_outside_the_checkout_by_default():
