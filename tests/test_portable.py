@@ -9,6 +9,7 @@ TCP pair Windows uses, running without ctypes.
 """
 
 import os
+import select
 import socket
 import ssl
 import sys
@@ -120,6 +121,40 @@ def test_memory_bio_eof_and_errors_as_python3():
         bio.read(1.0)
 
 
+def test_memory_bio_one_stream_across_writes_and_the_engines_spool():
+    """What the engine receives from its socket goes into the BIO's spool;
+    reads, peeks, writes and truncation see one stream, in order, also
+    after the spool has grown."""
+    source, sink = socket.socketpair()
+    sink.settimeout(0.0)
+    try:
+        bio = portable.MemoryBIO()
+        assert bio._receive(sink) == 0  # nothing there
+        bio.write(b"head-")
+        source.sendall(b"x" * 100000)
+        assert bio._receive(sink) == 100000
+        bio.write(b"-tail")
+        assert bio.pending == 100010
+        assert bio._peek(8) == b"head-xxx"
+        assert bio.read(3) == b"hea"
+        assert bio.read(100002) == b"d-" + b"x" * 100000
+        assert bio.read() == b"-tail"
+        bio.write(b"abc")
+        source.sendall(b"defgh")
+        assert bio._receive(sink) == 5
+        assert bio._tail(2) == b"gh"
+        bio._truncate(4)
+        assert (bio.pending, bio.read()) == (4, b"abcd")
+        source.sendall(b"ijk")
+        bio._receive(sink)
+        bio._truncate(1)
+        assert bio.read() == b"i"
+        assert bio.pending == 0 and not bio.eof
+    finally:
+        source.close()
+        sink.close()
+
+
 # -- bytes in the kernel: none a caller could observe --------------------------
 
 @needs_ctypes_engine
@@ -148,6 +183,44 @@ def test_incoming_keeps_what_the_ctypes_engine_keeps(tls):
         seen[engine] = steps
     assert seen["portable"] == seen["ctypes"]
     assert seen["portable"][0][1] > 0
+
+
+def _kernel_holds(obj):
+    """Whether either end of a portable object's socket pair has bytes to
+    read (bytes a caller could not see)."""
+    ends = [obj._ours, obj._theirs]
+    return bool(select.select(ends, [], [], 0)[0])
+
+
+@needs_ctypes_engine
+@pytest.mark.parametrize("tls", [None, "1.2"])
+def test_reads_leave_nothing_behind(tls):
+    """A read that returns data has used one record of application data,
+    after which OpenSSL has written nothing, so the engine does not look
+    for output then.  Each read's effect on both BIOs is the ctypes
+    engine's, TLS 1.3's session tickets (which arrive before the first
+    data) included, and nothing is left in the kernel after any call."""
+    seen = {}
+    for engine in ("ctypes", "portable"):
+        pair = Pair(engine, tls=tls).handshake()
+        steps = []
+        for words in ([b"one"], [b"two", b"three"], [b"x" * 40000]):
+            for word in words:
+                pair.server.write(word)
+            pair.cin.write(pair.sout.read())
+            while True:
+                try:
+                    data = pair.client.read(3000)
+                except ssl.SSLWantReadError:
+                    steps.append("want read")
+                    break
+                steps.append((len(data), pair.cin.pending,
+                              pair.cout.pending, pair.client.pending()))
+                if engine == "portable":
+                    assert not _kernel_holds(pair.client)
+            pair.sin.write(pair.cout.read())
+        seen[engine] = steps
+    assert seen["portable"] == seen["ctypes"]
 
 
 @needs_ctypes_engine

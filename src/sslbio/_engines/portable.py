@@ -104,9 +104,14 @@ if not hasattr(ssl, "SSLContext") or \
 _INT_MAX = _bio.INT_MAX
 # The native read() returns at most one record's plaintext.
 _READ_CHUNK = 16384
-# How much one recv() takes from the native side's output.  Below the
-# allocator's mmap threshold, so that a small drain stays cheap.
+# How much one recv() takes from the native side's output into a chunk of
+# its own (MemoryBIO._receive).
 _DRAIN_SIZE = 65536
+# The spool an outgoing BIO receives into starts with room for one full
+# record (16 KiB of plaintext and what TLS adds), and is never given less
+# room than that for a recv().
+_SPOOL_ROOM = 16384 + 1024
+_SPOOL_SIZE = 2 * _SPOOL_ROOM
 _RECORD_HEADER = 5
 # The longest name OpenSSL sends as SNI (TLSEXT_MAXLEN_host_name).
 _MAX_SERVER_NAME = 255
@@ -205,16 +210,29 @@ def _readable_check(sock):
 class MemoryBIO(_bio.MemoryBIO):
     __doc__ = _bio.MemoryBIO.__doc__
 
-    # The bytes are kept as the written objects themselves (a deque of
-    # str), so writing copies nothing; _head counts the bytes of the first
-    # one already read.
-    __slots__ = ("_chunks", "_head", "_pending", "_eof_written")
+    # Two stores, in this order:
+    # * the written objects themselves (a deque of str), so that writing
+    #   copies nothing; _head counts the bytes of the first one already read;
+    # * the spool, a bytearray the engine receives its native side's output
+    #   into (_receive), held through a memoryview (slicing one copies
+    #   nothing): bytes _spool_head to _spool_end.  Kept at its
+    #   high-water size, as OpenSSL keeps a memory BIO's buffer, so that a
+    #   steady flow reuses the same memory instead of making one str per
+    #   record and joining them on read() (which, for pumps of a megabyte,
+    #   made glibc return the heap to the system and take it back, page by
+    #   page, on every pump).
+    # A write while the spool holds bytes moves them into the deque first,
+    # which keeps the order.
+    __slots__ = ("_chunks", "_head", "_pending", "_eof_written", "_spool",
+                 "_spool_head", "_spool_end")
 
     def __init__(self):
         self._chunks = collections.deque()
         self._head = 0
         self._pending = 0
         self._eof_written = False
+        self._spool = None
+        self._spool_head = self._spool_end = 0
 
     @property
     def pending(self):
@@ -251,8 +269,7 @@ class MemoryBIO(_bio.MemoryBIO):
         if self._eof_written:
             raise self._write_after_eof_error()
         if n:
-            self._chunks.append(__b)
-            self._pending += n
+            self._append(__b)
         return n
 
     def write_eof(self):
@@ -260,15 +277,124 @@ class MemoryBIO(_bio.MemoryBIO):
         self._eof_written = True
 
     # -- for the engine ------------------------------------------------------
+    def _append(self, data):
+        """Add ``data`` (bytes) at the end, after anything spooled."""
+        if self._spool_end:
+            self._chunks.append(self._take_spooled(
+                self._spool_end - self._spool_head))
+        self._chunks.append(data)
+        self._pending += len(data)
+
+    def _receive(self, sock):
+        """Append everything a non-blocking socket ``sock`` holds; returns
+        the number of bytes added.
+
+        Into an empty buffer, what one recv() gives becomes a chunk that
+        read() hands over as it is (a call's output read before the next
+        call: no copy); anything more goes into the spool."""
+        added = 0
+        try:
+            if not self._pending:
+                data = sock.recv(_DRAIN_SIZE)
+                added = len(data)
+                if added:
+                    self._chunks.append(data)
+                    self._pending = added
+                # A stream socket returns everything queued, up to the
+                # size asked: a short read has emptied it.
+                if added < _DRAIN_SIZE:
+                    return added
+            added += self._spool_from(sock.recv_into)
+        except _socket_error as exc:
+            if exc.errno not in _WOULD_BLOCK:
+                raise
+        return added
+
+    def _spool_from(self, recv_into):
+        """Receive into the spool until ``recv_into`` gives less than asked
+        (or raises); returns the number of bytes added."""
+        if self._chunks and not self._spool_end:
+            self._spool_chunks()
+        spool, end = self._spool, self._spool_end
+        if spool is None:
+            spool = self._spool = memoryview(bytearray(_SPOOL_SIZE))
+        added = 0
+        try:
+            while True:
+                room = len(spool) - end
+                if room < _SPOOL_ROOM:
+                    spool = self._grown_spool(end)
+                    end = self._spool_end
+                    room = len(spool) - end
+                got = recv_into(spool[end:], room)
+                end += got
+                added += got
+                if got < room:
+                    return added
+        finally:
+            self._spool_end = end
+            self._pending += added
+
+    def _spool_chunks(self):
+        """Move the written chunks into the (empty) spool, so that a read
+        of everything makes one copy of the spool instead of joining."""
+        data = self._take(self._pending)
+        self._pending += len(data)
+        size = _SPOOL_SIZE
+        while size - len(data) < _SPOOL_ROOM:
+            size *= 2
+        if self._spool is None or len(self._spool) < size:
+            self._spool = memoryview(bytearray(size))
+        self._spool[:len(data)] = data
+        self._spool_head, self._spool_end = 0, len(data)
+
+    def _grown_spool(self, end):
+        """A spool with room: the bytes still unread moved to the start of
+        a new one, of twice the size when half would not leave room (a new
+        one: a bytearray with a view of it cannot be resized)."""
+        spool, head = self._spool, self._spool_head
+        size = len(spool)
+        if end - head + _SPOOL_ROOM > size // 2:
+            size *= 2
+        new = memoryview(bytearray(size))
+        new[:end - head] = spool[head:end]
+        self._spool, self._spool_head, self._spool_end = new, 0, end - head
+        return new
+
+    def _tail(self, n):
+        """The last ``n`` (<= pending) bytes."""
+        start = max(self._spool_head, self._spool_end - n)
+        data = self._spool[start:self._spool_end].tobytes() \
+            if self._spool_end else b""
+        for chunk in reversed(self._chunks):
+            if len(data) == n:
+                break
+            data = chunk[-(n - len(data)):] + data
+        return data
+
+    def _take_spooled(self, n):
+        """The next ``n`` bytes of the spool, removed from it (the caller
+        counts them off ``_pending``)."""
+        head = self._spool_head
+        data = self._spool[head:head + n].tobytes()
+        head += n
+        if head == self._spool_end:
+            self._spool_head = self._spool_end = 0
+        else:
+            self._spool_head = head
+        return data
+
     def _take(self, n):
         """The next ``n`` (0 < n <= pending) bytes, removed from the
         buffer: a written object itself when it is read whole."""
         chunks = self._chunks
+        self._pending -= n
+        if not chunks:
+            return self._take_spooled(n)
         head = self._head
         first = chunks[0]
         end = head + n
         size = len(first)
-        self._pending -= n
         if end < size:
             self._head = end
             return first[head:end]
@@ -279,6 +405,9 @@ class MemoryBIO(_bio.MemoryBIO):
         parts = [first[head:] if head else first]
         need = end - size
         while need:
+            if not chunks:
+                parts.append(self._take_spooled(need))
+                break
             chunk = chunks[0]
             if len(chunk) > need:
                 parts.append(chunk[:need])
@@ -290,15 +419,17 @@ class MemoryBIO(_bio.MemoryBIO):
 
     def _peek(self, n):
         """Up to ``n`` of the next bytes, left in the buffer."""
-        chunks = self._chunks
-        if not chunks:
-            return b""
+        data = b""
         head = self._head
-        data = chunks[0][head:head + n]
-        i = 1
-        while len(data) < n and i < len(chunks):
-            data += chunks[i][:n - len(data)]
-            i += 1
+        for chunk in self._chunks:
+            data += chunk[head:head + n - len(data)]
+            head = 0
+            if len(data) == n:
+                return data
+        start = self._spool_head
+        end = min(self._spool_end, start + n - len(data))
+        if end > start:
+            data += self._spool[start:end].tobytes()
         return data
 
     def _put_back(self, data):
@@ -310,6 +441,28 @@ class MemoryBIO(_bio.MemoryBIO):
                 self._head = 0
             chunks.appendleft(data)
             self._pending += len(data)
+
+    def _truncate(self, keep):
+        """Drop everything after the first ``keep`` (<= pending) bytes."""
+        drop = self._pending - keep
+        self._pending = keep
+        spooled = self._spool_end - self._spool_head
+        if spooled:
+            cut = min(drop, spooled)
+            drop -= cut
+            self._spool_end -= cut
+            if self._spool_end == self._spool_head:
+                self._spool_head = self._spool_end = 0
+        chunks = self._chunks
+        while drop:
+            last = chunks.pop()
+            size = len(last) - (self._head if not chunks else 0)
+            if size > drop:
+                chunks.append(last[:len(last) - drop])
+                return
+            drop -= size
+            if not chunks:
+                self._head = 0
 
 
 # -- SSLSession ------------------------------------------------------------------
@@ -334,7 +487,7 @@ class SSLObject(_sslobject.SSLObject):
 
     __slots__ = ("_native", "_native_read", "_native_write", "_ours",
                  "_native_pending", "_readable", "_peer_closed",
-                 "_theirs", "_recv", "_send", "_incoming", "_outgoing",
+                 "_theirs", "_send", "_incoming", "_outgoing",
                  "_check_host", "_handshake_finished", "_data_ready",
                  "_record_left", "_header", "_eof_sent", "_name_mismatch",
                  "_cipher_unset", "_shutdown_started", "_fed", "_hello",
@@ -367,7 +520,6 @@ class SSLObject(_sslobject.SSLObject):
         self._peer_closed = False
         self._ours = ours
         self._theirs = theirs
-        self._recv = theirs.recv
         self._send = _sender(theirs, ours, immediate)
         self._incoming = incoming
         self._outgoing = outgoing
@@ -401,23 +553,9 @@ class SSLObject(_sslobject.SSLObject):
     # -- moving bytes ----------------------------------------------------------
     def _drain(self):
         """Move everything the native side wrote into ``outgoing``."""
-        recv = self._recv
-        try:
-            while True:
-                data = recv(_DRAIN_SIZE)
-                if not data:
-                    return
-                if self._hello is not None:
-                    self._watch_hello(data)
-                self._outgoing._chunks.append(data)
-                self._outgoing._pending += len(data)
-                # A stream socket returns everything queued, up to the size
-                # asked: a short read has emptied it.
-                if len(data) < _DRAIN_SIZE:
-                    return
-        except _socket_error as exc:
-            if exc.errno not in _WOULD_BLOCK:
-                raise
+        got = self._outgoing._receive(self._theirs)
+        if got and self._hello is not None:
+            self._watch_hello(self._outgoing._tail(got))
 
     def _drain_if_any(self):
         """``_drain()`` after a call that usually writes nothing (a read):
@@ -428,18 +566,11 @@ class SSLObject(_sslobject.SSLObject):
     def _feed(self):
         """Give the native side the rest of the record it is reading (or
         end of file); False when ``incoming`` has nothing for it."""
+        record = self._whole_record()
+        if record is not None:
+            self._push(record)
+            return True
         incoming = self._incoming
-        if not self._record_left and not self._header and self._fed and \
-                not incoming._head and incoming._chunks:
-            # The common case: the next written chunk is one whole record,
-            # which goes to the socket as it is.
-            first = incoming._chunks[0]
-            if len(first) >= _RECORD_HEADER and len(first) == _RECORD_HEADER + (
-                    (ord(first[3:4]) << 8) | ord(first[4:5])):
-                incoming._chunks.popleft()
-                incoming._pending -= len(first)
-                self._push(first)
-                return True
         avail = incoming._pending
         if not avail:
             if incoming._eof_written and not self._eof_sent:
@@ -466,6 +597,24 @@ class SSLObject(_sslobject.SSLObject):
             self._record_left = 0
         self._push(incoming._take(left))
         return True
+
+    def _whole_record(self):
+        """The common case: at a record boundary, the next chunk written to
+        ``incoming`` is one whole record, which can go to the socket as it
+        is.  That chunk, removed from ``incoming``; else None."""
+        incoming = self._incoming
+        chunks = incoming._chunks
+        if self._record_left or self._header or not self._fed or \
+                incoming._head or not chunks:
+            return None
+        first = chunks[0]
+        size = _len(first)
+        if size < _RECORD_HEADER or size != _RECORD_HEADER + (
+                (ord(first[3]) << 8) | ord(first[4])):
+            return None
+        chunks.popleft()
+        incoming._pending -= size
+        return first
 
     def _push(self, data):
         self._fed = True
@@ -616,28 +765,14 @@ class SSLObject(_sslobject.SSLObject):
         # the peer does not take the connection for established.  Under
         # TLS 1.3 no alert can take its place: it would have to be
         # encrypted.
-        self._withhold_output(before)
+        self._outgoing._truncate(before)
         if alert is not None:
-            self._outgoing._chunks.append(alert)
-            self._outgoing._pending += len(alert)
+            self._outgoing._append(alert)
             # Python 3's client stopped before its ChangeCipherSpec, which
             # is when OpenSSL makes the negotiated cipher current.
             self._cipher_unset = True
         self._name_mismatch = True
         raise _errors.hostname_mismatch_error(hostname, ip is not None)
-
-    def _withhold_output(self, before):
-        """Take back what this handshake call put into ``outgoing`` (the
-        bytes after the first ``before``)."""
-        outgoing = self._outgoing
-        chunks = outgoing._chunks
-        while outgoing._pending > before:
-            last = chunks.pop()
-            outgoing._pending -= len(last)
-            if outgoing._pending < before:
-                keep = last[:before - outgoing._pending]
-                chunks.append(keep)
-                outgoing._pending += len(keep)
 
     def _after_failure(self, result):
         """The exception Python 3 raises for a call on a connection whose
@@ -668,26 +803,24 @@ class SSLObject(_sslobject.SSLObject):
             # The read will need a record: give it one now rather than
             # after a first "want read" (it reads no further than that
             # record; whatever a failing call leaves goes back).
-            chunks = incoming._chunks
-            first = chunks[0]
-            if not self._record_left and not incoming._head and \
-                    _len(first) > 4 and _len(first) == _RECORD_HEADER + (
-                        (ord(first[3]) << 8) | ord(first[4])):
-                # The usual shape: the chunk written is one whole record,
-                # which goes to the socket as it is.
-                chunks.popleft()
-                incoming._pending -= _len(first)
-                self._send(first)
+            record = self._whole_record()
+            if record is not None:
+                self._send(record)
             else:
                 self._feed()
         try:
             data = self._native_read(size)
         except _socket_error as exc:
             return self._read_retry(size, exc)
-        if self._readable(0):
-            self._drain()
-        if not data:
-            self._peer_closed = True
+        if data:
+            # At most one record was in the socket, and it gave application
+            # data: OpenSSL wrote nothing (a record that makes it write -- a
+            # KeyUpdate, a renegotiation, a post-handshake request -- gives
+            # no data, so the read wants the next one and fails into
+            # _read_retry, which drains).  No poll needed.
+            return data
+        self._drain_if_any()
+        self._peer_closed = True
         return data
 
     def _read_retry(self, size, exc):
