@@ -39,33 +39,28 @@ class RecordBoundary(object):
     """Follows record headers (type, version, 16-bit length) through the bytes
     fed to it, and says how many to read next."""
 
-    __slots__ = ("_header", "_left", "_ahead", "_record_held")
+    __slots__ = ("wanted", "_header", "_left", "_record_held")
 
     def __init__(self):
+        # How many bytes to ask the transport for: the rest of the current
+        # record's header, or of its body (and then the next header).
+        self.wanted = HEADER_SIZE
         self._header = b""  # the bytes seen of the current header
         self._left = 0      # body bytes of the current record still to come
-        self._ahead = 0     # HEADER_SIZE when the next header comes with them
         # A header read ahead announced an empty body: that record is whole.
         self._record_held = False
 
-    def wanted(self):
-        """How many bytes to ask the transport for: the rest of the current
-        record's header, or of its body (and then the next header)."""
-        if self._left:
-            return self._left + self._ahead
-        return HEADER_SIZE - len(self._header)
-
     def consume(self, data):
         """Account for ``data``, the next bytes of the stream (never more
-        than ``wanted()``).  Returns True if a record ends in it."""
+        than ``wanted``).  Returns True if a record ends in it."""
         self._record_held = False
         left = self._left
         if left:
-            if len(data) <= left:
+            if len(data) < left:
                 self._left = left - len(data)
-                return self._left == 0
+                self.wanted -= len(data)
+                return False
             # The body's end, then (part of) the next header.
-            self._left = 0
             header = self._header + data[left:]
             ended = True
         else:
@@ -73,10 +68,15 @@ class RecordBoundary(object):
             ended = False
         if len(header) < HEADER_SIZE:
             self._header = header
+            self._left = 0
+            self.wanted = HEADER_SIZE - len(header)
             return ended
         self._header = b""
         body = self._left = _BODY_LENGTH.unpack(header)[0]
-        self._ahead = HEADER_SIZE if body > READ_AHEAD_BODY else 0
+        if body > READ_AHEAD_BODY:
+            self.wanted = body + HEADER_SIZE
+        else:
+            self.wanted = body or HEADER_SIZE
         if not body:
             self._record_held = ended
             return True
@@ -91,9 +91,9 @@ class RecordBoundary(object):
         if self._record_held:  # already whole: nothing to wait for
             self._record_held = False
             return True
-        wanted, consume = self.wanted, self.consume
+        consume = self.consume
         while True:
-            data = recv(wanted())
+            data = recv(self.wanted)
             if not data:
                 return False
             pieces.append(data)

@@ -221,7 +221,7 @@ class SSLSocket(object):
         """The next ciphertext from the transport, no further than the end
         of the current record; b'' at its end."""
         try:
-            return self._transport.recv(self._records.wanted())
+            return self._transport.recv(self._records.wanted)
         except socket.timeout:
             raise _timed_out(operation)
         except socket.error as exc:
