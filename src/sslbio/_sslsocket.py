@@ -219,7 +219,8 @@ class SSLSocket(object):
 
     def _recv_raw(self, operation):
         """The next ciphertext from the transport, no further than the end
-        of the current record; b'' at its end."""
+        of the current record (or the next header: see ``_records``); b''
+        at its end."""
         try:
             return self._transport.recv(self._records.wanted)
         except socket.timeout:
@@ -262,7 +263,7 @@ class SSLSocket(object):
 
     def _receive_record(self):
         """Before a read that would only ask for more: the rest of the next
-        record, fed in one piece (saves the TLS object a round of
+        record, handed over in one piece (saves the TLS object a round of
         SSLWantReadError per record).  The TLS object holds no decrypted
         byte then; after every call of the TLS object ``incoming`` holds
         nothing but the start of the next record (a header read ahead), and
