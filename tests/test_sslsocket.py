@@ -11,6 +11,7 @@ import os
 import select
 import socket
 import ssl
+import struct
 import sys
 import threading
 
@@ -469,6 +470,83 @@ def test_non_blocking_handshake(pair):
             select.select([b], [], [], DEADLINE)
     assert tls.version()
     peer.result()
+
+
+# -- what is taken from the transport ---------------------------------------------
+#
+# A full-size record's body is read together with the next record's header
+# (sslbio._records): never more, and never after a record that could be a
+# close_notify.
+FULL = 16384  # the plain text of a full-size record
+
+
+def test_a_full_record_leaves_the_next_one_visible_to_select(pair):
+    a, b = pair
+    tls, server = tls_pair(a, b)
+    server.sendall(b"a" * FULL + b"b" * FULL)  # two full-size records
+    select.select([b], [], [], DEADLINE)
+    assert tls.recv(65536) == b"a" * FULL
+    assert tls.pending() == 0
+    # Only the second record's header has left the transport: its body
+    # is still there for select() to see.
+    assert select.select([b], [], [], DEADLINE)[0] == [b]
+    assert tls.recv(65536) == b"b" * FULL
+
+
+def test_clear_text_after_close_notify_stays_after_full_records(pair):
+    a, b = pair
+    payload = os.urandom(4 * FULL)
+    all_sent = threading.Event()
+
+    def serve():
+        tls = layered(a, 1, True)
+        tls.sendall(payload)
+        tls.setblocking(False)
+        with pytest.raises(ssl.SSLWantReadError):
+            tls.unwrap()  # close_notify sent
+        a.sendall(b"clear")
+        all_sent.set()
+
+    peer = Background(serve)
+    tls = layered(b, 1, False)
+    peer.result()
+    assert all_sent.is_set()
+    # Full records, close_notify and clear text wait in the transport: the
+    # last full record's read takes close_notify's header, and nothing
+    # after close_notify is taken.
+    assert recv_exactly(tls, len(payload)) == payload
+    assert tls.recv(10) == b""
+    assert tls.unwrap() is b
+    assert recv_exactly(b, 5) == b"clear"
+
+
+def test_record_reads_stop_at_the_next_header():
+    """The reads that bring each record: a full-size one's body comes with
+    the next header, a small one's (a close_notify could be small) alone,
+    and an empty record the last read completed is not waited for."""
+    from sslbio._records import RecordBoundary, READ_AHEAD_BODY
+
+    def record(body_length):
+        return b"\x17\x03\x03" + struct.pack(">H", body_length) + b"r" * body_length
+
+    full = READ_AHEAD_BODY + 17
+    records = record(full) + record(0) + record(full) + record(19)
+    stream = [records + b"clear"]
+    asked = []
+
+    def recv(size):
+        asked.append(size)
+        data, stream[0] = stream[0][:size], stream[0][size:]
+        return data
+
+    boundary = RecordBoundary()
+    pieces = []
+    for reads in ([5, full + 5], [], [5, full + 5], [19]):
+        del asked[:]
+        assert boundary.read_record(recv, pieces)
+        assert asked == reads
+    assert b"".join(pieces) == records
+    assert stream[0] == b"clear"
 
 
 # -- bad input ---------------------------------------------------------------

@@ -13,8 +13,9 @@ How every TLS operation runs (``_run``):
 * ciphertext the TLS object produced goes to the transport after each call,
   also after a call that raised: a fatal alert must reach the peer;
 * ``SSLWantReadError`` from the TLS object means "feed me": ciphertext is read
-  from the transport, up to the end of the current record only (see
-  ``_records``), and the call is repeated;
+  from the transport, up to the end of the current record only (and, after
+  a full-size record, the next record's header: see ``_records``), and the
+  call is repeated;
 * the transport's own mode applies: blocking, timeout (``socket.timeout``
   named after the operation, as Python 3 words it) or non-blocking
   (``SSLWantReadError``/``SSLWantWriteError``, to be retried when the
@@ -23,7 +24,8 @@ How every TLS operation runs (``_run``):
 The ``select()`` rule, as with Python 3's ``ssl.SSLSocket``: after a read,
 call ``pending()`` before waiting on the transport; decrypted bytes already
 inside the TLS layer are not visible to ``select()``.  No ciphertext is ever
-held here beyond the record being decrypted, so ``pending() == 0`` means
+taken from the transport beyond the record being decrypted but the next
+record's header, which completes no record, so ``pending() == 0`` means
 waiting on the transport is safe.
 
 Non-blocking writes: ``send()`` takes the data into the TLS stream and returns
@@ -169,6 +171,9 @@ class SSLSocket(object):
 
     def _start_tls(self):
         self._incoming = MemoryBIO()
+        # Ciphertext taken from the transport, written into ``incoming`` by
+        # the next call of the TLS object, under the lock that call holds.
+        self._arrived = None
         self._outgoing = MemoryBIO()
         self._records = RecordBoundary()
         self._established = False  # the handshake has completed
@@ -197,6 +202,9 @@ class SSLSocket(object):
                 self._flush(operation)
             try:
                 with self._tls_lock:
+                    if self._arrived is not None:
+                        self._incoming.write(self._arrived)
+                        self._arrived = None
                     result = call(*args)
             except ssl.SSLWantReadError:
                 self._flush(operation)
@@ -211,9 +219,10 @@ class SSLSocket(object):
 
     def _recv_raw(self, operation):
         """The next ciphertext from the transport, no further than the end
-        of the current record; b'' at its end."""
+        of the current record (or the next header: see ``_records``); b''
+        at its end."""
         try:
-            return self._transport.recv(self._records.wanted())
+            return self._transport.recv(self._records.wanted)
         except socket.timeout:
             raise _timed_out(operation)
         except socket.error as exc:
@@ -231,43 +240,52 @@ class SSLSocket(object):
         return ssl.SSLWantReadError(ssl.SSL_ERROR_WANT_READ,
                                     "The operation did not complete (read)")
 
-    def _feed(self, data):
+    def _feed(self, data, ended):
+        """Write ``data`` into ``incoming`` now, then the end of the stream
+        if ``ended``: for a record cut short and for the end; ciphertext on
+        the common path waits in ``_arrived`` (None whenever this runs: each
+        call of the TLS object takes it)."""
         with self._tls_lock:
             if data:
                 self._incoming.write(data)
-            else:
+            if ended:
                 self._incoming.write_eof()
                 self._peer_closed = True
 
     def _receive(self, operation):
-        """Move the next ciphertext from the transport into the TLS object."""
+        """Take the next ciphertext from the transport, for the TLS object."""
         data = self._recv_raw(operation)
         self._records.consume(data)
-        self._feed(data)
+        if data:
+            self._arrived = data
+        else:
+            self._feed(data, True)
 
     def _receive_record(self):
         """Before a read that would only ask for more: the rest of the next
-        record, fed in one piece (saves the TLS object a round of
+        record, handed over in one piece (saves the TLS object a round of
         SSLWantReadError per record).  The TLS object holds no decrypted
-        byte then; ``incoming`` is empty after every call of the TLS object,
-        and holds at most the start of this record after a failed call of
-        this method, so reading up to the record's end is always right."""
-        if self._backlog:
-            return  # sent first, by _run
+        byte then; after every call of the TLS object ``incoming`` holds
+        nothing but the start of the next record (a header read ahead), and
+        after a failed call of this method at most the start of this
+        record, so reading up to the record's end is always right."""
+        if self._backlog or self._arrived is not None:
+            return  # sent, or written into incoming, first by _run
         pieces = []
-        ended = False
+        whole = None
         try:
-            ended = not self._records.read_record(self._transport.recv, pieces)
+            whole = self._records.read_record(self._transport.recv, pieces)
         except socket.timeout:
             raise _timed_out("read")
         except socket.error as exc:
             raise self._translated(exc)
         finally:
             # Also when the transport failed mid-record: what came is kept.
-            if pieces:
-                self._feed(pieces[0] if len(pieces) == 1 else b"".join(pieces))
-            if ended:
-                self._feed(b"")
+            data = pieces[0] if len(pieces) == 1 else b"".join(pieces)
+            if whole and data:
+                self._arrived = data  # for the read that follows
+            elif data or whole is False:
+                self._feed(data, whole is False)
 
     def _flush(self, operation, defer=False):
         """Send the ciphertext waiting in ``outgoing`` (and any backlog).
