@@ -126,6 +126,27 @@ def test_large_read_builds_its_result_in_place():
     assert got["growth_kib"] < 1.5 * (size >> 10), got
 
 
+def test_scratch_buffers_belong_to_one_caller_at_a_time():
+    """The engines' reused read buffers: a caller that has not given its
+    buffer back (another thread inside SSL_read(), a callback reading
+    inside a read) never gets it twice; one given back is reused."""
+    from sslbio._engines.openssl_driver import ScratchBuffers
+    made = []
+
+    def new_buffer(size):
+        made.append(bytearray(size))
+        return made[-1]
+
+    pool = ScratchBuffers(new_buffer, 16)
+    outer = pool.take()
+    inner = pool.take()
+    assert inner is not outer and len(outer) == len(inner) == 16
+    pool.give_back(inner)
+    pool.give_back(outer)
+    assert pool.take() is outer and pool.take() is inner
+    assert len(made) == 2
+
+
 # -- BIO reference counting --------------------------------------------------
 
 ORDERS = [

@@ -101,6 +101,27 @@ def fifo(rec):
     rec.call("read 1 MiB equal", lambda: bio.read() == big)
 
 
+@scenario("bio.read_sizes_around_buffers")
+def read_sizes_around_buffers(rec):
+    # Reads just below, at and above the sizes an engine may keep a reused
+    # buffer of (16 KiB, 64 KiB), in order and each with the right bytes.
+    data = bytes(bytearray(i % 251 for i in range(400000)))
+    bio = ssl.MemoryBIO()
+    bio.write(data)
+    offset = 0
+    for size in (16383, 16384, 16385, 65535, 65536, 65537, 1):
+        piece = bio.read(size)
+        rec.value("read(%d) is the next bytes" % size,
+                  piece == data[offset:offset + size])
+        offset += len(piece)
+    rec.call("pending", getattr, bio, "pending")
+    rec.value("read() is the rest", bio.read() == data[offset:])
+    bio.write(data[:65537])
+    rec.value("read() of 65537 bytes", bio.read() == data[:65537])
+    bio.write(data[:65536])
+    rec.value("read(70000) of 65536 bytes", bio.read(70000) == data[:65536])
+
+
 @scenario("bio.eof")
 def eof(rec):
     bio = ssl.MemoryBIO()

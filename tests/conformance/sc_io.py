@@ -120,6 +120,30 @@ def _register(version):
         rec.call("content matches", lambda: data[1:] == got[0])
         rec.call("incoming empty", getattr, pair.cin, "pending")
 
+    @scenario("io.large_reads" + suffix)
+    def large_reads(rec):
+        # Reads asking for more than a record, as bytes and into a buffer
+        # larger than a record, alternately: each returns the next bytes.
+        pair = tls.connect(rec, tls=v)
+        data = tls.noise(100000)
+        pair.server.write(data)
+        pair.flush("server")
+        got = []
+        for turn in range(4):
+            if turn % 2:
+                buf = bytearray(100000)
+                count = rec.call("read(100000, bytearray) %d" % turn,
+                                 pair.client.read, 100000, buf)
+                got.append(bytes(buf[:count]))
+                rec.value("untouched past count %d" % turn,
+                          buf[count:] == bytearray(100000 - count))
+            else:
+                piece = pair.client.read(100000)
+                rec.value("read(100000) %d length" % turn, len(piece))
+                got.append(piece)
+        rec.value("content so far matches",
+                  b"".join(got) == data[:sum(len(p) for p in got)])
+
     @scenario("io.both_directions" + suffix)
     def both_directions(rec):
         pair = tls.connect(rec, tls=v)

@@ -16,7 +16,8 @@ and implements the hooks below that differ by binding:
 ``_same_context(session)``, ``_handshake_finished()``,
 ``_session_reused_flag()``, ``_duplicate_session(session_ptr)``,
 ``_new_buffer(size)``, ``_buffer_bytes(buffer, count)``,
-``_c_string(pointer)`` and ``_sync_native()``.  ``self._ssl`` is the
+``_c_string(pointer)`` and ``_sync_native()``; ``_scratch`` is its
+``ScratchBuffers`` of at least ``READ_CHUNK`` bytes each.  ``self._ssl`` is the
 ``SSL*``, ``self._native`` the interpreter's own ``_SSLSocket`` bound to it,
 ``self._shutdown_seen_zero`` a slot of its own.
 """
@@ -24,7 +25,7 @@ and implements the hooks below that differ by binding:
 from .. import _errors
 from .._certdict import as_python3_cert
 
-__all__ = ["OpenSSLDriver"]
+__all__ = ["OpenSSLDriver", "ScratchBuffers", "READ_CHUNK"]
 
 # SSL_get_shutdown()'s flag for a close_notify received.
 _SSL_RECEIVED_SHUTDOWN = 2
@@ -35,6 +36,39 @@ READ_CHUNK = 16384
 _CB_MAXLEN = 128
 
 
+class ScratchBuffers(object):
+    """Reused buffers for OpenSSL to copy bytes into before they are taken
+    out as a string: a new buffer per read costs more than the read itself
+    under PyPy (and a zeroed one under ctypes).
+
+    The copy happens in a foreign call that may let other threads run
+    (SSL_read() in either engine; every cffi call under PyPy), and OpenSSL
+    may run Python callbacks inside it, which may read too.  So a buffer
+    belongs to one caller from ``take()`` until ``give_back()``: the pool
+    ends up holding as many buffers as were ever in use at once, and
+    ``list.pop()`` and ``append()`` are atomic.  A buffer not given back
+    (the call raised) is merely freed.
+    """
+
+    __slots__ = ("size", "_new", "_free")
+
+    def __init__(self, new_buffer, size):
+        self.size = size
+        self._new = new_buffer
+        self._free = []
+
+    def take(self):
+        """A buffer of ``size`` bytes, this caller's until given back."""
+        try:
+            return self._free.pop()
+        except IndexError:
+            return self._new(self.size)
+
+    def give_back(self, buffer):
+        """Return a buffer ``take()`` gave, once its bytes are out."""
+        self._free.append(buffer)
+
+
 class OpenSSLDriver(object):
     """Python 3.11's shutdown, failed-read and session-setting logic
     (``_ssl.c``) over an engine's OpenSSL binding."""
@@ -42,6 +76,7 @@ class OpenSSLDriver(object):
     __slots__ = ()
     _lib = None
     _errlib = None
+    _scratch = None
 
     def _fail(self, result, ssl_error):
         """The exception 3.11 raises for a failed SSL_* call (see
@@ -86,13 +121,15 @@ class OpenSSLDriver(object):
         if wanted > READ_CHUNK:
             wanted = READ_CHUNK
         ssl = self._ssl
-        # A buffer of its own: another thread may run between the read and
-        # the copy.
-        scratch = self._new_buffer(wanted)
+        pool = self._scratch
+        scratch = pool.take()
         count = self._lib.SSL_read(ssl, scratch, wanted)
         if count <= 0:
+            pool.give_back(scratch)
             return self._read_failed(ssl, count, 0)
-        store(self._buffer_bytes(scratch, count), count)
+        data = self._buffer_bytes(scratch, count)
+        pool.give_back(scratch)
+        store(data, count)
         return count
 
     def unwrap(self):

@@ -57,7 +57,7 @@ from .._args import as_bytes  # noqa: E402
 from .._context_features import NoContextBackend  # noqa: E402
 from .._hostname import ip_address  # noqa: E402
 from .openssl_driver import READ_CHUNK as _READ_CHUNK  # noqa: E402
-from .openssl_driver import OpenSSLDriver  # noqa: E402
+from .openssl_driver import OpenSSLDriver, ScratchBuffers  # noqa: E402
 
 NAME = "pypy"
 
@@ -198,6 +198,18 @@ _errlib = _ErrorLibrary()
 # transfers.
 _new_buffer = ffi.new_allocator(should_clear_after_alloc=False)
 _error_from_code = _errors.error_from_code
+_unpack = ffi.buffer
+
+# Every read goes through one of these instead of a new buffer: PyPy takes
+# microseconds to allocate 16 KiB of cdata (the garbage collector accounts
+# for it), several times what the read itself costs.  A MemoryBIO read of
+# up to this size fits (several full TLS records); a larger one gets a
+# buffer of its own.
+_SCRATCH_SIZE = 65536
+_scratch = ScratchBuffers(lambda size: _new_buffer("char[]", size),
+                          _SCRATCH_SIZE)
+_take_scratch = _scratch.take
+_give_back_scratch = _scratch.give_back
 
 
 class MemoryBIO(_bio.MemoryBIO):
@@ -239,11 +251,15 @@ class MemoryBIO(_bio.MemoryBIO):
             size = avail
         if size == 0:
             return b""
-        buf = _new_buffer("char[]", size)
+        scratch = size <= _SCRATCH_SIZE
+        buf = _take_scratch() if scratch else _new_buffer("char[]", size)
         count = lib.BIO_read(bio, buf, size)
         if count < 0:
             raise _error_from_code(_errlib)
-        return ffi.buffer(buf, count)[:]
+        data = _unpack(buf, count)[:]
+        if scratch:
+            _give_back_scratch(buf)
+        return data
 
     def write(self, __b):
         """write(b, /): write the bytes of a bytes-like object ``b``;
@@ -337,7 +353,6 @@ _is_init_finished = _extra.SSL_is_init_finished
 _ssl_read = lib.SSL_read
 _ssl_write = lib.SSL_write
 _ssl_get_error = lib.SSL_get_error
-_unpack = ffi.buffer
 
 
 class SSLObject(OpenSSLDriver, _sslobject.SSLObject):
@@ -350,6 +365,7 @@ class SSLObject(OpenSSLDriver, _sslobject.SSLObject):
     _session_class = SSLSession
     _lib = lib
     _errlib = _errlib
+    _scratch = _scratch
 
     def _engine_init(self, incoming, outgoing, side, server_hostname,
                      context):
@@ -445,7 +461,7 @@ class SSLObject(OpenSSLDriver, _sslobject.SSLObject):
 
     @staticmethod
     def _buffer_bytes(buffer, count):
-        return ffi.buffer(buffer, count)[:]
+        return _unpack(buffer, count)[:]
 
     _c_string = staticmethod(ffi.string)
 
@@ -479,10 +495,13 @@ class SSLObject(OpenSSLDriver, _sslobject.SSLObject):
         if self._hostname_missing:
             self._refuse_data()
         ssl_ptr = self._ssl
-        data = _new_buffer("char[]", len)
-        count = _ssl_read(ssl_ptr, data, len)
+        scratch = _take_scratch()
+        count = _ssl_read(ssl_ptr, scratch, len)
         if count > 0:
-            return _unpack(data, count)[:]
+            data = _unpack(scratch, count)[:]
+            _give_back_scratch(scratch)
+            return data
+        _give_back_scratch(scratch)
         return self._read_failed(ssl_ptr, count, b"")
 
     def write(self, data):

@@ -21,7 +21,8 @@ from ... import _errors, _session, _sslobject
 from ..._args import as_bytes
 from ..._context_features import host_flags
 from ..._hostname import ip_address
-from ..openssl_driver import READ_CHUNK as _READ_CHUNK, OpenSSLDriver
+from ..openssl_driver import READ_CHUNK as _READ_CHUNK
+from ..openssl_driver import OpenSSLDriver, ScratchBuffers
 from .bio import MemoryBIO
 from .library import dummy_socket, layout, lib
 
@@ -234,6 +235,8 @@ class SSLObject(OpenSSLDriver, _sslobject.SSLObject):
     # already come back as bytes.
     _new_buffer = staticmethod(ctypes.create_string_buffer)
     _buffer_bytes = staticmethod(ctypes.string_at)
+    # For reads into a caller's buffer (the others are the native read's).
+    _scratch = ScratchBuffers(ctypes.create_string_buffer, _READ_CHUNK)
 
     @staticmethod
     def _c_string(value):
