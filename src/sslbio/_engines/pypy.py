@@ -203,8 +203,8 @@ _unpack = ffi.buffer
 # Every read goes through one of these instead of a new buffer: PyPy takes
 # microseconds to allocate 16 KiB of cdata (the garbage collector accounts
 # for it), several times what the read itself costs.  A MemoryBIO read of
-# up to this size fits (several full TLS records); a larger one gets a
-# buffer of its own.
+# up to this size fits (several full TLS records); a larger one is read
+# through it in pieces.
 _SCRATCH_SIZE = 65536
 _scratch = ScratchBuffers(lambda size: _new_buffer("char[]", size),
                           _SCRATCH_SIZE)
@@ -251,14 +251,24 @@ class MemoryBIO(_bio.MemoryBIO):
             size = avail
         if size == 0:
             return b""
-        scratch = size <= _SCRATCH_SIZE
-        buf = _take_scratch() if scratch else _new_buffer("char[]", size)
-        count = lib.BIO_read(bio, buf, size)
-        if count < 0:
-            raise _error_from_code(_errlib)
-        data = _unpack(buf, count)[:]
-        if scratch:
-            _give_back_scratch(buf)
+        buf = _take_scratch()
+        if size <= _SCRATCH_SIZE:
+            count = lib.BIO_read(bio, buf, size)
+            if count < 0:
+                raise _error_from_code(_errlib)
+            data = _unpack(buf, count)[:]
+        else:
+            # A scratch buffer at a time, joined: a buffer of the whole size
+            # would cost PyPy more than the second copy does.
+            parts = []
+            while size:
+                count = lib.BIO_read(bio, buf, min(size, _SCRATCH_SIZE))
+                if count <= 0:
+                    raise _error_from_code(_errlib)
+                parts.append(_unpack(buf, count)[:])
+                size -= count
+            data = b"".join(parts)
+        _give_back_scratch(buf)
         return data
 
     def write(self, __b):
