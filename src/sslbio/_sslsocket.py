@@ -213,6 +213,13 @@ class SSLSocket(object):
             except Exception:
                 self._flush_quietly()
                 raise
+            if result and operation == "read":
+                # Data came from one record of application data (the TLS
+                # object is given one record at a time, see _records), and
+                # such a record makes OpenSSL write nothing.  One that does
+                # (a KeyUpdate, a renegotiation request) yields no data, so
+                # the read wants the next record and came through above.
+                return result
             if self._outgoing.pending:
                 self._flush(operation, defer=True)
             return result
