@@ -49,6 +49,9 @@ explains it; every such call raises or is documented, never silently wrong):
   side, which never offers a session.
 * ``shared_ciphers()`` on the server side (once a hello was answered) and
   ``verify_client_post_handshake()`` raise NotImplementedError.
+* After a fatal alert received inside ``unwrap()``, ``getpeercert()`` and
+  ``version()`` still answer where Python 3 (in OpenSSL's error state)
+  raises ValueError and returns None.
 * Costs: two descriptors per ``SSLObject`` (the socket pair); per record,
   system calls the ctypes engine does not make (see the docs for figures).
 """
@@ -85,6 +88,9 @@ LIMITATIONS = [
     "wrap_bio(session=...) raises NotImplementedError",
     "shared_ciphers() raises NotImplementedError on the server side",
     "verify_client_post_handshake() raises NotImplementedError",
+    "after a fatal alert received inside unwrap(), getpeercert() and "
+    "version() still answer (Python 3: ValueError and None): the alert is "
+    "encrypted and the native unwrap() succeeds",
     "two file descriptors per SSLObject (a private socket pair) and extra "
     "system calls per record",
 ]
