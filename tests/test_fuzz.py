@@ -251,3 +251,36 @@ def test_spec_allows_what_python3_raises_for_bad_arguments():
 
     read = spec.allowed(["call", 1, "read", [["int", -1]], {}], Facts())
     assert set(read) == set([ValueError] + list(spec.SSL))
+
+
+def test_known_differences_are_only_the_declared_ones():
+    """known.Judge sets aside what an engine's limitations declare (here
+    sentences of their form) and an older reference's own changes, and
+    nothing else."""
+    from fuzz import known
+    limited = known.Judge([
+        "no session resumption: SSLObject.session is None",
+        "shared_ciphers() raises NotImplementedError on the server side"],
+        "3.11.7")
+    plain = known.Judge([], "3.11.7")
+    refused = ["raise", "NotImplementedError", None, None, None]
+    entries = [["battery server.shared_ciphers", ["ok", {"list": 3}]],
+               ["battery client.session", ["ok", {"object": "SSLSession"}]],
+               ["battery client.version", ["ok", "TLSv1.3"]]]
+    ours = [["battery server.shared_ciphers", refused],
+            ["battery client.session", ["ok", None]],
+            ["battery client.version", ["ok", "TLSv1.2"]]]
+    assert limited.flight(ours[:2], entries[:2]) is None
+    assert limited.flight(ours, entries)[:2] == (2, "battery client.version")
+    assert plain.flight(ours, entries)[0] == 0
+    # A session the reference kept, the target not: later ids differ.
+    program = [[["session_of", 4], ["ok", None]], [["del", "bio", 7], 1]]
+    assert limited.program(program, [["ok", {"object": "SSLSession"}], 2],
+                           [None], lambda op: True) is None
+    assert plain.program(program, [["ok", {"object": "SSLSession"}], 2],
+                         [None], lambda op: True)[0] == 0
+    # Python 3.9's syscall error where 3.10+ reports a stream cut short.
+    eof = [["5 client.read", ["raise", "SSLEOFError", 8, None, None]]]
+    syscall = [["5 client.read", ["raise", "SSLSyscallError", 5, None, None]]]
+    assert known.Judge([], "3.9.2").flight(eof, syscall) is None
+    assert plain.flight(eof, syscall) is not None

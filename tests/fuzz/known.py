@@ -62,8 +62,8 @@ class Judge(object):
 
     def __init__(self, limitations, reference_version):
         self.limits = engine_limits.declared(limitations or [])
-        self.older_reference = reference_version is not None and \
-            ".".join(reference_version.split(".")[:2]) != "3.11"
+        self.older_reference = reference_version is not None and tuple(
+            int(n) for n in reference_version.split(".")[:2]) < (3, 11)
 
     # -- flight transcripts: [[label, outcome], ...] ---------------------------
     def flight(self, target, reference):
@@ -112,8 +112,8 @@ class Judge(object):
             verdict = self._entry("session", None, mine, theirs, state)
             # The reference kept a session where the target had none: the
             # ids of the objects made later no longer name the same ones.
-            if verdict == EXPLAINED and theirs[0] == "ok" and \
-                    theirs[1] is not None:
+            if verdict == EXPLAINED and mine == ["ok", None] and \
+                    theirs[0] == "ok" and theirs[1] is not None:
                 return STOP
             return verdict
         if name == "exchange":
