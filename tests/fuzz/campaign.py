@@ -374,7 +374,7 @@ class Campaign(object):
             spec.comparable)
         if found is not None:
             self._confirm_program(key, steps, cutoff)
-        elif [o for _, o in steps] != event["outcomes"]:
+        elif self.judge().set_aside:
             self.stats.explained["stateful"] += 1
 
     def _confirm_program(self, key, steps, cutoff):

@@ -62,6 +62,8 @@ class Judge(object):
 
     def __init__(self, limitations, reference_version):
         self.limits = engine_limits.declared(limitations or [])
+        # Whether the last comparison set a difference aside.
+        self.set_aside = False
         self.older_reference = reference_version is not None and tuple(
             int(n) for n in reference_version.split(".")[:2]) < (3, 11)
 
@@ -69,11 +71,12 @@ class Judge(object):
     def flight(self, target, reference):
         """``(index, label, target outcome, reference outcome)`` of the
         first unexplained difference, or None."""
-        state = {"unwrapped": set(), "failed": set()}
+        state = self._start()
         for index, (mine, theirs) in enumerate(zip(target, reference)):
             label = mine[0]
             side, call = _FLIGHT_CALL.search(label).groups()
-            verdict = self._entry(call, side, mine[1], theirs[1], state)
+            verdict = self._note(self._entry(call, side, mine[1], theirs[1],
+                                             state))
             if verdict == STOP:
                 return None
             if verdict == UNEXPLAINED or label != theirs[0]:
@@ -89,18 +92,27 @@ class Judge(object):
         unexplained difference among the compared steps, or None."""
         limit = min([len(steps), len(outcomes)] +
                     [c for c in cutoffs if c is not None])
-        state = {"unwrapped": set(), "failed": set()}
+        state = self._start()
         for index in range(limit):
             op, mine = steps[index]
             theirs = outcomes[index]
             if not comparable(op):
                 continue
-            verdict = self._step(op, mine, theirs, state)
+            verdict = self._note(self._step(op, mine, theirs, state))
             if verdict == STOP:
                 return None
             if verdict == UNEXPLAINED:
                 return index, op, mine, theirs
         return None
+
+    def _start(self):
+        self.set_aside = False
+        return {"unwrapped": set(), "failed": set()}
+
+    def _note(self, verdict):
+        if verdict in (EXPLAINED, STOP):
+            self.set_aside = True
+        return verdict
 
     def _step(self, op, mine, theirs, state):
         name = op[0]
@@ -124,6 +136,7 @@ class Judge(object):
 
     def _exchange(self, op, mine, theirs, state):
         # Rounds of [do_handshake, transfer] for one side, then the other.
+        verdicts = set()
         for position, (a, b) in enumerate(zip(mine, theirs)):
             sender = op[1] if position % 4 < 2 else op[2]
             if position % 2 == 0:
@@ -132,7 +145,10 @@ class Judge(object):
                 verdict = self._transfer(sender, a, b, state)
             if verdict in (STOP, UNEXPLAINED):
                 return verdict
-        return SAME if len(mine) == len(theirs) else UNEXPLAINED
+            verdicts.add(verdict)
+        if len(mine) != len(theirs):
+            return UNEXPLAINED
+        return EXPLAINED if EXPLAINED in verdicts else SAME
 
     def _transfer(self, sender, mine, theirs, state):
         # A TLS 1.3 host name failure: the sender's alert (3.11) against the
