@@ -436,6 +436,27 @@ def test_error_from_native_message_of_common_reason():
 
 
 @needs_errors_module
+def test_error_from_native_reason_without_string():
+    # An alert with an undefined description: OpenSSL has no string for
+    # its reason, and both lines' _ssl say "unknown error".  Python 3.11:
+    # "[SSL] unknown error (_ssl.c:1006)", reason None.
+    native = native_error(ssl.SSLError, 1, u"[SSL] unknown error "
+                          u"(_ssl.c:1946)", u"SSL")
+    exc = _errors.error_from_native(FakeLib("3.0"), 0x5511, native,
+                                    "localhost")
+    check(exc, ssl.SSLError, SSL_ERROR_SSL, "SSL", None)
+    assert str(exc) == "[SSL] unknown error"
+
+
+@needs_errors_module
+@pytest.mark.parametrize("packing", PACKINGS)
+def test_queued_reason_without_string(packing):
+    exc = decide(packing, SSL_ERROR_SSL, lib=ERR_LIB_SSL, reason=1255)
+    check(exc, ssl.SSLError, SSL_ERROR_SSL, "SSL", None)
+    assert str(exc).startswith("[SSL] unknown error")
+
+
+@needs_errors_module
 def test_error_from_native_names_what_is_not_common():
     # A reason string outside the common set keeps its derived name.
     native = native_error(ssl.SSLError, 1, u"[SSL] http request "
