@@ -34,6 +34,7 @@ Limits = collections.namedtuple("Limits", [
     "resumes_sessions",  # False: no sessions, ``session`` reads None
     "refused_calls",  # methods that raise NotImplementedError
     "silent_tls13_hostname_failure",  # the peer of a TLS 1.3 mismatch waits
+    "hostname_failure_reads_flight",  # the failing client's incoming differs
     "answers_after_unwrap_alert",  # see the engine's text
 ])
 
@@ -47,6 +48,8 @@ def declared(limitations):
         refused_calls=frozenset(re.findall(
             r"(\w+)\(\) raises NotImplementedError", text)),
         silent_tls13_hostname_failure="the peer gets no alert" in text,
+        hostname_failure_reads_flight="fails the host name check has read "
+        "the rest of the peer's flight" in text,
         answers_after_unwrap_alert="fatal alert received inside unwrap()"
         in text)
 

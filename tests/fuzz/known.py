@@ -4,8 +4,9 @@ declared elsewhere, never listed here a second time:
 * the limitations of the engine under test (``sslbio.ENGINE_LIMITATIONS``,
   read by ``conformance.engine_limits.declared()``): a method it refuses
   with NotImplementedError, ``session`` reading None where it has no
-  sessions, a TLS 1.3 host name failure whose peer gets no alert, and
-  ``getpeercert()``/``version()`` still answering after a fatal alert
+  sessions, a TLS 1.3 host name failure whose peer gets no alert, a client
+  failing the host name check having read the rest of the peer's flight,
+  and ``getpeercert()``/``version()`` still answering after a fatal alert
   received inside ``unwrap()``;
 * Python 3's own changes when the reference is older than 3.11
   (``conformance.older_reference``: the rules of the conformance suite,
@@ -15,7 +16,8 @@ declared elsewhere, never listed here a second time:
 finds the first difference between two transcripts (flight) or two runs
 of a program (stateful) that none of these explains.  Where an explained
 difference changes what the peer sees from then on (the withheld TLS 1.3
-flight), the comparison stops there, as the rest follows from it.
+flight, the rest of the flight read by a client failing its host name
+check), the comparison stops there, as the rest follows from it.
 """
 
 import re
@@ -114,7 +116,16 @@ class Judge(object):
             self.set_aside = True
         return verdict
 
+    def _after_failed_check(self, mine, theirs, state):
+        # A client failed its certificate check: what it left unread in its
+        # incoming BIO differs from then on, and so may whatever reads that
+        # BIO (objects may share BIOs) or answers the client.
+        return mine != theirs and bool(state["failed"]) and \
+            self.limits.hostname_failure_reads_flight
+
     def _step(self, op, mine, theirs, state):
+        if self._after_failed_check(mine, theirs, state):
+            return STOP
         name = op[0]
         if name == "call":
             return self._entry(op[2], op[1], mine, theirs, state)
@@ -139,6 +150,8 @@ class Judge(object):
         verdicts = set()
         for position, (a, b) in enumerate(zip(mine, theirs)):
             sender = op[1] if position % 4 < 2 else op[2]
+            if self._after_failed_check(a, b, state):
+                return STOP
             if position % 2 == 0:
                 verdict = self._entry("do_handshake", sender, a, b, state)
             else:

@@ -38,7 +38,9 @@ explains it; every such call raises or is documented, never silently wrong):
   when the client's handshake completes, withholding its last flight (the
   peer never completes, but gets no alert: it would have to be encrypted).
   The exception is Python 3's (``verify_code`` 62 or 64), at the same step,
-  and the object then behaves as Python 3's after a failed handshake.
+  and the object then behaves as Python 3's after a failed handshake; what
+  followed the Certificate message in the peer's flight has been read from
+  ``incoming`` (Python 3 stops reading at the failing message).
 * Certificate chain failures raise ``SSLCertVerificationError`` without
   ``verify_code``/``verify_message`` (``None``): 2.7's ``_ssl`` does not
   expose the verify result.
@@ -82,6 +84,9 @@ LIMITATIONS = [
     "host names are checked by sslbio once the peer's certificate is known; "
     "on a TLS 1.3 mismatch the peer gets no alert (the client's last flight "
     "is withheld instead)",
+    "a client that fails the host name check has read the rest of the "
+    "peer's flight from its incoming BIO (Python 3 leaves what follows the "
+    "Certificate message there)",
     "certificate chain failures carry no verify_code or verify_message "
     "(None)",
     "no session resumption: SSLObject.session is None; setting a session or "
