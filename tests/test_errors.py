@@ -399,6 +399,12 @@ NATIVE_CASES = {
         native_error(ssl.SSLError, 1, u"[SSL] internal error "
                      u"(_ssl.c:1946)", u"SSL"),
         (ssl.SSLError, SSL_ERROR_SSL, "SSL", None)),
+    # An alert with an undefined description: OpenSSL has no string for its
+    # reason, and both lines' _ssl say "unknown error"; no name in 3.11.
+    "undefined-reason": (
+        native_error(ssl.SSLError, 1, u"[SSL] unknown error "
+                     u"(_ssl.c:1946)", u"SSL"),
+        (ssl.SSLError, SSL_ERROR_SSL, "SSL", None)),
 }
 
 
@@ -426,26 +432,16 @@ def test_error_from_native_certificate_failure():
 
 
 @needs_errors_module
-def test_error_from_native_message_of_common_reason():
-    native = NATIVE_CASES["common-reason"][0]
+@pytest.mark.parametrize("case,message", [
+    ("common-reason", "[SSL] internal error"),
+    ("undefined-reason", "[SSL] unknown error")])
+def test_error_from_native_message_of_unnamed_reason(case, message):
+    native = NATIVE_CASES[case][0]
     exc = _errors.error_from_native(FakeLib("3.0"), 0x5511, native,
                                     "localhost")
-    # Python 3.11: "[SSL] internal error (_ssl.c:2580)", as for any
-    # reason without a name.
-    assert str(exc) == "[SSL] internal error"
-
-
-@needs_errors_module
-def test_error_from_native_reason_without_string():
-    # An alert with an undefined description: OpenSSL has no string for
-    # its reason, and both lines' _ssl say "unknown error".  Python 3.11:
-    # "[SSL] unknown error (_ssl.c:1006)", reason None.
-    native = native_error(ssl.SSLError, 1, u"[SSL] unknown error "
-                          u"(_ssl.c:1946)", u"SSL")
-    exc = _errors.error_from_native(FakeLib("3.0"), 0x5511, native,
-                                    "localhost")
-    check(exc, ssl.SSLError, SSL_ERROR_SSL, "SSL", None)
-    assert str(exc) == "[SSL] unknown error"
+    # Python 3.11: "[SSL] internal error (_ssl.c:2580)", "[SSL] unknown
+    # error (_ssl.c:1006)", as for any reason without a name.
+    assert str(exc) == message
 
 
 @needs_errors_module
