@@ -16,6 +16,10 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "long: a long-running suite (fuzzing at scale, valgrind, "
         "100,000-cycle leak checks); `-m 'not long'` leaves them out")
+    config.addinivalue_line(
+        "markers", "fuzz: the fuzzers' campaigns, sized by SSLBIO_FUZZ_SCALE: "
+        "long at full size, run smaller in the other engines' rows "
+        "(`-m 'not long or fuzz'`)")
 
 
 @pytest.fixture(scope="session")

@@ -16,11 +16,23 @@ a longer campaign.
 
 Under Python 3 the same script runs briefly against the standard library:
 a check of the script, not of sslbio.
+
+Under PyPy (the pypy engine) the resident-memory bound is 8 MiB: its JIT
+and garbage collector grow the process by 1-2 MiB after the warm-up
+whatever the number of cycles (PyPy 7.3.3 in the Debian chroot: +2.0 MiB
+after 520 resumption cycles, +1.7 MiB after 10,000), so 2 MiB would judge
+the interpreter; 8 MiB over 10,000 cycles still catches anything leaking
+800 bytes a cycle, far less than one SSL object.  Descriptors and live
+objects are held to the same criteria.  The SNI variant does not run there:
+it makes two contexts a cycle, and PyPy 7.3.3 itself leaks about 10 KiB per
+``ssl.SSLContext()`` (29 MiB for 3,000 stdlib contexts, where CPython 2.7
+grows by 64 KiB).
 """
 
 from __future__ import print_function
 
 import os
+import platform
 
 import pytest
 
@@ -33,7 +45,8 @@ pytestmark = pytest.mark.skipif(
     not procstats.available(),
     reason="needs Linux's /proc/self/statm and /proc/self/fd")
 
-MAX_GROWTH_KIB = 2048
+ON_PYPY = platform.python_implementation() == "PyPy"
+MAX_GROWTH_KIB = 8192 if ON_PYPY else 2048
 # Objects a run may legitimately add after the warm-up (interned strings,
 # a cached exception type): a leak per cycle would add thousands.
 MAX_OBJECT_GROWTH = 100
@@ -85,7 +98,11 @@ def test_full_cycles():
     check_no_leak(report)
 
 
-@pytest.mark.parametrize("workload", sorted(VARIANTS))
+@pytest.mark.parametrize("workload", [
+    pytest.param(name, marks=pytest.mark.skipif(
+        ON_PYPY and name == "sni", reason="PyPy 7.3.3 leaks an SSL_CTX per "
+        "SSLContext; this variant makes two a cycle (see above)"))
+    for name in sorted(VARIANTS)])
 def test_variant(workload):
     cycles = VARIANTS[workload][0 if ON_ENGINE else 1]
     check_no_leak(leakcheck(workload, cycles, warmup=_warmup(cycles)))

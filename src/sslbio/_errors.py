@@ -197,13 +197,18 @@ def _reason_name(library, text):
         text.upper().replace(" ", "_")
 
 
+# Python's own text (2.7's and 3.x's _ssl alike) for an error whose reason
+# OpenSSL has no string for, e.g. an alert with an undefined description.
+_UNKNOWN_ERROR = "unknown error"
+
+
 def _build(cls, errno, message, library, reason, text):
     if library and reason:
         full = "[%s: %s] %s" % (library, reason, message or text)
     elif library:
-        full = "[%s] %s" % (library, message or text)
+        full = "[%s] %s" % (library, message or text or _UNKNOWN_ERROR)
     else:
-        full = message or text or "unknown error"
+        full = message or text or _UNKNOWN_ERROR
     exc = cls(errno, full)
     exc.library = library
     exc.reason = reason
@@ -278,7 +283,8 @@ def error_from_native(lib, ssl_ptr, exc, server_hostname, result=0):
     text = native_str(_NATIVE_MESSAGE.match(message).group(1)) or None
     library = native_str(exc.library) \
         if exc.library in _KNOWN_LIBRARIES else None
-    if _is_common_reason(lib, text):
+    if _is_common_reason(lib, text) or text == _UNKNOWN_ERROR:
+        # No name: a common reason, or one OpenSSL has no string for.
         reason = None
     else:
         reason = _reason_name(library, text)

@@ -3,7 +3,8 @@ fresh interpreter.
 
 Used by the test modules and by the snippets they run in subprocesses (a
 crash there must fail one test, not kill the test run), so this module
-imports nothing but the standard library, sslbio and ``support``.
+imports nothing but the standard library, sslbio, ``support`` and
+``conformance.engine_limits`` (itself standard library and sslbio only).
 """
 
 from __future__ import print_function
@@ -15,6 +16,7 @@ import sys
 import textwrap
 
 import sslbio
+from conformance.engine_limits import declared
 from support import subproc
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -28,8 +30,7 @@ PY2 = sys.version_info[0] == 2
 ON_ENGINE = sslbio.ENGINE not in ("stdlib", "unavailable")
 ON_CTYPES_ENGINE = sslbio.ENGINE == "ctypes"
 # Whether the engine resumes sessions (the portable engine says it cannot).
-RESUMES_SESSIONS = not any("resumption" in text
-                           for text in sslbio.ENGINE_LIMITATIONS)
+RESUMES_SESSIONS = declared(sslbio.ENGINE_LIMITATIONS).resumes_sessions
 
 CLIENT_PROTOCOL = getattr(ssl, "PROTOCOL_TLS_CLIENT", ssl.PROTOCOL_SSLv23)
 SERVER_PROTOCOL = getattr(ssl, "PROTOCOL_TLS_SERVER", ssl.PROTOCOL_SSLv23)

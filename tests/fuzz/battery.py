@@ -7,7 +7,7 @@ every later call and keeps answering the queries.  The battery checks both
 sides in whatever state the case left them.
 """
 
-from . import outcomes
+from . import known, outcomes
 
 _READ_SIZES = (1, 7, 1024, 16384, 16385, 100000)
 _WRITE_SIZES = (0, 1, 100, 16384, 16385, 40000)
@@ -67,7 +67,8 @@ def _calls(conversation, side, rng, tamper):
         "write": write,
         "unwrap": lambda: call(label("unwrap"), rl, obj.unwrap),
         "verify_client_post_handshake": lambda: call(
-            label("verify_client_post_handshake"), rl,
+            label("verify_client_post_handshake"),
+            rl + known.refusals("verify_client_post_handshake"),
             obj.verify_client_post_handshake),
         "getpeercert": lambda: call(label("getpeercert"), outcomes.PEERCERT,
                                     obj.getpeercert),
@@ -76,8 +77,9 @@ def _calls(conversation, side, rng, tamper):
             True, binary_result=True),
         "version": lambda: call(label("version"), nothing, obj.version),
         "cipher": lambda: call(label("cipher"), nothing, obj.cipher),
-        "shared_ciphers": lambda: call(label("shared_ciphers"), nothing,
-                                       obj.shared_ciphers),
+        "shared_ciphers": lambda: call(
+            label("shared_ciphers"), nothing + known.refusals("shared_ciphers"),
+            obj.shared_ciphers),
         "compression": lambda: call(label("compression"), nothing,
                                     obj.compression),
         "pending": lambda: call(label("pending"), nothing, obj.pending),

@@ -1,10 +1,13 @@
-"""Comparing what sslbio on 2.7 did with what Python 3.11 did.
+"""Comparing what sslbio on 2.7 did with what Python 3.11 (or an older
+reference) did.
 
-Flight cases are compared whole (a digest of the transcript); stateful
-programs step by step, up to the first step that involved a deviant object
-(``spec.py``) and skipping steps whose argument means text on 2.7 but bytes
-on 3.x.  Only the first difference is reported: everything after it is
-usually its consequence.
+Flight cases are compared whole (a digest of the transcript, then the
+entries); stateful programs step by step, up to the first step that
+involved a deviant object (``spec.py``) and skipping steps whose argument
+means text on 2.7 but bytes on 3.x.  Differences that the target engine's
+declared limitations or the reference's age explain are set aside
+(``known.py``).  Only the first other difference is reported: everything
+after it is usually its consequence.
 
 Randomness in TLS (keys, signatures) means a mutation sometimes lands on a
 byte whose effect depends on its random value; so a difference counts only
@@ -30,19 +33,6 @@ def first_difference(target, reference):
         return index, longer[index][0], \
             target[index][1] if index < len(target) else None, \
             reference[index][1] if index < len(reference) else None
-    return None
-
-
-def first_program_difference(steps, outcomes, cutoffs, comparable):
-    """``(index, op, target outcome, reference outcome)`` of the first
-    compared step where ``steps`` (``[[op, outcome], ...]``, the target's)
-    and ``outcomes`` (the reference's) differ, or None."""
-    limit = min([len(steps), len(outcomes)] +
-                [c for c in cutoffs if c is not None])
-    for index in range(limit):
-        op, mine = steps[index]
-        if comparable(op) and mine != outcomes[index]:
-            return index, op, mine, outcomes[index]
     return None
 
 

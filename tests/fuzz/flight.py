@@ -22,6 +22,10 @@ import json
 import os
 import time
 
+import sslbio
+
+from conformance import engine_limits
+
 from . import CORPUS_VARIABLE
 from . import battery, conversation, mutators, outcomes, profiles, records
 from .rng import Rng
@@ -36,7 +40,11 @@ from .rng import Rng
 # (OpenSSL's 300 s for TLS 1.2), so resumption keeps working in long runs.
 _SESSION_MAX_AGE = 60.0
 
-_state = {"corpus": None, "structure": None}
+# "resumes": whether the interpreter that recorded the corpus resumes
+# sessions.  An engine that declares it cannot (the portable engine) makes
+# full handshakes in the resumption profiles; every interpreter running that
+# corpus then does the same, so that a seed stays one case for all of them.
+_state = {"corpus": None, "structure": None, "resumes": True}
 _sessions = {}
 
 
@@ -48,7 +56,7 @@ def session_for(profile):
     session shared between cases would let one case change the next (on
     2.7 a failed connection marks the very ``SSL_SESSION`` it used as not
     resumable), and a seed must be a whole reproducer."""
-    if not profile.resume:
+    if not profile.resume or not _state["resumes"]:
         return None
     cached = _sessions.get(profile.name)
     now = time.time()
@@ -80,6 +88,8 @@ def _record_corpus():
     send steps that carry data in each profile (where mutations aim)."""
     corpus = []
     structure = {}
+    _state["resumes"] = engine_limits.declared(
+        sslbio.ENGINE_LIMITATIONS).resumes_sessions
     for profile in profiles.PROFILES:
         _, flights, _ = conversation.honest_run(profile, session_for(profile))
         structure[profile.name] = [index for index, _, _ in flights]
@@ -103,7 +113,7 @@ def corpus():
 def save_corpus(path):
     """Record the corpus and write it to ``path`` (JSON, flights in hex)."""
     _record_corpus()
-    data = {"structure": _state["structure"],
+    data = {"structure": _state["structure"], "resumes": _state["resumes"],
             "flights": [[origin, binascii.hexlify(flight).decode("ascii")]
                         for origin, flight in _state["corpus"]]}
     temporary = path + ".tmp"
@@ -119,6 +129,7 @@ def _load_corpus(path):
                                for k, v in data["structure"].items())
     _state["corpus"] = [(str(origin), binascii.unhexlify(flight))
                         for origin, flight in data["flights"]]
+    _state["resumes"] = data.get("resumes", True)
 
 
 class Plan(object):

@@ -132,6 +132,7 @@ class Worker(object):
                 event["notes"] = transcript.notes
             if detail:
                 event["digest"] = transcript.digest()
+                event["entries"] = transcript.entries
             self.channel.send(**event)
 
     def run_stateful(self, request):
@@ -210,6 +211,7 @@ def _describe_interpreter():
     return {"python": "%d.%d.%d" % sys.version_info[:3],
             "implementation": platform.python_implementation(),
             "engine": sslbio.ENGINE, "openssl": ssl.OPENSSL_VERSION,
+            "limitations": list(sslbio.ENGINE_LIMITATIONS),
             "pid": os.getpid()}
 
 

@@ -38,7 +38,9 @@ explains it; every such call raises or is documented, never silently wrong):
   when the client's handshake completes, withholding its last flight (the
   peer never completes, but gets no alert: it would have to be encrypted).
   The exception is Python 3's (``verify_code`` 62 or 64), at the same step,
-  and the object then behaves as Python 3's after a failed handshake.
+  and the object then behaves as Python 3's after a failed handshake; what
+  followed the Certificate message in the peer's flight has been read from
+  ``incoming`` (Python 3 stops reading at the failing message).
 * Certificate chain failures raise ``SSLCertVerificationError`` without
   ``verify_code``/``verify_message`` (``None``): 2.7's ``_ssl`` does not
   expose the verify result.
@@ -49,6 +51,9 @@ explains it; every such call raises or is documented, never silently wrong):
   side, which never offers a session.
 * ``shared_ciphers()`` on the server side (once a hello was answered) and
   ``verify_client_post_handshake()`` raise NotImplementedError.
+* After a fatal alert received inside ``unwrap()``, ``getpeercert()`` and
+  ``version()`` still answer where Python 3 (in OpenSSL's error state)
+  raises ValueError and returns None.
 * Costs: two descriptors per ``SSLObject`` (the socket pair); per record,
   system calls the ctypes engine does not make (see the docs for figures).
 """
@@ -79,12 +84,18 @@ LIMITATIONS = [
     "host names are checked by sslbio once the peer's certificate is known; "
     "on a TLS 1.3 mismatch the peer gets no alert (the client's last flight "
     "is withheld instead)",
+    "a client that fails the host name check has read the rest of the "
+    "peer's flight from its incoming BIO (Python 3 leaves what follows the "
+    "Certificate message there)",
     "certificate chain failures carry no verify_code or verify_message "
     "(None)",
     "no session resumption: SSLObject.session is None; setting a session or "
     "wrap_bio(session=...) raises NotImplementedError",
     "shared_ciphers() raises NotImplementedError on the server side",
     "verify_client_post_handshake() raises NotImplementedError",
+    "after a fatal alert received inside unwrap(), getpeercert() and "
+    "version() still answer (Python 3: ValueError and None): the alert is "
+    "encrypted and the native unwrap() succeeds",
     "two file descriptors per SSLObject (a private socket pair) and extra "
     "system calls per record",
 ]

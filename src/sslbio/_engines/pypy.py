@@ -100,6 +100,9 @@ class _Supplement(object):
         "d2i_SSL_SESSION": (ctypes.c_void_p, [ctypes.c_void_p,
                                               ctypes.c_void_p,
                                               ctypes.c_long]),
+        "SSL_set_session_id_context": (ctypes.c_int, [ctypes.c_void_p,
+                                                      ctypes.c_char_p,
+                                                      ctypes.c_uint]),
         # For SSL_set_tlsext_host_name(), which PyPy declares as void.
         "SSL_ctrl": (ctypes.c_long, [ctypes.c_void_p, ctypes.c_int,
                                      ctypes.c_long, ctypes.c_void_p]),
@@ -359,6 +362,12 @@ _MODE = (lib.SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | lib.SSL_MODE_AUTO_RETRY |
 _HOSTFLAGS = lib.X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS
 # SSL_set_tlsext_host_name() is this SSL_ctrl() (a macro in OpenSSL).
 _SSL_CTRL_SET_TLSEXT_HOSTNAME = 55
+# Python 3's session id context: "Python" with its NUL (sizeof a C string
+# literal); PyPy's contexts set the six letters only.  The context is part
+# of every session, so the tickets a server sends would otherwise differ in
+# length from Python 3's.  Set per connection: a context that the SNI
+# callback switches to then keeps it, as on Python 3.
+_SESSION_ID_CONTEXT = b"Python\0"
 _is_init_finished = _extra.SSL_is_init_finished
 _ssl_read = lib.SSL_read
 _ssl_write = lib.SSL_write
@@ -385,6 +394,8 @@ class SSLObject(OpenSSLDriver, _sslobject.SSLObject):
         if ssl_ptr == ffi.NULL:
             raise _error_from_code(_errlib)
         native.ssl = ssl_ptr = ffi.gc(ssl_ptr, lib.SSL_free)
+        _extra.SSL_set_session_id_context(ssl_ptr, _SESSION_ID_CONTEXT,
+                                          len(_SESSION_ID_CONTEXT))
         # The SNI callback finds the _SSLSocket through the app data and
         # passes its owner: this SSLObject, as Python 3 passes it.
         native._app_data_handle = ffi.new_handle(native)
