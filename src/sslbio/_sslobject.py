@@ -32,6 +32,8 @@ __all__ = ["SSLObject", "MAX_BYTES", "writable_buffer"]
 # Largest bytes object Python 3 can allocate for read(len): beyond it, 3.x
 # raises OverflowError before touching the connection.
 MAX_BYTES = sys.maxsize - 33
+# read()'s first parameter is called len, as in Python 3.
+_len = len
 
 try:
     _text_types = (str, unicode)  # noqa: F821 (Python 2)
@@ -154,6 +156,20 @@ class SSLObject(object):
         if wanted <= 0 or wanted > size:
             wanted = size
         return wanted, store
+
+    def _read_into(self, len, buffer):
+        """``read(len, buffer)``: the arguments checked, then at most one
+        record's data read (the engine's ``_read_for_buffer(wanted)``) and
+        stored at the start of ``buffer``; the count, 0 at close_notify."""
+        wanted, store = self._checked_read_into(len, buffer)
+        if wanted == 0:
+            return 0
+        if self._hostname_missing:
+            self._refuse_data()
+        data = self._read_for_buffer(wanted)
+        count = _len(data)
+        store(data, count)
+        return count
 
     # -- copying -----------------------------------------------------------
     def __copy__(self):

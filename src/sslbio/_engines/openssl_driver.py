@@ -112,25 +112,20 @@ class OpenSSLDriver(object):
         # Python 3.11 reads with SSL_read_ex(), which fails with 0.
         raise self._fail(0, ssl_error)
 
-    def _read_into(self, size_arg, buffer):
-        wanted, store = self._checked_read_into(size_arg, buffer)
-        if wanted == 0:
-            return 0
-        if self._hostname_missing:
-            self._refuse_data()
-        if wanted > READ_CHUNK:
-            wanted = READ_CHUNK
+    def _read_for_buffer(self, wanted):
+        """Up to ``wanted`` bytes (one record's at most) for ``read(len,
+        buffer)``, through SSL_read() into a pooled buffer; b'' at
+        close_notify."""
         ssl = self._ssl
         pool = self._scratch
         scratch = pool.take()
-        count = self._lib.SSL_read(ssl, scratch, wanted)
+        count = self._lib.SSL_read(ssl, scratch, min(wanted, READ_CHUNK))
         if count <= 0:
             pool.give_back(scratch)
-            return self._read_failed(ssl, count, 0)
+            return self._read_failed(ssl, count, b"")
         data = self._buffer_bytes(scratch, count)
         pool.give_back(scratch)
-        store(data, count)
-        return count
+        return data
 
     def unwrap(self):
         """Send close_notify and wait for the peer's (TLS shutdown).

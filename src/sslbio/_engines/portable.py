@@ -881,15 +881,10 @@ class SSLObject(_sslobject.SSLObject):
                 pass
         return self._read_native(size)
 
-    def _read_into(self, size_arg, buffer):
-        wanted, store = self._checked_read_into(size_arg, buffer)
-        if wanted == 0:
-            return 0
-        if self._hostname_missing:
-            self._refuse_data()
-        data = self._read_after_handshake(min(wanted, _READ_CHUNK))
-        store(data, len(data))
-        return len(data)
+    def _read_for_buffer(self, wanted):
+        """Up to ``wanted`` bytes (one record's at most) for ``read(len,
+        buffer)``."""
+        return self._read_after_handshake(min(wanted, _READ_CHUNK))
 
     def write(self, data):
         """Write application data; returns the number of bytes written."""
