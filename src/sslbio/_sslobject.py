@@ -19,6 +19,7 @@ needs the connection: ``_engine_init``, ``_configure_hostname``,
 """
 
 import array
+import struct
 import sys
 import warnings
 
@@ -30,8 +31,11 @@ from ._shared import is_counterpart
 __all__ = ["SSLObject", "MAX_BYTES", "writable_buffer"]
 
 # Largest bytes object Python 3 can allocate for read(len): beyond it, 3.x
-# raises OverflowError before touching the connection.
-MAX_BYTES = sys.maxsize - 33
+# raises OverflowError before touching the connection.  PyBytes_FromString-
+# AndSize refuses sizes above PY_SSIZE_T_MAX minus the object's header and
+# its final NUL: four pointer-sized fields and one byte (33 on 64-bit
+# builds, 17 on 32-bit ones).
+MAX_BYTES = sys.maxsize - (4 * struct.calcsize("P") + 1)
 # read()'s first parameter is called len, as in Python 3.
 _len = len
 

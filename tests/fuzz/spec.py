@@ -47,8 +47,9 @@ _POINTER_BITS = 8 * struct.calcsize("P")
 _READ_LEN_BITS = 32 if (3, 0) <= sys.version_info < (3, 10) else _POINTER_BITS
 # 3.x's read(len) allocates a bytes object of len first:
 # PyBytes_FromStringAndSize refuses sizes above PY_SSIZE_T_MAX minus its
-# header (offsetof(PyBytesObject, ob_sval) + 1 = 33 on 64-bit builds).
-_MAX_BYTES = sys.maxsize - 33
+# header (offsetof(PyBytesObject, ob_sval) + 1: 33 on 64-bit builds, 17 on
+# 32-bit ones).
+_MAX_BYTES = sys.maxsize - (4 * struct.calcsize("P") + 1)
 
 
 def _int_arg(token, bits):
