@@ -6,6 +6,7 @@ The same tests run on Python 2.7 (sslbio's engine) and on Python 3 (the
 standard library's SSLObject under the same SSLSocket).
 """
 
+import errno
 import hashlib
 import os
 import select
@@ -18,7 +19,8 @@ import threading
 import pytest
 
 import sslbio
-from support import cert
+from support import cert, socket_cases, subproc
+from support.interpreters import not_minor
 
 try:
     from http.client import HTTPConnection
@@ -584,3 +586,38 @@ def test_bad_input_gets_python3s_exceptions(pair):
     with pytest.raises(ValueError) as info:
         tls.write(b"x")
     assert str(info.value) == "Write on closed or unwrapped SSL socket."
+
+
+# -- Python 3's socket, case by case (support/socket_cases.py) -------------------
+#
+# What Python 3.11's own ssl.SSLSocket gives in each case, checked against
+# it by test_python311_gives_these: sslbio's socket must give the same on
+# every interpreter and engine.
+_EARLY_DATA = "Closed before TLS handshake with data in recv buffer."
+PYTHON311 = {
+    # CVE-2023-40217: clear text from a peer that reset the connection
+    # before TLS is refused, never returned by recv().
+    "early_data_to_server": {
+        "raised": "SSLError", "args": [errno.ENOTCONN, _EARLY_DATA],
+        "reason": _EARLY_DATA, "library": None, "str": _EARLY_DATA,
+        "received": None},
+    "early_data_to_client": {
+        "raised": "SSLError", "args": [errno.ENOTCONN, _EARLY_DATA],
+        "reason": _EARLY_DATA, "library": None, "str": _EARLY_DATA,
+        "received": None},
+}
+
+
+@pytest.mark.parametrize("case", sorted(PYTHON311))
+def test_as_python311(case):
+    assert socket_cases.CASES[case](socket_cases.sslbio_wrap) == PYTHON311[case]
+
+
+def test_python311_gives_these(reference_python):
+    if not_minor(reference_python, "3.11"):
+        pytest.skip(not_minor(reference_python, "3.11"))
+    result = subproc.run([reference_python, "-m", "support.socket_cases", "native"],
+                         timeout=120, env=subproc.python_env(reference_python),
+                         cwd=subproc.TESTS).check_clean()
+    found = result.json()
+    assert dict((case, found[case]) for case in PYTHON311) == PYTHON311

@@ -27,6 +27,7 @@ from . import _shared
 __all__ = ["SSLCertVerificationError", "error_from_code", "error_from_result",
            "error_from_native", "hostname_mismatch_error",
            "invalid_server_name_error", "want_read_error",
+           "pre_handshake_data_error",
            "native_str", "plain_error", "LIBRARY_NAMES"]
 
 
@@ -436,6 +437,23 @@ def invalid_server_name_error():
     return _build(ssl.SSLError, _SSL3_EXT_INVALID_SERVERNAME, None,
                   LIBRARY_NAMES[_ERR_LIB_SSL], "SSL3_EXT_INVALID_SERVERNAME",
                   "ssl3 ext invalid servername")
+
+
+# CVE-2023-40217: what Python 3 (3.8.18+, 3.9.18+, 3.10.13+, 3.11.5+, 3.12)
+# says when it is asked to wrap a socket whose peer sent bytes and then went
+# away before any TLS.
+_PRE_HANDSHAKE_DATA = "Closed before TLS handshake with data in recv buffer."
+
+
+def pre_handshake_data_error(errno):
+    """The ``SSLError`` Python 3 raises from ``wrap_socket()`` when the
+    socket has no peer any more (``getpeername()`` failed with ``errno``)
+    but bytes are waiting in it: clear text the caller would otherwise take
+    for TLS data.  No OpenSSL error behind it: ``library`` is None and
+    ``reason`` the message, as 3.x sets them."""
+    exc = _build(ssl.SSLError, errno, _PRE_HANDSHAKE_DATA, None, None, None)
+    exc.reason = _PRE_HANDSHAKE_DATA
+    return exc
 
 
 def hostname_mismatch_error(server_hostname, is_ip_address):

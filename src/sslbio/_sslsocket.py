@@ -104,6 +104,37 @@ def _byte_view(data):
     return memoryview(data).cast("B")
 
 
+def _refuse_pre_handshake_data(sock, errno_):
+    """Python 3's answer to CVE-2023-40217, for a socket with no peer.
+
+    A peer may connect, send clear text and reset the connection before
+    the socket is wrapped: the socket then has no peer (``getpeername()``
+    fails with ENOTCONN), yet the bytes are still in it.  Taken for an
+    unconnected socket, its ``recv()`` would return them as if they had
+    come through TLS.  As Python 3 does, one byte is looked for without
+    blocking; if there is one, the socket is closed and ``wrap_socket()``
+    raises ``SSLError(errno, "Closed before TLS handshake with data in recv
+    buffer.")``.  ENOTCONN or EINVAL (a socket that never connected) mean
+    nothing is waiting; any other failure is raised.
+    """
+    timeout = sock.gettimeout()
+    sock.setblocking(False)
+    try:
+        data = sock.recv(1)
+    except socket.error as exc:
+        if exc.errno not in (errno.ENOTCONN, errno.EINVAL):
+            raise
+        data = b""
+    finally:
+        sock.settimeout(timeout)
+    if data:
+        sock.close()
+        # Imported here: on Python 3 the error table is needed for this
+        # error only.
+        from ._errors import pre_handshake_data_error
+        raise pre_handshake_data_error(errno_)
+
+
 def _want_write():
     return ssl.SSLWantWriteError(ssl.SSL_ERROR_WANT_WRITE,
                                  "The operation did not complete (write)")
@@ -166,6 +197,7 @@ class SSLSocket(object):
         except socket.error as exc:
             if exc.errno != errno.ENOTCONN:
                 raise
+            _refuse_pre_handshake_data(sock, exc.errno)
             return False
         return True
 
