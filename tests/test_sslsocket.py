@@ -605,6 +605,13 @@ PYTHON311 = {
         "raised": "SSLError", "args": [errno.ENOTCONN, _EARLY_DATA],
         "reason": _EARLY_DATA, "library": None, "str": _EARLY_DATA,
         "received": None},
+    # Reads of nothing return at once, in every mode.
+    "empty_reads": {
+        "recv(0)": "", "read(0)": "", "recv_into(bytearray())": 0,
+        "non-blocking recv(0)": "", "waited": False},
+    # recv_into() counts the buffer's bytes (two 4-byte ints), and takes
+    # any writable buffer (2.7's array.array has only the old interface).
+    "recv_into_wide_items": {"count": 4, "buffer": u"data\x00\x00\x00\x00"},
 }
 
 

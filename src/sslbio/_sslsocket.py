@@ -87,6 +87,10 @@ def _blocked(exc):
 
 
 _length = len  # read()'s argument is called len, as in Python 3
+try:
+    _old_buffer = buffer  # noqa: F821 (Python 2's buffer())
+except NameError:  # Python 3
+    _old_buffer = None
 
 
 def _socket_type(sock):
@@ -133,6 +137,22 @@ def _refuse_pre_handshake_data(sock, errno_):
         # error only.
         from ._errors import pre_handshake_data_error
         raise pre_handshake_data_error(errno_)
+
+
+def _nbytes(buffer):
+    """The size in bytes of a buffer (Python 3's ``memoryview(buffer).nbytes``;
+    on 2.7 also of objects with only the old buffer interface, such as
+    ``array.array``, which 2.7's ``socket.recv_into`` takes)."""
+    if PY2:
+        try:
+            view = memoryview(buffer)
+        except TypeError:
+            return len(_old_buffer(buffer))
+        if view.ndim == 1:
+            return len(view) * view.itemsize
+        return len(view.tobytes())
+    with memoryview(buffer) as view:
+        return view.nbytes
 
 
 def _want_write():
@@ -397,7 +417,8 @@ class SSLSocket(object):
         try:
             if self._established and not self._peer_closed and \
                     not self._backlog and \
-                    (self._drained or not self._sslobj.pending()):
+                    (self._drained or not self._sslobj.pending()) and \
+                    self._asks_for_bytes(len, buffer):
                 self._receive_record()
             if buffer is not None:
                 self._drained = False
@@ -420,6 +441,22 @@ class SSLSocket(object):
             if exc.args[0] == ssl.SSL_ERROR_EOF and self.suppress_ragged_eofs:
                 return 0 if buffer is not None else b""
             raise
+
+    @staticmethod
+    def _asks_for_bytes(len, buffer):
+        """Whether ``read(len, buffer)`` surely reads at least a byte, so
+        that a record may be fetched before the TLS object is asked.  Python
+        3 answers a read of nothing (``len`` 0, an empty buffer) at once,
+        without waiting for a record; so does the TLS object.  Arguments of
+        other kinds are left to it (and its own checks) from the start."""
+        if buffer is None:
+            return type(len) is int and len > 0
+        kind = type(buffer)
+        if kind is bytearray:
+            return _length(buffer) > 0
+        if kind is memoryview:
+            return not buffer.readonly and _length(buffer) > 0
+        return False
 
     def write(self, data):
         """Write ``data`` to the TLS stream; returns the number of bytes."""
@@ -473,7 +510,8 @@ class SSLSocket(object):
 
     def recv_into(self, buffer, nbytes=None, flags=0):
         if nbytes is None:
-            nbytes = (len(memoryview(buffer)) if buffer is not None else 0) or 1024
+            # Python 3 counts bytes, not items (an array of ints).
+            nbytes = (_nbytes(buffer) if buffer is not None else 0) or 1024
         if self._sslobj is None:
             return self._transport.recv_into(buffer, nbytes, flags)
         if flags != 0:
