@@ -593,6 +593,10 @@ def test_bad_input_gets_python3s_exceptions(pair):
 # What Python 3.11's own ssl.SSLSocket gives in each case, checked against
 # it by test_python311_gives_these: sslbio's socket must give the same on
 # every interpreter and engine.
+def _raised(name, *args):
+    return {"raised": name, "args": list(args)}
+
+
 _EARLY_DATA = "Closed before TLS handshake with data in recv buffer."
 PYTHON311 = {
     # CVE-2023-40217: clear text from a peer that reset the connection
@@ -612,6 +616,16 @@ PYTHON311 = {
     # recv_into() counts the buffer's bytes (two 4-byte ints), and takes
     # any writable buffer (2.7's array.array has only the old interface).
     "recv_into_wide_items": {"count": 4, "buffer": u"data\x00\x00\x00\x00"},
+    # sendfile() under TLS: 50,000 bytes from offset 10 go through send(),
+    # the file's position left after them.
+    "sendfile": {"sent": 50000, "position": 50010, "received": True},
+    "sendfile_refusals": dict(
+        [("text file", _raised("ValueError", "file should be opened in binary mode")),
+         ("non-blocking", _raised("ValueError", "non-blocking sockets are not supported"))] +
+        [("count %r" % (count,), _raised(error, "count must be a positive integer "
+                                         "(got %r)" % (count,)))
+         for count, error in ((0, "ValueError"), (-1, "ValueError"),
+                              ("1", "TypeError"), (2.0, "TypeError"))]),
 }
 
 

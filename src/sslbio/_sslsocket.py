@@ -53,6 +53,9 @@ PY2 = sys.version_info[0] == 2
 _WRITE_CHUNK = 256 * 1024
 # The most plain text one TLS record carries.
 _RECORD_PLAINTEXT = 16384
+# What sendfile() reads from the file per send() under TLS, as Python 3.
+_SENDFILE_BLOCK = 8192
+_INTEGERS = (int, type(2 ** 64))  # int and 2.7's long
 _WOULD_BLOCK = frozenset((errno.EAGAIN, errno.EWOULDBLOCK))
 _CHANNEL_BINDING_TYPES = getattr(ssl, "CHANNEL_BINDING_TYPES", ["tls-unique"])
 
@@ -499,6 +502,50 @@ class SSLSocket(object):
         view = _byte_view(data)
         while count < len(view):
             count += self._write(view[count:])
+
+    def sendfile(self, file, offset=0, count=None):
+        """Send ``count`` bytes (all, if None) of ``file`` from ``offset``;
+        returns the number sent and leaves the file's position after them
+        (Python 3.5+).  Under TLS the bytes go through ``send()`` in blocks
+        of 8 KiB, as Python 3 sends them; without TLS (before the handshake
+        is set up, after ``unwrap()`` or ``shutdown()``) the transport's own
+        ``sendfile()`` is used where it has one."""
+        if self._sslobj is None and hasattr(self._transport, "sendfile"):
+            return self._transport.sendfile(file, offset, count)
+        if "b" not in getattr(file, "mode", "b"):
+            raise ValueError("file should be opened in binary mode")
+        if count is not None:
+            if not isinstance(count, _INTEGERS):
+                raise TypeError("count must be a positive integer (got %r)"
+                                % (count,))
+            if count <= 0:
+                raise ValueError("count must be a positive integer (got %r)"
+                                 % (count,))
+        if self.gettimeout() == 0:
+            raise ValueError("non-blocking sockets are not supported")
+        if offset:
+            file.seek(offset)
+        block = min(count, _SENDFILE_BLOCK) if count else _SENDFILE_BLOCK
+        total = 0
+        try:
+            while True:
+                if count:
+                    block = min(count - total, block)
+                    if block <= 0:
+                        break
+                data = memoryview(file.read(block))
+                if not _length(data):
+                    break  # the end of the file
+                while True:
+                    sent = self.send(data)
+                    total += sent
+                    if sent >= _length(data):
+                        break
+                    data = data[sent:]
+            return total
+        finally:
+            if total > 0 and hasattr(file, "seek"):
+                file.seek(offset + total)
 
     def recv(self, buflen=1024, flags=0):
         if self._sslobj is None:

@@ -240,6 +240,29 @@ def sendfile(wrap):
             "received": received == [expected]}
 
 
+def sendfile_refusals(wrap):
+    """What sendfile() refuses before sending anything."""
+    tls, peer = _tls_pair(wrap)
+    handle, path = tempfile.mkstemp()
+    os.write(handle, b"x" * 10)
+    os.close(handle)
+    found = {}
+    try:
+        with open(path, "r") as text:
+            found["text file"] = _outcome(lambda: tls.sendfile(text))
+        with open(path, "rb") as f:
+            for count in (0, -1, "1", 2.0):
+                found["count %r" % (count,)] = _outcome(
+                    lambda: tls.sendfile(f, 0, count))
+            tls.setblocking(False)
+            found["non-blocking"] = _outcome(lambda: tls.sendfile(f))
+    finally:
+        os.remove(path)
+    tls.close()
+    peer.close()
+    return found
+
+
 def server_hostname_u_label(wrap):
     """server_hostname reads as the IDNA A-label the handshake sends."""
     tls = wrap(socket.socket(), client_context(),
@@ -272,7 +295,7 @@ def sni_callback_argument(wrap):
 
 CASES = dict((f.__name__, f) for f in (
     early_data_to_server, early_data_to_client, empty_reads,
-    recv_into_wide_items, sendfile, server_hostname_u_label,
+    recv_into_wide_items, sendfile, sendfile_refusals, server_hostname_u_label,
     sni_callback_argument))
 
 
