@@ -619,6 +619,8 @@ PYTHON311 = {
     # sendfile() under TLS: 50,000 bytes from offset 10 go through send(),
     # the file's position left after them.
     "sendfile": {"sent": 50000, "position": 50010, "received": True},
+    # server_hostname reads as the IDNA A-label the handshake sends.
+    "server_hostname_u_label": u"xn--knig-5qa.example",
     "sendfile_refusals": dict(
         [("text file", _raised("ValueError", "file should be opened in binary mode")),
          ("non-blocking", _raised("ValueError", "non-blocking sockets are not supported"))] +

@@ -42,6 +42,7 @@ import sys
 import threading
 
 from . import MemoryBIO, wrap_bio
+from ._hostname import encode_hostname
 from ._records import RecordBoundary
 
 __all__ = ["SSLSocket", "wrap_socket"]
@@ -189,7 +190,8 @@ class SSLSocket(object):
         self._context = context
         self._session = session
         self.server_side = server_side
-        self.server_hostname = server_hostname
+        # As Python 3 keeps it: the IDNA A-label that the handshake sends.
+        self.server_hostname = encode_hostname(server_hostname)
         self.do_handshake_on_connect = do_handshake_on_connect
         self.suppress_ragged_eofs = suppress_ragged_eofs
         self._sslobj = None
