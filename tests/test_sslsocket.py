@@ -621,6 +621,10 @@ PYTHON311 = {
     "sendfile": {"sent": 50000, "position": 50010, "received": True},
     # server_hostname reads as the IDNA A-label the handshake sends.
     "server_hostname_u_label": u"xn--knig-5qa.example",
+    # The SNI callback is given the server's socket (not the connection
+    # inside it).
+    "sni_callback_argument": {"type": "SSLSocket", "is the server": True,
+                              "server_name": u"localhost"},
     "sendfile_refusals": dict(
         [("text file", _raised("ValueError", "file should be opened in binary mode")),
          ("non-blocking", _raised("ValueError", "non-blocking sockets are not supported"))] +
@@ -629,6 +633,19 @@ PYTHON311 = {
          for count, error in ((0, "ValueError"), (-1, "ValueError"),
                               ("1", "TypeError"), (2.0, "TypeError"))]),
 }
+
+
+@pytest.mark.skipif(not hasattr(ssl.SSLContext, "_msg_callback"),
+                    reason="Python 3's private message callback")
+def test_the_message_callback_gets_the_socket(pair):
+    a, b = pair
+    seen = set()
+    context = client_context()
+    context._msg_callback = lambda conn, *args: seen.add(conn)
+    peer = Background(layered, a, 1, True)
+    tls = sslbio.wrap_socket(b, context, server_hostname="localhost")
+    peer.result()
+    assert seen == set([tls])
 
 
 @pytest.mark.parametrize("case", sorted(PYTHON311))

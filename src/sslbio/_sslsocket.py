@@ -41,7 +41,7 @@ import ssl
 import sys
 import threading
 
-from . import MemoryBIO, wrap_bio
+from . import MemoryBIO, SSLObject
 from ._hostname import encode_hostname
 from ._records import RecordBoundary
 
@@ -159,6 +159,30 @@ def _nbytes(buffer):
         return view.nbytes
 
 
+if PY2:
+    def _tls_object(context, incoming, outgoing, server_side,
+                    server_hostname, session, owner):
+        """The connection an ``SSLSocket`` runs, made as Python 3's socket
+        makes its own (``context._wrap_socket(..., owner=socket)``): by the
+        engine's ``SSLObject`` (never the context's ``sslobject_class``),
+        with ``owner`` as what its callbacks receive.  ``server_hostname``
+        is IDNA-encoded already."""
+        return SSLObject._create(incoming, outgoing, server_side,
+                                 server_hostname, session, context, owner)
+else:
+    def _tls_object(context, incoming, outgoing, server_side,
+                    server_hostname, session, owner):
+        """The connection an ``SSLSocket`` runs: the standard library's
+        ``SSLObject``, whose C object gets ``owner`` as what its callbacks
+        (``sni_callback``, ``_msg_callback``) receive, as Python 3's socket
+        sets itself."""
+        sslobj = context.wrap_bio(incoming, outgoing, server_side=server_side,
+                                  server_hostname=server_hostname,
+                                  session=session)
+        sslobj._sslobj.owner = owner
+        return sslobj
+
+
 def _want_write():
     return ssl.SSLWantWriteError(ssl.SSL_ERROR_WANT_WRITE,
                                  "The operation did not complete (write)")
@@ -236,10 +260,9 @@ class SSLSocket(object):
         self._established = False  # the handshake has completed
         self._drained = False  # known: the TLS object holds no decrypted byte
         self._peer_closed = False  # the transport ended or close_notify came
-        self._sslobj = wrap_bio(self._context, self._incoming, self._outgoing,
-                                server_side=self.server_side,
-                                server_hostname=self.server_hostname,
-                                session=self._session)
+        self._sslobj = _tls_object(self._context, self._incoming,
+                                   self._outgoing, self.server_side,
+                                   self.server_hostname, self._session, self)
 
     # -- the loop between the TLS object and the transport --------------------
     #
