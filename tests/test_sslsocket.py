@@ -217,7 +217,8 @@ def test_ragged_eof_reads_empty_or_raises_when_asked(pair):
     a, b = pair
     for suppress in (True, False):
         a, b = socketpair()
-        peer = Background(lambda: close_now(layered(a, 1, True).transport))
+        # The server's socket shut down and closed: no close_notify.
+        peer = Background(lambda: close_now(layered(a, 1, True)))
         tls = sslbio.wrap_socket(b, client_context(), server_hostname="localhost",
                                  suppress_ragged_eofs=suppress)
         peer.result()
@@ -508,6 +509,7 @@ def test_clear_text_after_close_notify_stays_after_full_records(pair):
             tls.unwrap()  # close_notify sent
         a.sendall(b"clear")
         all_sent.set()
+        return tls  # closed with the transport, after the test
 
     peer = Background(serve)
     tls = layered(b, 1, False)
@@ -646,6 +648,52 @@ def test_the_message_callback_gets_the_socket(pair):
     tls = sslbio.wrap_socket(b, context, server_hostname="localhost")
     peer.result()
     assert seen == set([tls])
+
+
+def _tls_warnings(caught):
+    """The ResourceWarnings about sslbio's sockets (the collection may
+    find other tests' sockets too)."""
+    return [str(w.message) for w in caught
+            if issubclass(w.category, ResourceWarning) and
+            "sslbio" in str(w.message)]
+
+
+@pytest.mark.skipif(PY2, reason="Python 3's ResourceWarning")
+def test_an_unclosed_socket_warns_naming_itself(pair):
+    import gc
+    import warnings
+    a, b = pair
+    peer = Background(layered, a, 1, True)
+    tls = layered(b, 1, False)
+    peer.result()
+    name = repr(tls)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        del tls
+        gc.collect()
+    # One warning, as Python 3's socket gives, and the transport closed
+    # (which then gives none of its own).
+    assert _tls_warnings(caught) == ["unclosed " + name]
+    assert b.fileno() == -1
+
+
+@pytest.mark.skipif(PY2, reason="Python 3's ResourceWarning")
+def test_closed_or_unwrapped_sockets_do_not_warn(pair):
+    import gc
+    import warnings
+    a, b = pair
+    peer = Background(layered, a, 1, True)
+    tls = layered(b, 1, False)
+    server = peer.result()
+    closing = Background(server.unwrap)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert tls.unwrap() is b
+        closing.result()
+        del tls, server, closing
+        gc.collect()
+    assert _tls_warnings(caught) == []
+    assert b.fileno() != -1
 
 
 @pytest.mark.parametrize("case", sorted(PYTHON311))

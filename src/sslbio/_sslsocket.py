@@ -40,6 +40,7 @@ import socket
 import ssl
 import sys
 import threading
+import warnings
 
 from . import MemoryBIO, SSLObject
 from ._hostname import encode_hostname
@@ -220,6 +221,9 @@ class SSLSocket(object):
         self.suppress_ragged_eofs = suppress_ragged_eofs
         self._sslobj = None
         self._closed = False
+        # The transport is this socket's to close: until close() has closed
+        # it, or unwrap() has handed it back.
+        self._owns_transport = True
         self._io_refs = 0
         self._backlog = b""
         self._tls_lock = threading.Lock()
@@ -674,6 +678,7 @@ class SSLSocket(object):
             raise ValueError("No SSL wrapper around " + str(self))
         self._run("read", self._sslobj.unwrap)
         self._sslobj = None
+        self._owns_transport = False
         return self._transport
 
     def shutdown(self, how):
@@ -696,7 +701,21 @@ class SSLSocket(object):
     def _real_close(self):
         self._sslobj = None
         self._backlog = b""
+        self._owns_transport = False
         self._transport.close()
+
+    if not PY2:
+        def __del__(self):
+            """Python 3's socket, collected unclosed: a ``ResourceWarning``
+            naming it, and its transport closed (Python 3 closes the
+            descriptor the socket took over; the transport's own warning
+            would name a socket the caller no longer sees).  Not on 2.7,
+            whose collector cannot free a cycle with a ``__del__``."""
+            if getattr(self, "_owns_transport", False):
+                warnings.warn("unclosed %r" % (self,), ResourceWarning,
+                              source=self)
+                self._owns_transport = False
+                self._transport.close()
 
     def _decref_socketios(self):
         # Python 3's socket.SocketIO calls it when a makefile() file closes.
