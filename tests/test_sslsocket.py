@@ -320,6 +320,39 @@ def test_a_failed_verification_sends_its_alert_to_the_peer(pair):
     assert "UNKNOWN_CA" in str(peer.result()).upper()
 
 
+class Stream(object):
+    """A transport with nothing but recv() and sendall()."""
+
+    def __init__(self, sock):
+        self._sock = sock
+
+    def recv(self, size):
+        return self._sock.recv(size)
+
+    def sendall(self, data):
+        self._sock.sendall(data)
+
+
+def test_a_transport_needs_only_recv_and_sendall(pair):
+    a, b = pair
+
+    def serve():
+        tls = layered(a, 1, True)
+        echo(tls, 5)
+        return tls.unwrap()
+
+    peer = Background(serve)
+    tls = sslbio.wrap_socket(Stream(b), client_context(), server_hostname="localhost")
+    assert tls.gettimeout() is None  # it blocks
+    tls.sendall(b"hello")
+    assert recv_exactly(tls, 5) == b"hello"
+    assert tls.recv(10) == b""  # the server's close_notify
+    assert isinstance(tls.unwrap(), Stream)
+    assert peer.result() is a
+    tls.close()  # the stream has no close(): nothing to do
+    assert tls.version() is None
+
+
 def test_connect_after_wrapping_an_unconnected_socket():
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))

@@ -184,6 +184,14 @@ else:
         return sslobj
 
 
+def _blocking():
+    return None  # the timeout of a transport that has no timeouts
+
+
+def _nothing():
+    pass  # what closing a transport that has no close() does
+
+
 def _want_write():
     return ssl.SSLWantWriteError(ssl.SSL_ERROR_WANT_WRITE,
                                  "The operation did not complete (write)")
@@ -212,6 +220,9 @@ class SSLSocket(object):
         if context.check_hostname and not server_hostname:
             raise ValueError("check_hostname requires server_hostname")
         self._transport = sock
+        # A transport without timeouts (only recv and sendall) blocks.
+        self._gettimeout = getattr(sock, "gettimeout", _blocking)
+        self._close_transport = getattr(sock, "close", _nothing)
         self._context = context
         self._session = session
         self.server_side = server_side
@@ -404,7 +415,7 @@ class SSLSocket(object):
         transport = self._transport
         sent = 0
         try:
-            if transport.gettimeout() != 0.0:
+            if self._gettimeout() != 0.0:
                 transport.sendall(data)
                 return
             while sent < len(data):
@@ -431,14 +442,15 @@ class SSLSocket(object):
         """Run the TLS handshake (blocking even on a non-blocking transport
         when ``block``)."""
         self._check_connected()
-        timeout = self.gettimeout()
+        switched = block and self.gettimeout() == 0.0
+        if switched:
+            self.settimeout(None)
         try:
-            if timeout == 0.0 and block:
-                self.settimeout(None)
             self._run("handshake", self._sslobj.do_handshake)
             self._established = True
         finally:
-            self.settimeout(timeout)
+            if switched:
+                self.settimeout(0.0)
 
     def read(self, len=1024, buffer=None):
         """Read up to ``len`` bytes (into ``buffer`` if given); ``b''`` (or 0)
@@ -702,7 +714,7 @@ class SSLSocket(object):
         self._sslobj = None
         self._backlog = b""
         self._owns_transport = False
-        self._transport.close()
+        self._close_transport()
 
     if not PY2:
         def __del__(self):
@@ -715,7 +727,7 @@ class SSLSocket(object):
                 warnings.warn("unclosed %r" % (self,), ResourceWarning,
                               source=self)
                 self._owns_transport = False
-                self._transport.close()
+                self._close_transport()
 
     def _decref_socketios(self):
         # Python 3's socket.SocketIO calls it when a makefile() file closes.
@@ -752,7 +764,7 @@ class SSLSocket(object):
         return self._transport.fileno()
 
     def gettimeout(self):
-        return self._transport.gettimeout()
+        return self._gettimeout()
 
     def settimeout(self, value):
         self._transport.settimeout(value)
