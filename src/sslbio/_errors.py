@@ -27,7 +27,7 @@ from . import _shared
 __all__ = ["SSLCertVerificationError", "error_from_code", "error_from_result",
            "error_from_native", "hostname_mismatch_error",
            "invalid_server_name_error", "want_read_error",
-           "pre_handshake_data_error",
+           "pre_handshake_data_error", "transport_eof_error",
            "native_str", "plain_error", "LIBRARY_NAMES"]
 
 
@@ -454,6 +454,16 @@ def pre_handshake_data_error(errno):
     exc = _build(ssl.SSLError, errno, _PRE_HANDSHAKE_DATA, None, None, None)
     exc.reason = _PRE_HANDSHAKE_DATA
     return exc
+
+
+def transport_eof_error():
+    """What Python 3.11's socket raises when its transport fails under a
+    read or a write (a reset, a broken pipe): its ``SSL_read_ex()`` and
+    ``SSL_write_ex()`` return 0 on any failure, which its error mapping
+    takes for an end of file before close_notify, the errno lost (3.10 to
+    3.12; 3.9 and 3.13 raise the ``OSError``)."""
+    return _build(ssl.SSLEOFError, SSL_ERROR_EOF,
+                  "EOF occurred in violation of protocol", None, None, None)
 
 
 def hostname_mismatch_error(server_hostname, is_ip_address):

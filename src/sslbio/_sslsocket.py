@@ -197,8 +197,33 @@ def _want_write():
                                  "The operation did not complete (write)")
 
 
-def _timed_out(operation):
-    return socket.timeout("The %s operation timed out" % operation)
+# How Python 3 names an operation in its timeout messages ("The read
+# operation timed out"), receiving and sending; unwrap() is "shutdown" here.
+_RECEIVE_WORD = {"shutdown": "read"}
+_SEND_WORD = {"read": "write", "shutdown": "write"}
+# The operations whose transport failures Python 3.11 reports as a ragged
+# EOF: its SSL_read_ex() and SSL_write_ex() return 0 on any failure, which
+# its error mapping takes for an EOF (SSLEOFError "EOF occurred in violation
+# of protocol", errno lost), where do_handshake() and unwrap() keep the
+# OSError (ConnectionResetError, BrokenPipeError).  3.9 and 3.13 keep the
+# OSError everywhere (CPython gh-110467).
+_FAILURE_IS_EOF = frozenset(("read", "write"))
+
+
+def _timed_out(word):
+    return socket.timeout("The %s operation timed out" % word)
+
+
+def _transport_failed(exc, operation):
+    """What a transport's failure (other than a timeout or "not ready")
+    during ``operation`` raises: Python 3.11's ragged EOF for a read or a
+    write, else the failure itself."""
+    if operation in _FAILURE_IS_EOF:
+        # Imported here: on Python 3 the error table is needed for this
+        # error only.
+        from ._errors import transport_eof_error
+        return transport_eof_error()
+    return exc
 
 
 class SSLSocket(object):
@@ -326,17 +351,18 @@ class SSLSocket(object):
         try:
             return self._transport.recv(self._records.wanted)
         except socket.timeout:
-            raise _timed_out(operation)
+            raise _timed_out(_RECEIVE_WORD.get(operation, operation))
         except socket.error as exc:
-            raise self._translated(exc)
+            raise self._translated(exc, operation)
 
     @staticmethod
-    def _translated(exc):
-        """What a transport's read failure means here: the same error, or
-        "not ready" in Python 3's terms for a non-blocking transport."""
+    def _translated(exc, operation):
+        """What a transport's read failure means here: "not ready" in Python
+        3's terms for a non-blocking transport, else what Python 3 reports
+        for a failed transport."""
         blocked = _blocked(exc)
         if blocked is None:
-            return exc
+            return _transport_failed(exc, operation)
         if blocked == "write":
             return _want_write()
         return ssl.SSLWantReadError(ssl.SSL_ERROR_WANT_READ,
@@ -380,7 +406,7 @@ class SSLSocket(object):
         except socket.timeout:
             raise _timed_out("read")
         except socket.error as exc:
-            raise self._translated(exc)
+            raise self._translated(exc, "read")
         finally:
             # Also when the transport failed mid-record: what came is kept.
             data = pieces[0] if len(pieces) == 1 else b"".join(pieces)
@@ -421,10 +447,10 @@ class SSLSocket(object):
             while sent < len(data):
                 sent += transport.send(data[sent:])
         except socket.timeout:
-            raise _timed_out(operation if operation != "read" else "write")
+            raise _timed_out(_SEND_WORD.get(operation, operation))
         except socket.error as exc:
             if _blocked(exc) is None:
-                raise
+                raise _transport_failed(exc, operation)
             self._backlog = data[sent:]
             if not defer:
                 raise _want_write()
@@ -688,7 +714,7 @@ class SSLSocket(object):
         which the conversation may go on in clear text."""
         if not self._sslobj:
             raise ValueError("No SSL wrapper around " + str(self))
-        self._run("read", self._sslobj.unwrap)
+        self._run("shutdown", self._sslobj.unwrap)
         self._sslobj = None
         self._owns_transport = False
         return self._transport

@@ -17,6 +17,7 @@ import errno
 import hashlib
 import json
 import os
+import re
 import select
 import socket
 import ssl
@@ -63,16 +64,31 @@ def _outcome(call):
     try:
         value = call()
     except Exception as exc:
-        return {"raised": type(exc).__name__,
+        return {"raised": _class_name(exc),
                 "args": [_plain(a) for a in exc.args]}
     return _plain(value)
 
 
+def _class_name(exc):
+    """The exception's class; the operating system's errors by their
+    common name (2.7's socket.error is 3.x's OSError and its subclasses,
+    whose errno tells them apart)."""
+    if isinstance(exc, socket.error) and not isinstance(
+            exc, (ssl.SSLError, socket.timeout)):
+        return "OSError"
+    return type(exc).__name__
+
+
+# The C source line Python 3's _ssl appends to its messages; sslbio has
+# none to name.
+_SOURCE_LINE = re.compile(r" \(_ssl\.c:\d+\)$")
+
+
 def _plain(value):
     if isinstance(value, bytes):
-        return value.decode("latin-1")
+        value = value.decode("latin-1")
     if isinstance(value, type(u"")):
-        return value
+        return _SOURCE_LINE.sub("", value)
     if isinstance(value, (int, float, bool)) or value is None:
         return value
     return repr(value)
@@ -151,7 +167,7 @@ def _wrapped_after_early_data(wrap, server_side):
     try:
         tls = wrap(ours, context, **kwargs)
     except Exception as exc:
-        found["raised"] = type(exc).__name__
+        found["raised"] = _class_name(exc)
         found["args"] = [_plain(a) for a in exc.args]
         # The attributes _ssl gives every SSLError, as 3.x sets them here.
         found["reason"] = _plain(getattr(exc, "reason", "-"))
@@ -263,6 +279,45 @@ def sendfile_refusals(wrap):
     return found
 
 
+def _reset(sock):
+    """Close ``sock`` (a socket or a TLS socket over one) with a TCP reset
+    and no close_notify."""
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                    struct.pack("ii", 1, 0))
+    sock.close()
+
+
+def peer_reset(wrap):
+    """What each call gives once the peer has reset the connection."""
+    found = {}
+    for name, suppress, calls in (
+            ("recv", True, ("recv", "recv")),
+            ("recv, ragged EOFs not suppressed", False, ("recv", "recv")),
+            ("send", True, ("send", "send")),
+            ("unwrap", True, ("unwrap",))):
+        tls, peer = _tls_pair(wrap)
+        tls.suppress_ragged_eofs = suppress
+        _reset(peer)
+        _until_reset(tls)
+        do = {"recv": lambda: tls.recv(10), "send": lambda: tls.send(b"x"),
+              "unwrap": tls.unwrap}
+        found[name] = [_outcome(do[call]) for call in calls]
+        tls.close()
+    client, server = _tcp_pair()
+
+    def serve():
+        server.recv(100)  # the ClientHello
+        _reset(server)
+
+    thread = threading.Thread(target=serve)
+    thread.start()
+    found["handshake"] = _outcome(lambda: wrap(
+        client, client_context(), server_hostname="localhost"))
+    thread.join(DEADLINE)
+    client.close()
+    return found
+
+
 def server_hostname_u_label(wrap):
     """server_hostname reads as the IDNA A-label the handshake sends."""
     tls = wrap(socket.socket(), client_context(),
@@ -295,7 +350,8 @@ def sni_callback_argument(wrap):
 
 CASES = dict((f.__name__, f) for f in (
     early_data_to_server, early_data_to_client, empty_reads,
-    recv_into_wide_items, sendfile, sendfile_refusals, server_hostname_u_label,
+    recv_into_wide_items, sendfile, sendfile_refusals, peer_reset,
+    server_hostname_u_label,
     sni_callback_argument))
 
 
