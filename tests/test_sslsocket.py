@@ -666,6 +666,12 @@ PYTHON311 = {
         "send": [_raised("SSLEOFError", 8, "EOF occurred in violation of protocol")] * 2,
         "unwrap": [_raised("OSError", errno.ECONNRESET, "Connection reset by peer")],
         "handshake": _raised("OSError", errno.ECONNRESET, "Connection reset by peer")},
+    # Refused arguments leave the socket alone; once they are accepted a
+    # failure closes it.
+    "failures_close_the_socket": {
+        "no server_hostname": ["ValueError", True],
+        "bad server_hostname": ["UnicodeError", False],
+        "failed handshake": ["SSLEOFError", False]},
     # server_hostname reads as the IDNA A-label the handshake sends.
     "server_hostname_u_label": u"xn--knig-5qa.example",
     # The SNI callback is given the server's socket (not the connection

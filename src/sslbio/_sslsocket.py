@@ -121,10 +121,11 @@ def _refuse_pre_handshake_data(sock, errno_):
     fails with ENOTCONN), yet the bytes are still in it.  Taken for an
     unconnected socket, its ``recv()`` would return them as if they had
     come through TLS.  As Python 3 does, one byte is looked for without
-    blocking; if there is one, the socket is closed and ``wrap_socket()``
-    raises ``SSLError(errno, "Closed before TLS handshake with data in recv
-    buffer.")``.  ENOTCONN or EINVAL (a socket that never connected) mean
-    nothing is waiting; any other failure is raised.
+    blocking; if there is one, ``wrap_socket()`` raises ``SSLError(errno,
+    "Closed before TLS handshake with data in recv buffer.")`` (and closes
+    the socket, as for any failure once it has taken it).  ENOTCONN or
+    EINVAL (a socket that never connected) mean nothing is waiting; any
+    other failure is raised.
     """
     timeout = sock.gettimeout()
     sock.setblocking(False)
@@ -137,7 +138,6 @@ def _refuse_pre_handshake_data(sock, errno_):
     finally:
         sock.settimeout(timeout)
     if data:
-        sock.close()
         # Imported here: on Python 3 the error table is needed for this
         # error only.
         from ._errors import pre_handshake_data_error
@@ -251,8 +251,6 @@ class SSLSocket(object):
         self._context = context
         self._session = session
         self.server_side = server_side
-        # As Python 3 keeps it: the IDNA A-label that the handshake sends.
-        self.server_hostname = encode_hostname(server_hostname)
         self.do_handshake_on_connect = do_handshake_on_connect
         self.suppress_ragged_eofs = suppress_ragged_eofs
         self._sslobj = None
@@ -264,18 +262,28 @@ class SSLSocket(object):
         self._backlog = b""
         self._tls_lock = threading.Lock()
         self._send_lock = threading.Lock()
-        self._connected = self._is_connected(sock)
-        if self._connected:
-            try:
+        self.server_hostname = None
+        try:
+            # As Python 3 keeps it: the IDNA A-label the handshake sends.
+            self.server_hostname = encode_hostname(server_hostname)
+            self._connected = self._is_connected(sock)
+            if self._connected:
                 self._start_tls()
                 if do_handshake_on_connect:
                     if self.gettimeout() == 0.0:
                         raise ValueError("do_handshake_on_connect should not "
                                          "be specified for non-blocking sockets")
                     self.do_handshake()
-            except (socket.error, ValueError):
+        except BaseException:
+            # Whatever failed once the arguments were accepted, the
+            # transport taken is closed, as Python 3.13 closes the socket it
+            # took over (3.11 only for OSError and ValueError, leaving a bad
+            # host name's socket to the collector and its warning).
+            try:
                 self.close()
-                raise
+            except socket.error:
+                pass
+            raise
 
     @staticmethod
     def _is_connected(sock):

@@ -318,6 +318,32 @@ def peer_reset(wrap):
     return found
 
 
+def _usable(sock):
+    try:
+        return sock.fileno() != -1
+    except socket.error:  # 2.7's closed socket
+        return False
+
+
+def failures_close_the_socket(wrap):
+    """Arguments refused leave the socket alone; a failure once they are
+    accepted (a host name IDNA cannot encode, a failed handshake) closes
+    it (Python 3 has taken it over by then)."""
+    found = {}
+    sock = socket.socket()
+    refused = _outcome(lambda: wrap(sock, client_context()))
+    found["no server_hostname"] = [refused["raised"], _usable(sock)]
+    bad_name = _outcome(lambda: wrap(sock, client_context(),
+                                     server_hostname=u".example"))
+    found["bad server_hostname"] = [bad_name["raised"], _usable(sock)]
+    client, server = _tcp_pair()
+    server.close()
+    failed = _outcome(lambda: wrap(client, client_context(),
+                                   server_hostname="localhost"))
+    found["failed handshake"] = [failed["raised"], _usable(client)]
+    return found
+
+
 def server_hostname_u_label(wrap):
     """server_hostname reads as the IDNA A-label the handshake sends."""
     tls = wrap(socket.socket(), client_context(),
@@ -351,6 +377,7 @@ def sni_callback_argument(wrap):
 CASES = dict((f.__name__, f) for f in (
     early_data_to_server, early_data_to_client, empty_reads,
     recv_into_wide_items, sendfile, sendfile_refusals, peer_reset,
+    failures_close_the_socket,
     server_hostname_u_label,
     sni_callback_argument))
 
