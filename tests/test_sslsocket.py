@@ -19,7 +19,7 @@ import threading
 import pytest
 
 import sslbio
-from support import cert, socket_cases, subproc
+from support import cert, der_cert, socket_cases, subproc
 from support.interpreters import not_minor
 
 try:
@@ -194,6 +194,17 @@ def test_over_a_native_27_sslsocket(pair):
     tls.sendall(b"x" * 100000)
     assert recv_exactly(tls, 100000) == b"x" * 100000
     peer.result()
+
+
+@pytest.mark.skipif(not hasattr(ssl.SSLObject, "get_verified_chain"),
+                    reason="Python 3.13's certificate chains")
+def test_certificate_chains_as_python313s_socket(pair):
+    a, b = pair
+    tls, server = tls_pair(a, b)
+    assert tls.get_verified_chain() == tls._sslobj.get_verified_chain()
+    assert tls.get_verified_chain()[0] == der_cert("server.pem")
+    assert tls.get_unverified_chain() == [der_cert("server.pem")]
+    assert server.get_unverified_chain() == []
 
 
 def test_clean_close_reads_empty(pair):

@@ -909,6 +909,13 @@ class SSLSocket(object):
                              .format(cb_type))
         return None
 
+    if hasattr(SSLObject, "get_verified_chain"):  # Python 3.13+'s SSLObject
+        def get_verified_chain(self):
+            return self._sslobj.get_verified_chain()
+
+        def get_unverified_chain(self):
+            return self._sslobj.get_unverified_chain()
+
     def verify_client_post_handshake(self):
         if not self._sslobj:
             raise ValueError("No SSL wrapper around " + str(self))
