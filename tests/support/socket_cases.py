@@ -14,7 +14,6 @@ from __future__ import print_function
 
 import array
 import errno
-import hashlib
 import json
 import os
 import re
