@@ -196,7 +196,7 @@ def test_over_a_native_27_sslsocket(pair):
     peer.result()
 
 
-@pytest.mark.skipif(not hasattr(ssl.SSLObject, "get_verified_chain"),
+@pytest.mark.skipif(not hasattr(sslbio.SSLObject, "get_verified_chain"),
                     reason="Python 3.13's certificate chains")
 def test_certificate_chains_as_python313s_socket(pair):
     a, b = pair
@@ -761,7 +761,8 @@ def test_closed_or_unwrapped_sockets_do_not_warn(pair):
 
 # Cases whose outcome comes partly from the SSLObject underneath, which on a
 # Python 3 before 3.10 predates OpenSSL 3's report of a stream cut short.
-_STDLIB_DEPENDENT = {"peer_reset": stdlib_predates_openssl3}
+_STDLIB_DEPENDENT = {"peer_reset": stdlib_predates_openssl3,
+                     "failures_close_the_socket": stdlib_predates_openssl3}
 
 
 @pytest.mark.parametrize("case", [
