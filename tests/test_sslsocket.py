@@ -683,6 +683,18 @@ PYTHON311 = {
         "no server_hostname": ["ValueError", True],
         "bad server_hostname": ["UnicodeError", False],
         "failed handshake": ["SSLEOFError", False]},
+    # connect(): refused, it may be tried again; connected with a failed
+    # handshake, TLS is dropped and the rest is clear text (what OpenSSL
+    # took for a record header, 5 bytes, is gone).
+    "connect_failures": {
+        "refused": _raised("OSError", errno.ECONNREFUSED, "Connection refused"),
+        "no TLS at the peer": _raised("SSLError", 1, "[SSL: WRONG_VERSION_NUMBER] "
+                                      "wrong version number"),
+        "connect again": _raised("ValueError", "attempt to connect "
+                                 "already-connected SSLSocket!"),
+        "read": _raised("ValueError", "Read on closed or unwrapped SSL socket."),
+        "recv": u"S here\r\n",
+        "pending, version": [0, None]},
     # server_hostname reads as the IDNA A-label the handshake sends.
     "server_hostname_u_label": u"xn--knig-5qa.example",
     # The SNI callback is given the server's socket (not the connection

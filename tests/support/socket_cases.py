@@ -343,6 +343,37 @@ def failures_close_the_socket(wrap):
     return found
 
 
+def connect_failures(wrap):
+    """connect() on a wrapped unconnected socket: refused, the socket may
+    connect again; connected but the handshake failed, TLS is dropped and
+    the socket stays connected, in clear text."""
+    found = {}
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    address = listener.getsockname()
+    tls = wrap(socket.socket(), client_context(), server_hostname="localhost")
+    found["refused"] = _outcome(lambda: tls.connect(address))
+    listener.listen(1)
+
+    def serve():
+        conn, _ = listener.accept()
+        conn.recv(100)  # the ClientHello
+        conn.sendall(b"no TLS here\r\n")
+        conn.close()
+
+    thread = threading.Thread(target=serve)
+    thread.start()
+    found["no TLS at the peer"] = _outcome(lambda: tls.connect(address))
+    thread.join(DEADLINE)
+    listener.close()
+    found["connect again"] = _outcome(lambda: tls.connect(address))
+    found["read"] = _outcome(lambda: tls.read(1))
+    found["recv"] = _outcome(lambda: tls.recv(100))
+    found["pending, version"] = [tls.pending(), tls.version()]
+    tls.close()
+    return found
+
+
 def server_hostname_u_label(wrap):
     """server_hostname reads as the IDNA A-label the handshake sends."""
     tls = wrap(socket.socket(), client_context(),
@@ -376,7 +407,7 @@ def sni_callback_argument(wrap):
 CASES = dict((f.__name__, f) for f in (
     early_data_to_server, early_data_to_client, empty_reads,
     recv_into_wide_items, sendfile, sendfile_refusals, peer_reset,
-    failures_close_the_socket,
+    failures_close_the_socket, connect_failures,
     server_hostname_u_label,
     sni_callback_argument))
 
