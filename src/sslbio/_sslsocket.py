@@ -42,6 +42,7 @@ import sys
 import threading
 
 from . import MemoryBIO, wrap_bio
+from ._args import byte_view as _byte_view
 from ._records import RecordBoundary
 
 __all__ = ["SSLSocket", "wrap_socket"]
@@ -95,13 +96,6 @@ def _socket_type(sock):
     except (AttributeError, socket.error):
         # A socket-like object of another kind (a TLS layer, a test double).
         return getattr(sock, "type", socket.SOCK_STREAM)
-
-
-def _byte_view(data):
-    """``data`` as a flat view of bytes, as Python 3's sendall() takes it."""
-    if PY2:
-        return memoryview(data)  # text: TypeError, as on Python 3
-    return memoryview(data).cast("B")
 
 
 def _want_write():

@@ -53,7 +53,7 @@ except ImportError as exc:
 
 
 from .. import _bio, _errors, _session, _shared, _sslobject  # noqa: E402
-from .._args import as_bytes  # noqa: E402
+from .._args import as_bytes, no_arguments  # noqa: E402
 from .._context_features import NoContextBackend  # noqa: E402
 from .._hostname import ip_address  # noqa: E402
 from .openssl_driver import READ_CHUNK as _READ_CHUNK  # noqa: E402
@@ -221,7 +221,9 @@ class MemoryBIO(_bio.MemoryBIO):
     # _bio: the BIO (a cffi pointer freed with the object).
     __slots__ = ("_bio", "_eof_written")
 
-    def __init__(self):
+    def __init__(self, *args, **kwargs):
+        if args or kwargs:
+            no_arguments("MemoryBIO", args, kwargs)
         bio = lib.BIO_new(lib.BIO_s_mem())
         if bio == ffi.NULL:
             raise MemoryError("failed to allocate BIO")
