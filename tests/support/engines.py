@@ -7,7 +7,6 @@ under every engine run their code once per name, with ``forced(name)`` in
 the child's environment.
 """
 
-import json
 import sys
 
 from . import subproc
