@@ -16,7 +16,7 @@ import pytest
 
 import sslbio
 from sslbio import _cli, _demo
-from support import cert, subproc, webservers
+from support import cert, engines, subproc, webservers
 from support.peers import py3_server
 from support.vendoring import vendor_copy
 
@@ -231,8 +231,51 @@ def test_check_says_why_faster_engines_were_not_chosen(tmpdir):
     assert field(result.out, "verdict").startswith("UNAVAILABLE: SSLBIO_ENGINE=ctypes")
 
 
-@pytest.mark.skipif(sys.version_info[0] >= 3,
-                    reason="the standard library serves Python 3: no engine is chosen")
+only_27 = pytest.mark.skipif(sys.version_info[0] >= 3, reason="the standard "
+                             "library serves Python 3: no engine is chosen")
+
+
+@only_27
+@pytest.mark.skipif(platform.python_implementation() == "PyPy",
+                    reason="PyPy is refused by the ctypes engine before ctypes")
+def test_check_says_pypy_serves_pypy_only_also_without_ctypes(tmpdir):
+    code = ("import sys; sys.modules['_ctypes'] = None\n"
+            "from sslbio import _cli\n"
+            "sys.exit(_cli.main(['check']))\n")
+    result = subproc.run([sys.executable, "-c", code], timeout=300, cwd=str(tmpdir),
+                         env=subproc.child_env(subproc.sslbio_src()))
+    assert result.returncode == 0, result.describe()
+    assert "_ctypes" in field(result.out, "not ctypes")
+    assert field(result.out, "not pypy") == (
+        "EngineUnavailable: serves PyPy 2.7 only; this is CPython 2.7")
+
+
+@only_27
+def test_check_without_an_engine_lists_no_context_features(tmpdir):
+    status, out, _ = run_sslbio(tmpdir, "check", env={"SSLBIO_ENGINE": "turbo"})
+    assert status == 1
+    assert field(out, "verdict").startswith("UNAVAILABLE: SSLBIO_ENGINE=turbo names no engine")
+    assert not re.search(r"^context:", out, re.M), out
+
+
+SPELLINGS = {
+    "upper case": lambda name: name.upper(),
+    "title case": lambda name: name.title(),
+    "spaces around": lambda name: " %s\t" % name,
+}
+
+
+@only_27
+@pytest.mark.parametrize("spelling", sorted(SPELLINGS))
+def test_engine_is_forced_by_name_in_any_case_and_spacing(tmpdir, spelling):
+    for engine in engines.serving():
+        status, out, err = run_sslbio(tmpdir, "check", env={
+            "SSLBIO_ENGINE": SPELLINGS[spelling](engine)})
+        assert status == 0, out + err
+        assert field(out, "engine") == engine
+
+
+@only_27
 def test_check_lists_the_limitations_of_the_portable_engine(tmpdir):
     result = subproc.run([sys.executable, "-m", "sslbio", "check"], timeout=300,
                          cwd=str(tmpdir), env=subproc.child_env(

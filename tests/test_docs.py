@@ -12,8 +12,8 @@ import pytest
 
 import sslbio
 from engine_cases.common import client_context
-from sslbio import _cli, _demo
-from support import cert, subproc
+from sslbio import _cli, _demo, _engines
+from support import cert, engines, subproc
 from support.interpreters import find_python
 from support.documents import (code_blocks, document, example_interpreters,
                                run_program, section, with_settings)
@@ -135,10 +135,13 @@ def test_trollius_example_fetches_through_sslproto(tmpdir):
 TROUBLESHOOTING = document("docs/troubleshooting.md")
 
 
-def documented_labels(section_title):
-    """The `quoted` labels in the first column of a section's table, without
-    a trailing ' ...'."""
-    cells = re.findall(r"^\|([^|]*)\|", section(TROUBLESHOOTING, section_title), re.M)
+def documented_labels(section_title=None):
+    """The `quoted` labels in the first column of a section's table (of the
+    text before the first section without a title), without a trailing
+    ' ...'."""
+    text = section(TROUBLESHOOTING, section_title) if section_title else \
+        TROUBLESHOOTING.split("\n## ", 1)[0]
+    cells = re.findall(r"^\|([^|]*)\|", text, re.M)
     return [label[:-4] if label.endswith(" ...") else label
             for cell in cells for label in re.findall(r"`([^`]+)`", cell)]
 
@@ -153,6 +156,30 @@ def test_troubleshooting_covers_every_verdict():
     for verdict in verdicts:
         assert verdict in source                       # what check prints...
         assert verdict.rstrip() in prefixes, verdict   # ...is explained
+
+
+def check_output(engine):
+    """What ``python -m sslbio check`` prints with ``engine`` forced."""
+    result = subproc.run([sys.executable, "-m", "sslbio", "check"], timeout=300,
+                         env=subproc.child_env(subproc.sslbio_src(),
+                                               engines.forced(engine)))
+    assert result.returncode in (0, 1) and result.err == "", result.describe()
+    return result.out
+
+
+def test_troubleshooting_explains_every_line_check_prints():
+    table = documented_labels()
+    outputs = [check_output(engine) for engine in engines.serving()]
+    if sys.version_info[0] == 2:
+        outputs.append(check_output("turbo"))  # no such engine: unavailable
+    for out in outputs:
+        for label in re.findall(r"^(\w[\w ]*):", out, re.M):
+            label = re.sub(r"^not \w+$", "not <engine>", label)
+            assert label in table, (label, out)
+    # Every value of the engine line is explained where it is listed.
+    engine_row = re.search(r"^\| `engine` \|(.*)$", TROUBLESHOOTING, re.M).group(1)
+    for engine in ("stdlib", "unavailable") + tuple(_engines.NAMES):
+        assert "`%s`" % engine in engine_row, engine
 
 
 def test_troubleshooting_explains_each_shortfall():

@@ -106,10 +106,11 @@ def check(out):
     # What this engine cannot do that Python 3.11 does.
     for limitation in ENGINE_LIMITATIONS:
         show("limitation", limitation)
-    show("context", _context_line())
     if UNAVAILABLE_REASON is not None:
+        # No context line: without an engine no feature is served.
         show("verdict", "UNAVAILABLE: %s" % UNAVAILABLE_REASON)
         return 1
+    show("context", _context_line())
     # The engine loaded; prove it by a full verified conversation in memory.
     try:
         facts = _demo.converse()

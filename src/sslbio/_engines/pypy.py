@@ -31,16 +31,19 @@ whose binding declares one uses that instead.
 # standard library's ctypes (Python 2's implicit relative imports).
 from __future__ import absolute_import
 
-import ctypes
 import platform
 import sys
 
 from . import EngineUnavailable, first_flight
 
+# Before anything PyPy has and another interpreter may lack (ctypes), so
+# that elsewhere the reason is this one.
 if platform.python_implementation() != "PyPy" or sys.version_info[0] != 2:
     raise EngineUnavailable("serves PyPy 2.7 only; this is %s %d.%d"
                             % ((platform.python_implementation(),)
                                + sys.version_info[:2]))
+
+import ctypes  # noqa: E402
 
 try:
     import _pypy_openssl
