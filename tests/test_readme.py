@@ -1,11 +1,14 @@
 """What README.md tells a new user to run, run as written.
 
-The commands and the program are taken from README.md itself, so the README
-cannot drift from what works.  Quick start's commands run in a shell at the
-checkout's root with the environment a user has (no PYTHONPATH, no active
-virtual environment, whatever ``python`` is); the client program in "Using
-it" runs against a local Python 3 TLS server on 127.0.0.1 under this
-interpreter and under Python 3.11, with warnings as errors.
+The commands and the programs are taken from README.md itself, so the README
+cannot drift from what works.  Its first screen says what sslbio is for, how
+to install it and how to start, in that order.  The development set-up's
+commands run in a shell at the checkout's root with the environment a user
+has (no PYTHONPATH, no active virtual environment, whatever ``python`` is);
+the program of "Getting started" and the client program of "Using it" (the
+latter against local Python 3 TLS servers on 127.0.0.1) run under this
+interpreter with each engine that serves it and under Python 3.11, with
+warnings as errors.
 """
 
 import os
@@ -21,8 +24,10 @@ from support.documents import (ROOT, code_blocks, document, example_runs, run_pr
 from support.peers import py3_server
 
 README = document("README.md")
-QUICK_START = section(README, "Quick start")
-COMMANDS = [block.strip() for block in code_blocks(QUICK_START, "sh")]
+SET_UP = section(README, "Development set-up")
+COMMANDS = [block.strip() for block in code_blocks(SET_UP, "sh")]
+GETTING_STARTED = section(README, "Getting started")
+FIRST_STEP = code_blocks(GETTING_STARTED, "python")[0]
 CLIENT = code_blocks(section(README, "Using it"), "python")[0]
 
 # The first run of scripts/demo makes two environments and downloads
@@ -40,7 +45,30 @@ def user_environment():
                                "PYENV_VERSION", "PYTHONWARNINGS"))
 
 
-def test_quick_start_has_two_set_up_commands():
+def test_first_screen_says_what_it_is_for_then_how_to_install_and_start():
+    prose = re.sub(r"(?ms)^```.*?^```[ \t]*$", "", README)  # without code
+    headings = re.findall(r"^(#+) (.*)$", prose, re.M)
+    assert headings[:3] == [("#", "sslbio"), ("##", "Installing"),
+                            ("##", "Getting started")], headings
+    intro = README.split("\n## ", 1)[0]
+    assert "in-memory TLS API" in intro and "Python 2.7" in intro
+    install = code_blocks(section(README, "Installing"), "sh")
+    assert [block.strip() for block in install] == ["python -m pip install sslbio"]
+    assert code_blocks(GETTING_STARTED, "sh")[0].strip() == "python -m sslbio check"
+    # The development set-up comes after those, once the package is described.
+    titles = [title for _, title in headings]
+    assert titles.index("Development set-up") > titles.index("Getting started")
+
+
+@pytest.mark.parametrize("run", example_runs(), ids=repr)
+def test_getting_started_program_makes_a_client_hello(tmpdir, run):
+    result = run_program(FIRST_STEP, run, tmpdir)
+    assert result.returncode == 0 and result.err == "", result.describe()
+    assert re.match(r"^\d{3,} bytes of ClientHello to send\n$", result.out) is not None, \
+        result.out
+
+
+def test_set_up_has_two_set_up_commands():
     scripts = [command for command in COMMANDS if command.startswith("scripts/")]
     assert scripts == ["scripts/demo", "scripts/test-all"]
     assert all("\n" not in command for command in COMMANDS), COMMANDS
@@ -56,7 +84,7 @@ def test_ci_runs_the_readme_test_command():
 
 
 @needs_checkout
-def test_quick_start_commands_work_as_written():
+def test_set_up_commands_work_as_written():
     outputs = {}
     for command in COMMANDS:
         if command == "scripts/test-all":
