@@ -271,6 +271,9 @@ BAD_ARGUMENT_MESSAGES = {
 
 @pytest.mark.parametrize("engine", engines.serving())
 def test_bad_arguments_get_python3s_messages_naming_the_type_passed(engine):
+    if (3, 0) <= sys.version_info < (3, 11):
+        pytest.skip("the messages are Python 3.11's; older Python 3 words them "
+                    "otherwise")
     text_type, seen = last_json(run_clean(BAD_ARGUMENTS_SCRIPT,
                                           env=engines.forced(engine)))
     assert text_type == ("unicode" if PY2 else "str")

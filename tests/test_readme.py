@@ -13,6 +13,8 @@ warnings as errors.
 
 import os
 import re
+import ssl
+import sys
 
 import pytest
 
@@ -132,8 +134,17 @@ def test_client_example_fetches_the_page_and_closes_cleanly(tmpdir, run):
         server.wait_for(r"^DONE http path=/ unwrap=ok")
 
 
+def skip_where_ragged_eofs_predate_openssl3(run):
+    # Python 3 before 3.10 predates OpenSSL 3: it reports a stream that ends
+    # without close_notify as a plain SSLError, not SSLEOFError.
+    if run.interpreter == sys.executable and (3, 0) <= sys.version_info < (3, 10) \
+            and ssl.OPENSSL_VERSION_INFO >= (3,):
+        pytest.skip("Python 3 before 3.10 predates OpenSSL 3 (ragged EOFs)")
+
+
 @pytest.mark.parametrize("run", example_runs(), ids=repr)
 def test_client_example_takes_a_whole_response_without_close_notify(tmpdir, run):
+    skip_where_ragged_eofs_predate_openssl3(run)
     # As http.server behind TLS answers: "Connection: close", then the
     # connection closes without close_notify.
     with py3_server("ragged") as server:
@@ -144,6 +155,7 @@ def test_client_example_takes_a_whole_response_without_close_notify(tmpdir, run)
 
 @pytest.mark.parametrize("run", example_runs(), ids=repr)
 def test_client_example_refuses_a_response_cut_short(tmpdir, run):
+    skip_where_ragged_eofs_predate_openssl3(run)
     with py3_server("cut") as server:
         result = run_client(tmpdir, run, server)
         server.wait_for(r"^DONE cut path=/$")
