@@ -123,6 +123,14 @@ def _port(parts, what, url):
     return int(text)
 
 
+def _strerror(exc):
+    """The text of an I/O error (PyPy's ``_ssl`` gives an errno without
+    one)."""
+    if exc.strerror:
+        return exc.strerror
+    return os.strerror(exc.errno) if exc.errno else str(exc)
+
+
 def _context(cafile, option):
     """A verifying client context; ``cafile`` (given as ``option``) must be
     a readable file of CA certificates."""
@@ -132,8 +140,7 @@ def _context(cafile, option):
         raise FetchError("%s %s holds no CA certificate in PEM form: %s"
                          % (option, cafile, exc))
     except (IOError, OSError) as exc:
-        raise FetchError("cannot read %s %s: %s"
-                         % (option, cafile, exc.strerror or exc))
+        raise FetchError("cannot read %s %s: %s" % (option, cafile, _strerror(exc)))
     if hasattr(context, "set_alpn_protocols"):
         context.set_alpn_protocols(["http/1.1"])
     return context
@@ -269,7 +276,7 @@ class _Output(object):
         try:
             self.stream = open(path, "ab")
         except (IOError, OSError) as exc:
-            raise FetchError("cannot write %s: %s" % (self.name, exc.strerror or exc))
+            raise FetchError("cannot write %s: %s" % (self.name, _strerror(exc)))
         self.created = not existed
 
     def write(self, data):
@@ -296,7 +303,7 @@ class _Output(object):
     def _failed(self, exc):
         if self.path is None and exc.errno == errno.EPIPE:
             raise ReaderGone()
-        raise FetchError("cannot write %s: %s" % (self.name, exc.strerror or exc))
+        raise FetchError("cannot write %s: %s" % (self.name, _strerror(exc)))
 
 
 def _native(line):
