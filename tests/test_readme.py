@@ -134,34 +134,33 @@ def test_client_example_fetches_the_page_and_closes_cleanly(tmpdir, run):
         server.wait_for(r"^DONE http path=/ unwrap=ok")
 
 
-def skip_where_ragged_eofs_predate_openssl3(run):
-    # Python 3 before 3.10 predates OpenSSL 3: it reports a stream that ends
-    # without close_notify as a plain SSLError, not SSLEOFError.
+def client_without_close_notify(tmpdir, run, mode):
+    """The client's result against a server that closes without close_notify
+    after a whole response ("ragged", as http.server behind TLS does after
+    "Connection: close") or in the middle of one ("cut")."""
+    # Python 3 before 3.10 predates OpenSSL 3: it reports such a stream
+    # end as a plain SSLError, not SSLEOFError.
     if run.interpreter == sys.executable and (3, 0) <= sys.version_info < (3, 10) \
             and ssl.OPENSSL_VERSION_INFO >= (3,):
         pytest.skip("Python 3 before 3.10 predates OpenSSL 3 (ragged EOFs)")
+    with py3_server(mode) as server:
+        result = run_client(tmpdir, run, server)
+        server.wait_for(r"^DONE %s path=/$" % mode)
+    return result
 
 
 @pytest.mark.parametrize("run", example_runs(), ids=repr)
 def test_client_example_takes_a_whole_response_without_close_notify(tmpdir, run):
-    skip_where_ragged_eofs_predate_openssl3(run)
-    # As http.server behind TLS answers: "Connection: close", then the
-    # connection closes without close_notify.
-    with py3_server("ragged") as server:
-        result = run_client(tmpdir, run, server)
-        server.wait_for(r"^DONE ragged path=/$")
+    result = client_without_close_notify(tmpdir, run, "ragged")
     assert "Connection: close\r\n" in printed_response(result)
 
 
 @pytest.mark.parametrize("run", example_runs(), ids=repr)
 def test_client_example_refuses_a_response_cut_short(tmpdir, run):
-    skip_where_ragged_eofs_predate_openssl3(run)
-    with py3_server("cut") as server:
-        result = run_client(tmpdir, run, server)
-        server.wait_for(r"^DONE cut path=/$")
+    result = client_without_close_notify(tmpdir, run, "cut")
     assert result.returncode == 1, result.describe()
-    assert result.err.splitlines()[-1].startswith("ssl.SSLEOFError: ") or \
-        result.err.splitlines()[-1].startswith("SSLEOFError: "), result.describe()
+    last = result.err.splitlines()[-1]
+    assert last.startswith(("ssl.SSLEOFError: ", "SSLEOFError: ")), result.describe()
 
 
 @pytest.mark.parametrize("certname, alert", [
