@@ -2,13 +2,16 @@
 
 The metadata lives here rather than in a ``[project]`` table because pip
 19.2.3 and setuptools 44 -- the newest that run on Python 2.7 -- predate
-PEP 621.  ``pyproject.toml`` only names the build backend.
+PEP 621.  ``pyproject.toml`` only names the build backend.  The project has
+no published home page or repository yet, so there is no ``url`` or
+``project_urls`` (docs/releasing.md).
 """
 
 import io
 import os
 import re
 
+import setuptools
 from setuptools import find_packages, setup
 
 HERE = os.path.abspath(os.path.dirname(__file__))
@@ -32,6 +35,38 @@ def read_version():
     if match is None:
         raise RuntimeError("no __version__ in src/sslbio/__init__.py")
     return match.group(1)
+
+
+# The README's first part describes the package to its users; what follows
+# this line (the development set-up, how it works, tests, performance) needs
+# a checkout, and a package index shows only the part before it.
+INDEX_END = "<!-- The package index shows the README down to here. -->"
+# A Markdown link to anything but an absolute http(s) URL: a file of the
+# checkout or a section of the whole README, neither of which an index has.
+LOCAL_LINK = re.compile(r"\[([^\]]+)\]\((?!https?://)[^)\s]+\)")
+
+
+def long_description():
+    """The README down to ``INDEX_END``, its local links turned into their
+    text."""
+    readme = read("README.md")
+    if INDEX_END not in readme:
+        raise RuntimeError("README.md lacks the line %r" % INDEX_END)
+    return LOCAL_LINK.sub(r"\1", readme.split(INDEX_END)[0]).rstrip() + "\n"
+
+
+def licence():
+    """The MIT licence as the setuptools building this states it:
+    ``(setup() arguments, classifiers)``.  An SPDX expression from
+    setuptools 77 on, which deprecates the licence classifier; the License
+    field and the classifier before."""
+    major = int(re.match(r"\d+", setuptools.__version__).group(0))
+    if major >= 77:
+        return {"license_expression": "MIT"}, []
+    return {"license": "MIT"}, ["License :: OSI Approved :: MIT License"]
+
+
+LICENCE_ARGUMENTS, LICENCE_CLASSIFIERS = licence()
 
 
 def package_data():
@@ -59,12 +94,12 @@ setup(
     name="sslbio",
     version=read_version(),
     description=("Python 3's in-memory TLS API (MemoryBIO, SSLObject, "
-                 "wrap_bio, SSLSession) for CPython 2.7, in pure Python"),
-    long_description=read("README.md"),
+                 "wrap_bio, SSLSession) for Python 2.7 (CPython and PyPy), in "
+                 "pure Python"),
+    long_description=long_description(),
     long_description_content_type="text/markdown",
-    keywords="ssl tls MemoryBIO SSLObject wrap_bio sans-io python2",
+    keywords="ssl tls MemoryBIO SSLObject wrap_bio sans-io python2 pypy",
     author="the sslbio authors",
-    license="MIT",
     package_dir={"": "src"},
     packages=find_packages("src"),
     package_data=package_data(),
@@ -73,8 +108,8 @@ setup(
     install_requires=[],
     python_requires=">=2.7, !=3.0.*, !=3.1.*, !=3.2.*, !=3.3.*, !=3.4.*, !=3.5.*",
     classifiers=[
+        "Development Status :: 5 - Production/Stable",
         "Intended Audience :: Developers",
-        "License :: OSI Approved :: MIT License",
         "Operating System :: POSIX",
         "Programming Language :: Python",
         "Programming Language :: Python :: 2",
@@ -89,8 +124,10 @@ setup(
         "Programming Language :: Python :: 3.12",
         "Programming Language :: Python :: 3.13",
         "Programming Language :: Python :: Implementation :: CPython",
+        "Programming Language :: Python :: Implementation :: PyPy",
         "Topic :: Internet",
         "Topic :: Security :: Cryptography",
         "Topic :: Software Development :: Libraries :: Python Modules",
-    ],
+    ] + LICENCE_CLASSIFIERS,
+    **LICENCE_ARGUMENTS
 )

@@ -12,10 +12,10 @@ import pytest
 
 import sslbio
 from engine_cases.common import client_context
-from sslbio import _cli, _demo
-from support import cert, subproc
+from sslbio import _cli, _demo, _engines
+from support import cert, engines, subproc
 from support.interpreters import find_python
-from support.documents import (code_blocks, document, example_interpreters,
+from support.documents import (Run, code_blocks, document, example_runs, run_environment,
                                run_program, section, with_settings)
 from support.peers import ListeningPeer, py3_server
 from support.pump import TLSPump
@@ -25,14 +25,14 @@ SNI_SERVER = code_blocks(document("docs/sni-server.md"), "python")[0]
 CONTEXT = code_blocks(document("docs/context.md"), "python")[0]
 
 
-def outputs_everywhere(code, tmpdir):
-    """What ``code`` prints under each example interpreter, which must
-    each run it cleanly."""
-    outputs = []
-    for interpreter in example_interpreters():
-        result = run_program(code, interpreter, tmpdir)
+def outputs_everywhere(code, tmpdir, runs=None):
+    """``{run: what code prints}`` under each example run (or ``runs``),
+    each of which must run it cleanly."""
+    outputs = {}
+    for run in example_runs() if runs is None else runs:
+        result = run_program(code, run, tmpdir)
         assert result.returncode == 0 and result.err == "", result.describe()
-        outputs.append(result.out)
+        outputs[run] = result.out
     return outputs
 
 
@@ -40,31 +40,59 @@ def test_portable_context_recipe_agrees_across_interpreters(tmpdir):
     code = with_settings(PORTABLE_CONTEXT, CAFILE=cert("ca.pem"),
                          CERTFILE=cert("server.pem"), KEYFILE=cert("server.key"),
                          SERVER_NAME="localhost")
-    outputs = outputs_everywhere(code, tmpdir)
-    assert "verifies chain and name: True\n" in outputs[0]
-    assert re.search(r"^version: TLSv1\.[23]$", outputs[0], re.M)
-    shared = re.search(r"^ciphers both sides enable: (.*)$", outputs[0], re.M).group(1)
+    runs = example_runs()
+    outputs = outputs_everywhere(code, tmpdir, runs)
+    reference = [outputs[run] for run in runs if run.engine != "portable"][0]
+    assert "verifies chain and name: True\n" in reference
+    assert re.search(r"^version: TLSv1\.[23]$", reference, re.M)
+    shared = re.search(r"^ciphers both sides enable: (.*)$", reference, re.M).group(1)
     assert shared and not re.search(r"CBC|SHA$|3DES|RC4|DSS", shared), shared
-    # The point of the recipe: the same contexts on every line.
-    assert all(out == outputs[0] for out in outputs), outputs
+    # The point of the recipe: the same contexts on every line, whatever
+    # the engine; the portable one says it cannot list the shared ciphers.
+    for run in runs:
+        expected = reference
+        if run.engine == "portable":
+            expected = reference.replace(
+                shared, "(not listed by the portable engine)")
+        assert outputs[run] == expected, (run, outputs)
+
+
+CONTEXT_FEATURES = "import json, sslbio; print(json.dumps(sorted(sslbio.CONTEXT_FEATURES)))"
+
+
+def context_features(run):
+    """``sslbio.CONTEXT_FEATURES`` where ``run`` runs."""
+    result = subproc.run([run.interpreter, "-c", CONTEXT_FEATURES], timeout=60,
+                         env=run_environment(run))
+    return result.check().json()
 
 
 @pytest.mark.skipif((3, 0) <= sys.version_info < (3, 8), reason="the example "
                     "uses Python 3.8's context surface (keylog_filename; 3.6 "
                     "has no TLSVersion)")
 def test_context_example_agrees_across_interpreters(tmpdir):
-    wanted = ("minimum_version", "keylog_filename", "sni_callback")
-    missing = [name for name in wanted
-               if name not in getattr(sslbio, "CONTEXT_FEATURES", wanted)]
-    if missing:
-        pytest.skip("the %s engine does not provide %s (sslbio.CONTEXT_FEATURES)"
-                    % (sslbio.ENGINE, ", ".join(missing)))
     code = with_settings(CONTEXT, CAFILE=cert("ca.pem"),
                          CERTFILE=cert("server.pem"), KEYFILE=cert("server.key"))
-    outputs = outputs_everywhere(code, tmpdir)
-    assert "<TLSVersion.TLSv1_3: 772> TLSv1.3\n" in outputs[0]
-    assert "CLIENT_TRAFFIC_SECRET_0" in outputs[0]
-    assert all(out == outputs[0] for out in outputs), outputs
+    wanted = ("minimum_version", "keylog_filename", "sni_callback")
+    served, refused = [], []
+    for run in example_runs():
+        features = context_features(run)
+        (served if all(name in features for name in wanted) else refused).append(run)
+    outputs = outputs_everywhere(code, tmpdir, served)
+    first = outputs[served[0]]
+    assert "<TLSVersion.TLSv1_3: 772> TLSv1.3\n" in first
+    assert "CLIENT_TRAFFIC_SECRET_0" in first
+    assert all(out == first for out in outputs.values()), outputs
+    # An engine without those features is named where the page says what
+    # the example needs, and stops the program clearly.
+    needs = re.search(r"On 2\.7 it needs\s(.*?)\n\n", document("docs/context.md"),
+                      re.S).group(1)
+    for run in refused:
+        assert "the %s engine" % run.engine in " ".join(needs.split()), needs
+        result = run_program(code, run, tmpdir)
+        assert result.returncode == 1, result.describe()
+        assert result.err.splitlines()[-1].startswith("NotImplementedError: "), \
+            result.describe()
 
 
 class SNIServer(ListeningPeer):
@@ -84,17 +112,16 @@ def fetch(port, server_name, cafile="ca.pem"):
     return names, response.partition(b"\r\n\r\n")[2].decode("ascii")
 
 
-@pytest.mark.parametrize("interpreter", example_interpreters())
-def test_sni_server_serves_each_name_its_certificate(tmpdir, interpreter):
+@pytest.mark.parametrize("run", example_runs(), ids=repr)
+def test_sni_server_serves_each_name_its_certificate(tmpdir, run):
     code = with_settings(
         SNI_SERVER, HOST="127.0.0.1", PORT=0, DEFAULT_NAME="server.example",
         CERTIFICATES={"server.example": (cert("server.pem"), cert("server.key")),
                       "a.wild.example": (cert("wildcard.pem"), cert("wildcard.key"))})
     path = tmpdir.join("sni_server.py")
     path.write(code)
-    argv = [interpreter, "-u", "-W", "error", str(path)]
-    env = subproc.python_env(interpreter)
-    with SNIServer(argv, name="sni_server", env=env) as server:
+    argv = [run.interpreter, "-u", "-W", "error", str(path)]
+    with SNIServer(argv, name="sni_server", env=run_environment(run)) as server:
         names, body = fetch(server.port, "a.wild.example")
         assert (names, body) == (["*.wild.example"], "served the certificate of a.wild.example\n")
         names, body = fetch(server.port, "server.example")
@@ -120,12 +147,13 @@ def test_sni_server_serves_each_name_its_certificate(tmpdir, interpreter):
 EVENT_LOOPS = code_blocks(document("docs/event-loops.md"), "python")[0]
 
 
-def test_trollius_example_fetches_through_sslproto(tmpdir):
+@pytest.mark.parametrize("engine", engines.serving())
+def test_trollius_example_fetches_through_sslproto(tmpdir, engine):
     pytest.importorskip("trollius")
     with py3_server("http") as server:
         code = with_settings(EVENT_LOOPS, HOST="localhost", PORT=server.port,
                              CAFILE=cert("ca.pem"))
-        result = run_program(code, sys.executable, tmpdir)
+        result = run_program(code, Run(sys.executable, engine), tmpdir)
     assert result.returncode == 0 and result.err == "", result.describe()
     first, rest = result.out.split("\n", 1)
     assert re.match(r"_SSLProtocolTransport TLSv1\.[23]$", first), result.out
@@ -135,10 +163,13 @@ def test_trollius_example_fetches_through_sslproto(tmpdir):
 TROUBLESHOOTING = document("docs/troubleshooting.md")
 
 
-def documented_labels(section_title):
-    """The `quoted` labels in the first column of a section's table, without
-    a trailing ' ...'."""
-    cells = re.findall(r"^\|([^|]*)\|", section(TROUBLESHOOTING, section_title), re.M)
+def documented_labels(section_title=None):
+    """The `quoted` labels in the first column of a section's table (of the
+    text before the first section without a title), without a trailing
+    ' ...'."""
+    text = section(TROUBLESHOOTING, section_title) if section_title else \
+        TROUBLESHOOTING.split("\n## ", 1)[0]
+    cells = re.findall(r"^\|([^|]*)\|", text, re.M)
     return [label[:-4] if label.endswith(" ...") else label
             for cell in cells for label in re.findall(r"`([^`]+)`", cell)]
 
@@ -153,6 +184,30 @@ def test_troubleshooting_covers_every_verdict():
     for verdict in verdicts:
         assert verdict in source                       # what check prints...
         assert verdict.rstrip() in prefixes, verdict   # ...is explained
+
+
+def check_output(engine):
+    """What ``python -m sslbio check`` prints with ``engine`` forced."""
+    result = subproc.run([sys.executable, "-m", "sslbio", "check"], timeout=300,
+                         env=subproc.child_env(subproc.sslbio_src(),
+                                               engines.forced(engine)))
+    assert result.returncode in (0, 1) and result.err == "", result.describe()
+    return result.out
+
+
+def test_troubleshooting_explains_every_line_check_prints():
+    table = documented_labels()
+    outputs = [check_output(engine) for engine in engines.serving()]
+    if sys.version_info[0] == 2:
+        outputs.append(check_output("turbo"))  # no such engine: unavailable
+    for out in outputs:
+        for label in re.findall(r"^(\w[\w ]*):", out, re.M):
+            label = re.sub(r"^not \w+$", "not <engine>", label)
+            assert label in table, (label, out)
+    # Every value of the engine line is explained where it is listed.
+    engine_row = re.search(r"^\| `engine` \|(.*)$", TROUBLESHOOTING, re.M).group(1)
+    for engine in ("stdlib", "unavailable") + tuple(_engines.NAMES):
+        assert "`%s`" % engine in engine_row, engine
 
 
 def test_troubleshooting_explains_each_shortfall():

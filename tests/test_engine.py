@@ -29,6 +29,7 @@ from engine_cases.common import (ON_CTYPES_ENGINE, ON_ENGINE, PY2, Pair, cert,
                                  client_context, connected_pair, der_of,
                                  last_json, run_clean, server_context)
 from engine_cases.copies import ssl_state
+from support import engines
 from support.interpreters import NO_REFERENCE, reference_python
 
 engine_only = pytest.mark.skipif(
@@ -235,6 +236,50 @@ def test_memory_bio_takes_no_arguments():
         sslbio.MemoryBIO(123)
     with pytest.raises(TypeError):
         sslbio.MemoryBIO(size=1)
+
+
+# Bad arguments, each as (call, Python 3's message with %s for the name of
+# the text type: 'str' there, 'unicode' on 2.7, where 'str' is accepted).
+BAD_ARGUMENTS_SCRIPT = """
+    import json, sslbio
+    calls = {
+        "MemoryBIO(b'x')": lambda: sslbio.MemoryBIO(b"x"),
+        "MemoryBIO(b'x', size=1)": lambda: sslbio.MemoryBIO(b"x", size=1),
+        "MemoryBIO(size=1)": lambda: sslbio.MemoryBIO(size=1),
+        "write(text)": lambda: sslbio.MemoryBIO().write(u"abc"),
+        "write(None)": lambda: sslbio.MemoryBIO().write(None),
+        "read(text)": lambda: sslbio.MemoryBIO().read(u"1"),
+    }
+    seen = {}
+    for name, call in calls.items():
+        try:
+            call()
+            seen[name] = None
+        except Exception as exc:
+            seen[name] = [type(exc).__name__, str(exc)]
+    print(json.dumps([type(u"").__name__, seen]))
+"""
+BAD_ARGUMENT_MESSAGES = {
+    "MemoryBIO(b'x')": "MemoryBIO() takes no positional arguments",
+    "MemoryBIO(b'x', size=1)": "MemoryBIO() takes no positional arguments",
+    "MemoryBIO(size=1)": "MemoryBIO() takes no keyword arguments",
+    "write(text)": "a bytes-like object is required, not '%s'",
+    "write(None)": "a bytes-like object is required, not 'NoneType'",
+    "read(text)": "'%s' object cannot be interpreted as an integer",
+}
+
+
+@pytest.mark.parametrize("engine", engines.serving())
+def test_bad_arguments_get_python3s_messages_naming_the_type_passed(engine):
+    if (3, 0) <= sys.version_info < (3, 11):
+        pytest.skip("the messages are Python 3.11's; older Python 3 words them "
+                    "otherwise")
+    text_type, seen = last_json(run_clean(BAD_ARGUMENTS_SCRIPT,
+                                          env=engines.forced(engine)))
+    assert text_type == ("unicode" if PY2 else "str")
+    expected = dict((name, ["TypeError", message.replace("%s", text_type)])
+                    for name, message in BAD_ARGUMENT_MESSAGES.items())
+    assert seen == expected
 
 
 def test_memory_bio_cannot_be_subclassed():
@@ -694,6 +739,46 @@ def test_sni_callback(switch):
 
 
 # -- decoded certificates (plain API: runs on 3 too) -----------------------
+
+NEGOTIATED_TYPES_SCRIPT = """
+    import json
+    from engine_cases.common import client_context, connected_pair, server_context
+    contexts = client_context(), server_context()
+    for context in contexts:
+        context.set_alpn_protocols(["http/1.1"])
+    pair = connected_pair(*contexts)
+
+    def kinds(value):
+        if isinstance(value, (tuple, list)):
+            return [kinds(item) for item in value]
+        return type(value).__name__
+
+    try:
+        shared = pair.server.shared_ciphers()[0]
+    except NotImplementedError:  # an engine that says so in its LIMITATIONS
+        shared = None
+    print(json.dumps({
+        "version": [kinds(pair.client.version()), kinds(pair.server.version())],
+        "cipher": [kinds(pair.client.cipher()), kinds(pair.server.cipher())],
+        "shared_ciphers": kinds(shared),
+        "selected_alpn_protocol": [kinds(pair.client.selected_alpn_protocol()),
+                                   kinds(pair.server.selected_alpn_protocol())],
+    }))
+"""
+
+
+@pytest.mark.parametrize("engine", engines.serving())
+def test_negotiated_names_are_native_strs_on_every_engine(engine):
+    # Python 3 code compares them with str literals and formats them.
+    seen = last_json(run_clean(NEGOTIATED_TYPES_SCRIPT, env=engines.forced(engine)))
+    cipher = ["str", "str", "int"]
+    assert seen["version"] == ["str", "str"]
+    assert seen["cipher"] == [cipher, cipher]
+    assert seen["shared_ciphers"] in (cipher, "NoneType")
+    assert seen["selected_alpn_protocol"] == ["str", "str"]
+    if engine != "portable":
+        assert seen["shared_ciphers"] == cipher
+
 
 def test_peer_certificate_ip_addresses_as_python3_spells_them():
     """server.pem names 127.0.0.1 and ::1: Python 3 gives the IPv4 address

@@ -30,7 +30,7 @@ PUBLIC_API = ["ENGINE", "UNAVAILABLE_REASON", "MemoryBIO", "SSLObject", "SSLSess
 # What the build reads; everything else in the checkout (build/, .git, ...)
 # stays out of the copy these tests build from.
 SOURCE_FILES = ["setup.py", "setup.cfg", "pyproject.toml", "MANIFEST.in", "README.md",
-                "LICENSE"]
+                "CHANGELOG.md", "LICENSE"]
 
 needs_checkout = pytest.mark.skipif(
     not os.path.exists(os.path.join(ROOT, "setup.py")),
@@ -99,18 +99,94 @@ def test_wheel_is_universal_and_dependency_free(wheel):
     assert "!=3.5.*" in requires_python and "!=3.0.*" in requires_python
 
 
+def wheel_metadata(wheel):
+    """(the METADATA headers, the long description) of the wheel."""
+    info = "sslbio-%s.dist-info/" % source_version()
+    with zipfile.ZipFile(wheel) as archive:
+        metadata = archive.read(info + "METADATA").decode("utf-8")
+    headers, _, description = metadata.partition("\n\n")
+    return headers, description
+
+
 @needs_checkout
 def test_wheel_names_its_licence_and_authors(wheel):
     info = "sslbio-%s.dist-info/" % source_version()
     with zipfile.ZipFile(wheel) as archive:
-        metadata = archive.read(info + "METADATA").decode("utf-8")
         licence = archive.read(info + "LICENSE").decode("utf-8")
-    assert re.search(r"^License: MIT$", metadata, re.M)
+    metadata, _ = wheel_metadata(wheel)
+    # An SPDX expression where the setuptools building it knows them (77+),
+    # which then deprecates the classifier; the older field and classifier
+    # otherwise.
+    if re.search(r"^License-Expression:", metadata, re.M):
+        assert re.search(r"^License-Expression: MIT$", metadata, re.M)
+        assert "License ::" not in metadata
+    else:
+        assert re.search(r"^License: MIT$", metadata, re.M)
+        assert re.search(r"^Classifier: License :: OSI Approved :: MIT License$",
+                         metadata, re.M)
     assert re.search(r"^Author: the sslbio authors$", metadata, re.M)
-    assert re.search(r"^Classifier: License :: OSI Approved :: MIT License$", metadata, re.M)
-    # No invented home page: the project names none.
+    # No invented home page: the project has none published yet (setuptools
+    # 44, the last for 2.7, writes UNKNOWN for a missing one).
     assert not re.search(r"^Home-page: (?!UNKNOWN$)", metadata, re.M)
+    assert "Project-URL" not in metadata
     assert licence.startswith("MIT License\n\nCopyright (c) 2026 the sslbio authors\n")
+
+
+@needs_checkout
+def test_wheel_classifiers_name_every_interpreter_served(wheel):
+    metadata, _ = wheel_metadata(wheel)
+    classifiers = re.findall(r"^Classifier: (.*)$", metadata, re.M)
+    assert [c for c in classifiers if c.startswith("Development Status :: ")]
+    for implementation in ("CPython", "PyPy"):
+        assert "Programming Language :: Python :: Implementation :: " + implementation \
+            in classifiers
+    versions = [c.rpartition(" :: ")[2] for c in classifiers
+                if c.startswith("Programming Language :: Python :: ")
+                and c.count(" :: ") == 2]
+    assert versions == ["2", "2.7", "3"] + ["3.%d" % minor for minor in range(6, 14)]
+    assert "PyPy" in re.search(r"^Summary: (.*)$", metadata, re.M).group(1)
+
+
+@needs_checkout
+def test_long_description_is_the_readme_as_an_index_shows_it(wheel):
+    """The README's part down to the line that says so: what it is for,
+    installing, starting, using it; no link to a file the index does not
+    have, no command that needs a checkout."""
+    _, description = wheel_metadata(wheel)
+    readme = document("README.md")
+    end = "<!-- The package index shows the README down to here. -->"
+    assert readme.count(end) == 1
+    assert description.startswith("# sslbio\n\n")
+    assert "python -m pip install sslbio" in description
+    assert "## Development set-up" not in description
+    assert "## Getting started" in description and "## Limitations" in description
+    links = re.findall(r"\]\(([^)\s]+)\)", description)
+    links += re.findall(r"^\[[^\]]+\]: (\S+)", description, re.M)
+    assert [link for link in links if not link.startswith(("https://", "http://"))] == []
+    # Every local link of that part is still there, as its text.
+    for text, _ in re.findall(r"\[([^\]]+)\]\(([^)\s]+)\)", readme.split(end)[0]):
+        assert text in description
+    commands = [line for block in code_blocks(description, "sh")
+                for line in block.splitlines()]
+    assert commands and not [line for line in commands
+                             if re.search(r"(^|\s)(scripts|build|src|tests)/", line)]
+
+
+@needs_checkout
+def test_changelog_dates_this_version_and_the_tags_are_documented():
+    changelog = document("CHANGELOG.md")
+    first = re.search(r"^## (\S+) \((unreleased|\d{4}-\d{2}-\d{2})\)$", changelog, re.M)
+    assert first and first.group(1) == source_version()
+    assert "`vX.Y.Z`" in changelog
+    releasing = document("docs/releasing.md")
+    assert "`vMAJOR.MINOR.PATCH`" in releasing and "requirements/publish.txt" in releasing
+
+
+def test_api_page_lists_every_public_name_with_its_python3_counterpart():
+    rows = re.findall(r"^\| `(\w+)[^|]*\| ([^|]+) \|", document("docs/api.md"), re.M)
+    listed = [name for name, _ in rows]
+    assert sorted(listed) == sorted(sslbio.__all__ + ["__version__"])
+    assert all(counterpart.strip() for _, counterpart in rows)
 
 
 @needs_checkout

@@ -6,6 +6,7 @@ The same tests run on Python 2.7 (sslbio's engine) and on Python 3 (the
 standard library's SSLObject under the same SSLSocket).
 """
 
+import array
 import errno
 import hashlib
 import os
@@ -205,6 +206,20 @@ def test_certificate_chains_as_python313s_socket(pair):
     assert tls.get_verified_chain()[0] == der_cert("server.pem")
     assert tls.get_unverified_chain() == [der_cert("server.pem")]
     assert server.get_unverified_chain() == []
+
+
+def test_sendall_takes_any_bytes_like_object(pair):
+    # On 2.7 array.array has only the old buffer interface (no memoryview).
+    a, b = pair
+    pieces = [b"bytes", bytearray(b"bytearray"), memoryview(b"memoryview"),
+              array.array("b", b"array")]
+    expected = b"bytesbytearraymemoryviewarray"
+    peer = Background(lambda: echo(layered(a, 1, True), len(expected)))
+    tls = layered(b, 1, False)
+    for piece in pieces:
+        tls.sendall(piece)
+    assert recv_exactly(tls, len(expected)) == expected
+    peer.result()
 
 
 def test_clean_close_reads_empty(pair):
@@ -623,6 +638,12 @@ def test_bad_input_gets_python3s_exceptions(pair):
             call()
     with pytest.raises(TypeError):
         tls.send(u"text")
+    # Python 3's message, naming the type passed (on 2.7 'unicode', where
+    # 'str' is what it takes).
+    with pytest.raises(TypeError) as info:
+        tls.sendall(u"text")
+    assert str(info.value) == ("memoryview: a bytes-like object is required, "
+                               "not '%s'" % type(u"").__name__)
     with pytest.raises(NotImplementedError):
         tls.sendmsg([b"x"])
     tls.close()

@@ -8,8 +8,8 @@ exception classes for the same inputs on 2.7.
 import struct
 import sys
 
-__all__ = ["as_bytes", "index_as_int", "ssize_arg", "c_int_arg",
-           "c_long_arg"]
+__all__ = ["as_bytes", "byte_view", "index_as_int", "ssize_arg", "c_int_arg",
+           "c_long_arg", "no_arguments"]
 
 _INT_MAX = 2 ** 31 - 1
 # C long: 64 bits on the LP64 platforms CPython 2.7 runs on, 32 on Windows.
@@ -27,7 +27,7 @@ def as_bytes(data):
     """The bytes of any bytes-like object, as Python 3's ``y*`` accepts.
 
     ``str`` passes through without a copy; text is a ``TypeError`` as in
-    Python 3 (where it is ``str``).
+    Python 3, whose message names the type passed (2.7's ``unicode``).
     """
     if type(data) is bytes:
         return data
@@ -47,9 +47,37 @@ def as_bytes(data):
                         % _type_name(data))
 
 
+def byte_view(data):
+    """``data`` as a flat ``memoryview`` of its bytes, as Python 3's
+    ``SSLSocket.sendall()`` takes it (``memoryview(data).cast("B")``).
+
+    Anything that is not bytes-like (text included) is a ``TypeError`` with
+    Python 3's message, naming the type passed; 2.7's objects with only the
+    old buffer interface (``array.array``) are bytes-like, as on Python 3.
+    """
+    try:
+        view = memoryview(data)
+    except TypeError:
+        try:
+            return memoryview(as_bytes(data))
+        except TypeError:
+            raise TypeError("memoryview: a bytes-like object is required, "
+                            "not '%s'" % _type_name(data))
+    return view.cast("B") if hasattr(view, "cast") else view
+
+
+def no_arguments(type_name, args, kwargs):
+    """Refuse a constructor's arguments as Python 3 refuses them for a C
+    type that takes none (``MemoryBIO()``): positional ones first."""
+    if args:
+        raise TypeError("%s() takes no positional arguments" % type_name)
+    if kwargs:
+        raise TypeError("%s() takes no keyword arguments" % type_name)
+
+
 def _type_name(obj):
-    if isinstance(obj, _text_type):
-        return "str"
+    # The type the caller passed, by its own name: Python 3's messages say
+    # 'str' for text, which on 2.7 would name the type that is accepted.
     return type(obj).__name__
 
 

@@ -75,9 +75,13 @@ own client context trusts them."""
 GET_HELP = "fetch an HTTPS URL over sslbio's SSLSocket, through a proxy if asked"
 GET_DESCRIPTION = """\
 Fetch an HTTPS URL over sslbio's SSLSocket, directly or through an HTTP or
-HTTPS proxy (CONNECT; an HTTPS proxy gives TLS inside TLS).  Prints what each
-TLS layer negotiated (version, cipher, ALPN, the peer certificate's subject),
-then the response; any failure is one line on standard error and exit status 1."""
+HTTPS proxy (CONNECT; an HTTPS proxy gives TLS inside TLS), as curl does for
+scripts: the body alone on standard output (or in -o FILE), the status line
+and headers before it with -i, and with -v what each TLS layer negotiated
+(version, cipher, ALPN, the peer certificate's subject) and the response head
+on standard error.  Any failure, an invalid URL or file included, is one line
+on standard error and exit status 1 (before connecting when it can be); a
+command line it cannot parse gets the usage and exit status 2."""
 PIP_HELP = "run pip with HTTPS proxies working on Python 2.7 (arguments go to pip)"
 
 
@@ -102,10 +106,11 @@ def check(out):
     # What this engine cannot do that Python 3.11 does.
     for limitation in ENGINE_LIMITATIONS:
         show("limitation", limitation)
-    show("context", _context_line())
     if UNAVAILABLE_REASON is not None:
+        # No context line: without an engine no feature is served.
         show("verdict", "UNAVAILABLE: %s" % UNAVAILABLE_REASON)
         return 1
+    show("context", _context_line())
     # The engine loaded; prove it by a full verified conversation in memory.
     try:
         facts = _demo.converse()

@@ -1,9 +1,10 @@
 """Engine choice on Python 2.7, or a clear refusal.
 
-``SSLBIO_ENGINE=ctypes|pypy|portable`` forces one engine; otherwise the
-engines of ``_engines.NAMES`` are tried in that order, fastest first, and
-the first that imports serves.  ``ENGINE_REASONS`` keeps, for each engine
-tried and refused, why (``python -m sslbio check`` shows them).
+``SSLBIO_ENGINE=ctypes|pypy|portable`` (in any case, spaces around it
+ignored) forces one engine; otherwise the engines of ``_engines.NAMES`` are
+tried in that order, fastest first, and the first that imports serves.
+``ENGINE_REASONS`` keeps, for each engine tried and refused, why (``python
+-m sslbio check`` shows them).
 
 Importing this module never fails.  When no engine can serve, ``ENGINE`` is
 ``"unavailable"``, ``UNAVAILABLE_REASON`` says why, and creating a
@@ -47,7 +48,8 @@ def _try(name):
 def _choose():
     """(engine module or None, {name: reason refused}, reason if none)."""
     reasons = {}
-    forced = os.environ.get(FORCE_VARIABLE, "")
+    # As a person types it: " Portable" and "CTYPES" name engines too.
+    forced = os.environ.get(FORCE_VARIABLE, "").strip().lower()
     if forced:
         if forced not in NAMES:
             why = ("%s=%s names no engine (known: %s)"

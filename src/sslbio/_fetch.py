@@ -1,21 +1,39 @@
 """``python -m sslbio get URL``: one HTTPS request over ``sslbio.SSLSocket``,
 directly or through a proxy (an HTTPS proxy gives TLS inside TLS).
 
-Prints, for each TLS layer, the negotiated version, cipher, ALPN protocol and
-the peer certificate's subject, then the response's status line and headers,
-then its body (to standard output, or to ``-o FILE``), with a progress bar
-on standard error for bodies over 1 MiB.  Any failure -- a name that does not
-resolve, a refused connection, a certificate that does not verify, a proxy
-that answers CONNECT with 407 or 403, a timeout, an HTTP error status -- is
-one line on standard error and exit status 1.
+Made for scripts, as curl is.  Standard output carries the response body and
+nothing else (``-o FILE`` takes it instead); ``-i`` puts the status line and
+the headers, as the server sent them, before the body; ``-v`` shows on
+standard error what each TLS layer negotiated (version, cipher, ALPN
+protocol, the peer certificate's subject), the request line and the
+response's head.  Bodies over 1 MiB get a progress bar on standard error
+when it is a terminal and the body does not go to that terminal.
+
+Every argument is checked before the first connection: the URLs (a port
+outside 1-65535 is an error, never the scheme's default port), the CA files
+(each message names the option and the file) and the output file, which is
+opened then (an existing one is emptied only when the body starts).  Any
+failure -- those, a name that does not resolve, a refused connection, a
+certificate that does not verify, a proxy that answers CONNECT with 407 or
+403, a timeout, an HTTP error status (whose body is not written) -- is one
+line on standard error and exit status 1.  A reader that stops early
+(``get URL | head``) ends it quietly, with the exit status of a command
+killed by SIGPIPE.
 """
 
 from __future__ import print_function
 
+import argparse
+import errno
+import math
+import os
+import re
+import signal
 import socket
 import ssl
 import sys
 
+from . import UNAVAILABLE_REASON
 from ._sslsocket import wrap_socket
 
 try:  # Python 3
@@ -30,11 +48,31 @@ PROGRESS_THRESHOLD = 1024 * 1024
 CHUNK = 64 * 1024
 DEFAULT_TIMEOUT = 30.0
 EXIT_FAILURE = 1
+# What a shell reports for a command that SIGPIPE ended (128 + the signal).
+EXIT_READER_GONE = 128 + getattr(signal, "SIGPIPE", 13)
 DEFAULT_PORTS = {"https": 443, "http": 80}
+HTTP_VERSIONS = {9: "0.9", 10: "1.0", 11: "1.1"}
+_DIGITS = re.compile(r"^[0-9]+$")
 
 
 class FetchError(Exception):
     """A failure, already worded for the one-line message."""
+
+
+class ReaderGone(Exception):
+    """Standard output's reader has gone (a broken pipe): stop quietly."""
+
+
+def _seconds(text):
+    """``--timeout``'s value: a positive, finite number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0 or math.isinf(value):
+        raise argparse.ArgumentTypeError(
+            "must be a positive number of seconds, not %r" % text)
+    return value
 
 
 def add_arguments(p):
@@ -48,25 +86,61 @@ def add_arguments(p):
                    "HTTPS proxy with (default: the system's)")
     p.add_argument("-o", "--output", metavar="FILE",
                    help="write the body to FILE instead of standard output")
-    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
-                   help="seconds each network operation may take "
-                        "(default %(default)s)")
+    p.add_argument("-i", "--include", action="store_true",
+                   help="write the status line and headers before the body")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="show each TLS layer, the request and the response "
+                        "head on standard error")
+    p.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT,
+                   metavar="SECONDS", help="seconds each network operation "
+                   "may take (default %(default)s)")
 
 
 def _endpoint(url, what, schemes):
-    parts = urlsplit(url)
-    if parts.scheme not in schemes or not parts.hostname:
+    """``(urlsplit result, host, port)`` of a URL the user gave as ``what``."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError as exc:  # 'https://[::1/': "Invalid IPv6 URL"
+        raise FetchError("%s is not valid: %r (%s)" % (what, url, exc))
+    if parts.scheme not in schemes or not host:
         raise FetchError("%s must be a URL of scheme %s, not %r"
                          % (what, " or ".join(schemes), url))
-    try:
-        port = parts.port or DEFAULT_PORTS[parts.scheme]
-    except ValueError:
+    return parts, host, _port(parts, what, url)
+
+
+def _port(parts, what, url):
+    """The port a URL names (1-65535), or its scheme's default when it names
+    none.  Read here because ``urlsplit().port`` differs by version: 2.7's
+    is None for a port out of range, which would mean the default port."""
+    address = parts.netloc.rpartition("@")[2]
+    after_host = address[address.rfind("]") + 1:]  # an IPv6 literal has colons
+    text = after_host.partition(":")[2]
+    if not text:
+        return DEFAULT_PORTS[parts.scheme]
+    if not _DIGITS.match(text) or not 1 <= int(text) <= 65535:
         raise FetchError("%s has an invalid port: %r" % (what, url))
-    return parts, parts.hostname, port
+    return int(text)
 
 
-def _context(cafile):
-    context = ssl.create_default_context(cafile=cafile)
+def _strerror(exc):
+    """The text of an I/O error (PyPy's ``_ssl`` gives an errno without
+    one)."""
+    if exc.strerror:
+        return exc.strerror
+    return os.strerror(exc.errno) if exc.errno else str(exc)
+
+
+def _context(cafile, option):
+    """A verifying client context; ``cafile`` (given as ``option``) must be
+    a readable file of CA certificates."""
+    try:
+        context = ssl.create_default_context(cafile=cafile)
+    except ssl.SSLError as exc:  # before IOError/OSError, its base classes
+        raise FetchError("%s %s holds no CA certificate in PEM form: %s"
+                         % (option, cafile, exc))
+    except (IOError, OSError) as exc:
+        raise FetchError("cannot read %s %s: %s" % (option, cafile, _strerror(exc)))
     if hasattr(context, "set_alpn_protocols"):
         context.set_alpn_protocols(["http/1.1"])
     return context
@@ -141,20 +215,29 @@ def _tunnel(sock, host, port):
                          % (host, port, " ".join(fields[1:])))
 
 
-class _Progress(object):
-    """A bar on standard error, for bodies over 1 MiB."""
+def _is_terminal(stream):
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
 
-    def __init__(self, total, stream):
+
+class _Progress(object):
+    """A bar on standard error, for bodies over 1 MiB; drawn only where
+    ``shown`` (a terminal that the body does not go to)."""
+
+    def __init__(self, total, stream, shown):
         self.total = total
         self.stream = stream
+        self.enabled = shown
         self.done = 0
-        self.shown = False
+        self.drawn = False
 
     def advance(self, count):
         self.done += count
-        if max(self.total or 0, self.done) <= PROGRESS_THRESHOLD:
+        if not self.enabled or max(self.total or 0, self.done) <= PROGRESS_THRESHOLD:
             return
-        self.shown = True
+        self.drawn = True
         if self.total:
             width = 40
             filled = width * self.done // self.total
@@ -166,89 +249,197 @@ class _Progress(object):
         self.stream.flush()
 
     def finish(self):
-        if self.shown:
+        if self.drawn:
             self.stream.write("\n")
             self.stream.flush()
 
 
-def fetch(args, out, err):
-    """Run the request described by parsed ``args``; raise FetchError."""
-    target, host, port = _endpoint(args.url, "the URL", ("https",))
-    layers = []
-    if args.proxy:
-        proxy, proxy_host, proxy_port = _endpoint(args.proxy, "the proxy",
-                                                  ("http", "https"))
-        sock = _connect(proxy_host, proxy_port, args.timeout, "proxy")
-        if proxy.scheme == "https":
-            sock = _tls(sock, _context(args.proxy_cafile), proxy_host,
-                        proxy_port, "proxy")
-            layers.append(describe_layer(sock, "proxy", proxy_host, proxy_port))
+class _Output(object):
+    """Where the body goes: standard output, or ``-o FILE``.
+
+    The file is opened before any connection, so that a path that cannot be
+    written fails first, but an existing file is emptied only when the body
+    starts, and a file this run created is removed if nothing was written
+    to it.
+    """
+
+    def __init__(self, path, stdout):
+        self.path = path
+        self.started = False
+        if path is None:
+            self.name = "standard output"
+            self.stream = getattr(stdout, "buffer", stdout)  # bytes on 2 and 3
+            self.created = False
+            return
+        self.name = "-o %s" % path
+        existed = os.path.exists(path)
         try:
-            _tunnel(sock, host, port)
-        except socket.timeout:
-            raise FetchError("timed out waiting for the proxy's answer to CONNECT")
-        except FetchError:
-            sock.close()
-            raise
+            self.stream = open(path, "ab")
+        except (IOError, OSError) as exc:
+            raise FetchError("cannot write %s: %s" % (self.name, _strerror(exc)))
+        self.created = not existed
+
+    def write(self, data):
+        try:
+            if not self.started and self.path is not None:
+                self.stream.truncate(0)  # appends now start at 0
+            self.started = True
+            self.stream.write(data)
+        except (IOError, OSError) as exc:
+            self._failed(exc)
+
+    def close(self):
+        try:
+            if self.path is None:
+                self.stream.flush()
+                return
+            self.stream.close()
+        except (IOError, OSError) as exc:
+            self._failed(exc)
+        finally:
+            if self.path is not None and self.created and not self.started:
+                os.remove(self.path)
+
+    def _failed(self, exc):
+        if self.path is None and exc.errno == errno.EPIPE:
+            raise ReaderGone()
+        raise FetchError("cannot write %s: %s" % (self.name, _strerror(exc)))
+
+
+def _native(line):
+    return line if PY2 else line.decode("latin-1")
+
+
+def _head_lines(response):
+    """The status line and the header lines as the server sent them
+    (names' case, order, repeats), as bytes without line ends."""
+    lines = [("HTTP/%s %d %s" % (HTTP_VERSIONS.get(response.version, "1.1"),
+                                 response.status, response.reason)).encode("latin-1")]
+    if PY2:
+        # httplib keeps the raw lines; getheaders() lower-cases and merges.
+        lines += [line.rstrip(b"\r\n") for line in response.msg.headers]
     else:
-        sock = _connect(host, port, args.timeout, "origin")
-    tls = _tls(sock, _context(args.cafile), host, port, "origin")
-    layers.append(describe_layer(tls, "origin", host, port))
-    for line in layers:
-        print(line, file=out)
-    return _request(tls, target, host, port, args, out, err)
+        lines += [("%s: %s" % item).encode("latin-1") for item in response.msg.items()]
+    return lines
 
 
-def _request(tls, target, host, port, args, out, err):
-    connection = HTTPConnection(host, port, timeout=args.timeout)
-    connection.sock = tls  # httplib speaks HTTP over the TLS socket given
+def _request_path(target):
     path = target.path or "/"
     if target.query:
         path += "?" + target.query
-    try:
-        connection.request("GET", path, headers={"Connection": "close"})
-        response = connection.getresponse(buffering=True) if PY2 else \
-            connection.getresponse()
-        print("HTTP/%s %d %s" % ("1.1" if response.version == 11 else "1.0",
-                                 response.status, response.reason), file=out)
-        for name, value in response.getheaders():
-            print("%s: %s" % (name, value), file=out)
-        print(file=out)
-        out.flush()
-        _save_body(response, args, out, err)
-    except socket.timeout:
-        raise FetchError("timed out waiting for the response from %s:%d" % (host, port))
-    except (socket.error, ssl.SSLError) as exc:
-        raise FetchError("reading the response from %s:%d failed: %s"
-                         % (host, port, _reason(exc)))
-    finally:
-        connection.close()
-    if response.status >= 400:
-        raise FetchError("the server answered %d %s" % (response.status, response.reason))
-    return 0
+    return path
 
 
-def _save_body(response, args, out, err):
-    length = response.getheader("Content-Length")
-    progress = _Progress(int(length) if length and length.isdigit() else None, err)
-    sink = open(args.output, "wb") if args.output else _binary(out)
-    try:
-        while True:
-            data = response.read(CHUNK)
-            if not data:
-                break
-            sink.write(data)
-            progress.advance(len(data))
-    finally:
-        progress.finish()
-        if args.output:
-            sink.close()
+class _Fetch(object):
+    """One run of ``get``: the checked arguments, then the request."""
+
+    def __init__(self, args, out, err):
+        self.args = args
+        self.err = err
+        if UNAVAILABLE_REASON is not None:
+            raise FetchError("sslbio cannot serve this interpreter (python -m "
+                             "sslbio check says more): %s" % UNAVAILABLE_REASON)
+        self.target, self.host, self.port = _endpoint(args.url, "the URL", ("https",))
+        self.proxy = None
+        if args.proxy:
+            self.proxy = _endpoint(args.proxy, "--proxy", ("http", "https"))
+        self.origin_context = _context(args.cafile, "--cafile")
+        self.proxy_context = None
+        if args.proxy_cafile is not None or (self.proxy and self.proxy[0].scheme == "https"):
+            self.proxy_context = _context(args.proxy_cafile, "--proxy-cafile")
+        self.output = _Output(args.output, out)
+        self.progress_shown = _is_terminal(err) and (
+            args.output is not None or not _is_terminal(out))
+
+    def verbose(self, prefix, line):
+        if self.args.verbose:
+            print(prefix + line, file=self.err)
+
+    def run(self):
+        try:
+            tls = self._open()
+            return self._request(tls)
+        finally:
+            self.output.close()
+
+    def _open(self):
+        """The TLS socket to the origin, through the proxy if there is one."""
+        host, port, timeout = self.host, self.port, self.args.timeout
+        if self.proxy is None:
+            sock = _connect(host, port, timeout, "origin")
         else:
-            sink.flush()
+            proxy, proxy_host, proxy_port = self.proxy
+            sock = _connect(proxy_host, proxy_port, timeout, "proxy")
+            if proxy.scheme == "https":
+                sock = _tls(sock, self.proxy_context, proxy_host, proxy_port, "proxy")
+                self.verbose("* ", describe_layer(sock, "proxy", proxy_host, proxy_port))
+            try:
+                _tunnel(sock, host, port)
+            except socket.timeout:
+                sock.close()
+                raise FetchError("timed out waiting for the proxy's answer to CONNECT")
+            except FetchError:
+                sock.close()
+                raise
+        tls = _tls(sock, self.origin_context, host, port, "origin")
+        self.verbose("* ", describe_layer(tls, "origin", host, port))
+        return tls
+
+    def _request(self, tls):
+        host, port = self.host, self.port
+        connection = HTTPConnection(host, port, timeout=self.args.timeout)
+        connection.sock = tls  # httplib speaks HTTP over the TLS socket given
+        path = _request_path(self.target)
+        try:
+            connection.request("GET", path, headers={"Connection": "close"})
+            self.verbose("> ", "GET %s HTTP/1.1" % path)
+            response = connection.getresponse(buffering=True) if PY2 else \
+                connection.getresponse()
+            self._head(response)
+            if response.status >= 400:
+                raise FetchError("the server answered %d %s"
+                                 % (response.status, response.reason))
+            self._body(response)
+        except socket.timeout:
+            raise FetchError("timed out waiting for the response from %s:%d" % (host, port))
+        except (socket.error, ssl.SSLError) as exc:
+            raise FetchError("reading the response from %s:%d failed: %s"
+                             % (host, port, _reason(exc)))
+        finally:
+            connection.close()
+        return 0
+
+    def _head(self, response):
+        lines = _head_lines(response)
+        for line in lines:
+            self.verbose("< ", _native(line))
+        if self.args.include:
+            self.output.write(b"".join(line + b"\r\n" for line in lines) + b"\r\n")
+
+    def _body(self, response):
+        length = response.getheader("Content-Length")
+        progress = _Progress(int(length) if length and length.isdigit() else None,
+                             self.err, self.progress_shown)
+        try:
+            while True:
+                data = response.read(CHUNK)
+                if not data:
+                    break
+                self.output.write(data)
+                progress.advance(len(data))
+        finally:
+            progress.finish()
 
 
-def _binary(stream):
-    return getattr(stream, "buffer", stream)
+def _silence(stream):
+    """Point a stream whose reader has gone at the null device, so that the
+    interpreter's own flush at exit reports no broken pipe."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, stream.fileno())
+        os.close(null)
+    except (AttributeError, ValueError, OSError):
+        pass
 
 
 def run(args, out=None, err=None):
@@ -256,11 +447,14 @@ def run(args, out=None, err=None):
     out = sys.stdout if out is None else out
     err = sys.stderr if err is None else err
     try:
-        return fetch(args, out, err)
+        return _Fetch(args, out, err).run()
     except FetchError as exc:
         print("sslbio get: error: %s" % exc, file=err)
+    except ReaderGone:
+        _silence(out)
+        return EXIT_READER_GONE
     except KeyboardInterrupt:
         print("sslbio get: interrupted", file=err)
-    except (IOError, OSError) as exc:
+    except (IOError, OSError) as exc:  # none expected: still one line
         print("sslbio get: error: %s" % exc, file=err)
     return EXIT_FAILURE

@@ -52,6 +52,7 @@ import sys
 import threading
 
 from . import MemoryBIO, SSLObject
+from ._args import byte_view as _byte_view
 from ._records import RecordBoundary
 
 __all__ = ["Pump"]
@@ -114,13 +115,6 @@ def _blocked(exc):
     if getattr(exc, "errno", None) in _WOULD_BLOCK:
         return "unknown"
     return None
-
-
-def _byte_view(data):
-    """``data`` as a flat view of bytes, as Python 3's sendall() takes it."""
-    if PY2:
-        return memoryview(data)  # text: TypeError, as on Python 3
-    return memoryview(data).cast("B")
 
 
 def _want_write():

@@ -520,6 +520,14 @@ class SSLSocket(object):
         # send(), fileno(), _io_refs and _decref_socketios().
         return socket.socket.makefile(self, mode, buffering, **kwargs)
 
+    # PyPy's socket._fileobject asks its socket for these (else it warns on
+    # stderr) to count users where CPython counts references; this socket
+    # counts its files in _io_refs and is closed explicitly.
+    def _reuse(self):
+        pass
+
+    _drop = _reuse
+
     def __enter__(self):
         return self
 

@@ -10,7 +10,7 @@ import os
 import re
 import sys
 
-from . import subproc
+from . import engines, subproc
 from .interpreters import reference_python
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -69,24 +69,41 @@ def with_settings(code, **values):
     return _SETTINGS.sub(lambda m: lines, code, count=1)
 
 
-def example_interpreters():
-    """The interpreters a documented program is run with: this one, and the
-    Python 3 reference when this one is another (2.7 in particular)."""
-    found = [sys.executable]
+class Run(object):
+    """An interpreter and the sslbio engine a documented program runs under
+    (``engines.STDLIB`` for Python 3)."""
+
+    def __init__(self, interpreter, engine):
+        self.interpreter = interpreter
+        self.engine = engine
+
+    def __repr__(self):  # the test's id
+        return "%s-%s" % (os.path.basename(self.interpreter), self.engine)
+
+
+def example_runs():
+    """What a documented program is run under: this interpreter with each
+    engine that serves it, and the Python 3 reference when this one is
+    another (2.7 in particular)."""
+    runs = [Run(sys.executable, engine) for engine in engines.serving()]
     reference = reference_python()
     if reference is not None and os.path.realpath(reference) != \
             os.path.realpath(sys.executable):
-        found.append(reference)
-    return found
+        runs.append(Run(reference, engines.STDLIB))
+    return runs
 
 
-def run_program(code, interpreter, directory, timeout=60, args=()):
-    """Run ``code`` as a script file in ``directory`` under ``interpreter``
-    with warnings turned into errors; the same sslbio as the tests import.
-    Returns a ``support.subproc.Result``."""
+def run_program(code, run, directory, timeout=60, args=()):
+    """Run ``code`` as a script file in ``directory`` under ``run`` (a
+    ``Run``) with warnings turned into errors; the same sslbio as the tests
+    import.  Returns a ``support.subproc.Result``."""
     path = os.path.join(str(directory), "example.py")
     with io.open(path, "w", encoding="utf-8") as f:
         f.write(code if isinstance(code, type(u"")) else code.decode("utf-8"))
-    return subproc.run([interpreter, "-W", "error", path] + list(args),
-                       timeout=timeout, env=subproc.python_env(interpreter),
-                       cwd=str(directory))
+    return subproc.run([run.interpreter, "-W", "error", path] + list(args),
+                       timeout=timeout, env=run_environment(run), cwd=str(directory))
+
+
+def run_environment(run):
+    """The environment of a child that runs under ``run``."""
+    return subproc.python_env(run.interpreter, engines.forced(run.engine))

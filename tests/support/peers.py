@@ -183,7 +183,8 @@ def s_client(port, *args):
 
 def py3_server(mode, certname="server", *args):
     """tests/support/py3_server.py under Python 3, serving `mode`
-    ('echo', 'close' or 'http'); see that script for the protocol."""
+    ('echo', 'close', 'http', 'ragged' or 'cut'); see that script for the
+    protocol and its other options."""
     python = peer_python3()
     if python is None:
         raise PeerError("no Python 3 interpreter found (pyenv 3.11.x or "

@@ -63,21 +63,64 @@ class Result(object):
         return self
 
 
-def run(argv, timeout=DEFAULT_TIMEOUT, env=None, cwd=None, merge_stderr=False):
+class _Terminal(object):
+    """A pseudo-terminal for a child's stderr, read by a thread (so the
+    child never blocks on it) until the child's side closes."""
+
+    def __init__(self):
+        import pty
+        self.master, self.slave = pty.openpty()
+        self.chunks = []
+        self.reader = threading.Thread(target=self._collect)
+        self.reader.daemon = True
+
+    def started(self):
+        os.close(self.slave)  # the child holds its own copy
+        self.reader.start()
+
+    def _collect(self):
+        while True:
+            try:
+                data = os.read(self.master, 65536)
+            except OSError:  # EIO: every writer has closed its side
+                break
+            if not data:
+                break
+            self.chunks.append(data)
+
+    def output(self):
+        self.reader.join(10)
+        os.close(self.master)
+        return b"".join(self.chunks)
+
+
+def run(argv, timeout=DEFAULT_TIMEOUT, env=None, cwd=None, merge_stderr=False,
+        terminal_stderr=False):
     """Run ``argv`` to its end or its deadline; a ``Result``.
 
     ``merge_stderr`` sends the child's stderr into ``out`` (for tools whose
-    two streams are one log).  A command that cannot be started at all is
+    two streams are one log); ``terminal_stderr`` gives it a terminal as
+    stderr (a pseudo-terminal, whose output is ``err``: what a program shows
+    a person only).  A command that cannot be started at all is
     ``Result(returncode=None)`` with the reason in ``err``.
     """
     argv = [str(a) for a in argv]
     began = time.time()
+    terminal = _Terminal() if terminal_stderr else None
+    if terminal is not None:
+        stderr = terminal.slave
+    else:
+        stderr = subprocess.STDOUT if merge_stderr else subprocess.PIPE
     try:
-        proc = subprocess.Popen(
-            argv, stdout=subprocess.PIPE, cwd=cwd, env=env,
-            stderr=subprocess.STDOUT if merge_stderr else subprocess.PIPE)
+        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, cwd=cwd, env=env,
+                                stderr=stderr)
     except OSError as exc:
+        if terminal is not None:
+            terminal.started()
+            terminal.output()
         return Result(argv, None, "", "cannot run: %s" % exc, False, 0.0)
+    if terminal is not None:
+        terminal.started()
     killed = []
 
     def kill():
@@ -94,6 +137,8 @@ def run(argv, timeout=DEFAULT_TIMEOUT, env=None, cwd=None, merge_stderr=False):
         out, err = proc.communicate()
     finally:
         timer.cancel()
+    if terminal is not None:
+        err = terminal.output()
     return Result(argv, proc.returncode, _text(out), _text(err), bool(killed),
                   time.time() - began)
 

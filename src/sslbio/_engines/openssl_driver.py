@@ -187,14 +187,14 @@ class OpenSSLDriver(object):
             self._native.peer_certificate(bool(binary_form)))
 
     def version(self):
-        """The negotiated protocol ('TLSv1.3', ...), ``None`` before the
-        handshake has completed."""
+        """The negotiated protocol ('TLSv1.3', ...) as the native ``str``,
+        ``None`` before the handshake has completed."""
         if not self._handshake_finished():
             return None
         version = self._c_string(self._lib.SSL_get_version(self._ssl))
         if version == b"unknown":
             return None
-        return version.decode("ascii")
+        return _errors.native_str(version)
 
     def _tls_unique(self):
         lib = self._lib

@@ -68,7 +68,7 @@ import _socket
 import _ssl
 
 from .. import _bio, _errors, _session, _shared, _sslobject
-from .._args import as_bytes
+from .._args import as_bytes, no_arguments
 from .._certdict import as_python3_cert
 from .._context_features import NoContextBackend
 from .._hostname import ip_address
@@ -237,7 +237,9 @@ class MemoryBIO(_bio.MemoryBIO):
     __slots__ = ("_chunks", "_head", "_pending", "_eof_written", "_spool",
                  "_spool_head", "_spool_end")
 
-    def __init__(self):
+    def __init__(self, *args, **kwargs):
+        if args or kwargs:
+            no_arguments("MemoryBIO", args, kwargs)
         self._chunks = collections.deque()
         self._head = 0
         self._pending = 0

@@ -16,8 +16,8 @@ engine therefore builds each connection itself with the cffi ``lib``:
   up inside the handshake (``X509_VERIFY_PARAM`` host or IP);
 * PyPy's own ``_SSLSocket`` object, bound to that ``SSL*``, does what it
   already does as Python 3 does: certificate decoding, cipher, compression,
-  ALPN, the context property and the SNI callback, which receives the
-  ``SSLObject`` (its ``owner``).
+  ALPN, the context property and the SNI callback, which receives its
+  ``owner`` (the ``SSLObject``, or the socket built on it).
 
 The few OpenSSL functions PyPy 7.3's cffi binding does not declare
 (``SSL_get_verify_result``, ``SSL_is_init_finished``, ``SSL_write_ex``,
@@ -31,16 +31,19 @@ whose binding declares one uses that instead.
 # standard library's ctypes (Python 2's implicit relative imports).
 from __future__ import absolute_import
 
-import ctypes
 import platform
 import sys
 
 from . import EngineUnavailable, first_flight
 
+# Before anything PyPy has and another interpreter may lack (ctypes), so
+# that elsewhere the reason is this one.
 if platform.python_implementation() != "PyPy" or sys.version_info[0] != 2:
     raise EngineUnavailable("serves PyPy 2.7 only; this is %s %d.%d"
                             % ((platform.python_implementation(),)
                                + sys.version_info[:2]))
+
+import ctypes  # noqa: E402
 
 try:
     import _pypy_openssl
@@ -53,7 +56,7 @@ except ImportError as exc:
 
 
 from .. import _bio, _errors, _session, _shared, _sslobject  # noqa: E402
-from .._args import as_bytes  # noqa: E402
+from .._args import as_bytes, no_arguments  # noqa: E402
 from .._context_features import NoContextBackend  # noqa: E402
 from .._hostname import ip_address  # noqa: E402
 from .openssl_driver import READ_CHUNK as _READ_CHUNK  # noqa: E402
@@ -221,7 +224,9 @@ class MemoryBIO(_bio.MemoryBIO):
     # _bio: the BIO (a cffi pointer freed with the object).
     __slots__ = ("_bio", "_eof_written")
 
-    def __init__(self):
+    def __init__(self, *args, **kwargs):
+        if args or kwargs:
+            no_arguments("MemoryBIO", args, kwargs)
         bio = lib.BIO_new(lib.BIO_s_mem())
         if bio == ffi.NULL:
             raise MemoryError("failed to allocate BIO")

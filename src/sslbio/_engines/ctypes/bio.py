@@ -10,6 +10,7 @@ import ctypes
 import functools
 
 from ... import _bio, _errors
+from ..._args import no_arguments
 from .binding import pointer_argument
 from .library import layout, lib
 
@@ -99,7 +100,9 @@ class MemoryBIO(_bio.MemoryBIO):
     # _bio: the BIO's address; _biop: the same as a pointer argument.
     __slots__ = ("_bio", "_biop", "_eof_written")
 
-    def __init__(self):
+    def __init__(self, *args, **kwargs):
+        if args or kwargs:
+            no_arguments("MemoryBIO", args, kwargs)
         bio = _raw_new(_MEM_METHOD)
         if not bio:
             raise MemoryError("failed to allocate BIO")

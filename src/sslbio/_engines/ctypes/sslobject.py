@@ -369,9 +369,8 @@ class SSLObject(OpenSSLDriver, _sslobject.SSLObject):
 def _cipher_tuple(cipher, name):
     bits = lib.SSL_CIPHER_get_bits(cipher, None)
     version = lib.SSL_CIPHER_get_version(cipher)
-    return (name.decode("ascii"),
-            version.decode("ascii") if version is not None else None,
-            bits)
+    # Native strs, as cipher() gives them (2.7's _ssl decodes none).
+    return (_errors.native_str(name), _errors.native_str(version), bits)
 
 
 def _client_cipher_names(ssl):
