@@ -461,7 +461,9 @@ def transport_eof_error():
     read or a write (a reset, a broken pipe): its ``SSL_read_ex()`` and
     ``SSL_write_ex()`` return 0 on any failure, which its error mapping
     takes for an end of file before close_notify, the errno lost (3.10 to
-    3.12; 3.9 and 3.13 raise the ``OSError``)."""
+    3.12; 3.9 and 3.13 raise the ``OSError``).  Also what its socket raises
+    on OpenSSL before 3.0 when the stream ends before the protocol does
+    (an I/O error with errno 0)."""
     return _build(ssl.SSLEOFError, SSL_ERROR_EOF,
                   "EOF occurred in violation of protocol", None, None, None)
 

@@ -126,15 +126,31 @@ def _timed_out(word):
     return socket.timeout("The %s operation timed out" % word)
 
 
+def _transport_eof():
+    # Imported here: on Python 3 the error table is needed for this error
+    # only.
+    from ._errors import transport_eof_error
+    return transport_eof_error()
+
+
+def _errno_lost(exc):
+    """Whether ``exc`` is OpenSSL's "I/O error" with no error queued: what
+    an in-memory TLS object on OpenSSL before 3.0 reports when its incoming
+    BIO ended before the protocol did (the handshake's, a shutdown's).
+    Python 3's socket, whose errno is 0 then, reports that end of the
+    stream as ``SSLEOFError("EOF occurred in violation of protocol")``
+    whichever the call; OpenSSL 3 says so itself (UNEXPECTED_EOF_WHILE_
+    READING) to both."""
+    return exc.args[0] == ssl.SSL_ERROR_SYSCALL and \
+        getattr(exc, "library", None) is None
+
+
 def _transport_failed(exc, operation):
     """What a transport's failure (other than a timeout or "not ready")
     during ``operation`` raises: Python 3.11's ragged EOF for a read or a
     write, else the failure itself."""
     if operation in _FAILURE_IS_EOF:
-        # Imported here: on Python 3 the error table is needed for this
-        # error only.
-        from ._errors import transport_eof_error
-        return transport_eof_error()
+        return _transport_eof()
     return exc
 
 
@@ -266,6 +282,11 @@ class Pump(object):
                 self._flush(operation)
                 self._receive(operation)
                 continue
+            except ssl.SSLSyscallError as exc:
+                self._flush_quietly()
+                if self._peer_closed and _errno_lost(exc):
+                    raise _transport_eof()
+                raise
             except Exception:
                 self._flush_quietly()
                 raise
