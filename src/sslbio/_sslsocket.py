@@ -497,9 +497,11 @@ class SSLSocket(object):
             would name a socket the caller no longer sees).  Not on 2.7,
             whose collector cannot free a cycle with a ``__del__``."""
             if getattr(self, "_state", CLOSED) in _OWNS_TRANSPORT:
-                warnings.warn("unclosed %r" % (self,), ResourceWarning,
-                              source=self)
-                self._real_close()
+                try:
+                    warnings.warn("unclosed %r" % (self,), ResourceWarning,
+                                  source=self)
+                finally:  # also when warnings are errors (-W error)
+                    self._real_close()
 
     def _decref_socketios(self):
         # Python 3's socket.SocketIO calls it when a makefile() file closes.
