@@ -92,6 +92,27 @@ def test_demo_negotiates_and_exchanges_http(tmpdir):
     assert wire and int(wire.group(1)) > 0 and int(wire.group(2)) > 0
 
 
+# 2.7.9, the first 2.7 with ssl.SSLContext, has no set_alpn_protocols (a
+# Python-level method that 2.7.10 added): this interpreter without it.
+WITHOUT_ALPN = ("import runpy, ssl, sys; del ssl.SSLContext.set_alpn_protocols; "
+                "runpy.run_module('sslbio.__main__', run_name='__main__', alter_sys=True)")
+
+
+@pytest.mark.parametrize("command", ["check", "demo"])
+def test_check_and_demo_without_alpn_say_so(tmpdir, command):
+    result = subproc.run([sys.executable, "-c", WITHOUT_ALPN, command],
+                         timeout=300, cwd=str(tmpdir))
+    assert result.returncode == 0 and result.err == "", result.describe()
+    if command == "check":
+        verdict = field(result.out, "verdict")
+        assert verdict.startswith("OK: ") and "ALPN, " not in verdict
+        assert verdict.endswith("; ALPN not available on this 2.7 release "
+                                "(ssl.SSLContext.set_alpn_protocols came with 2.7.10)")
+    else:
+        assert field(result.out, "ALPN") == _demo.NO_ALPN
+        assert field(result.out, "response").startswith("HTTP/1.1 200 OK ")
+
+
 def test_no_command_prints_usage_and_exits_2(tmpdir):
     status, out, err = run_sslbio(tmpdir)
     assert status == 2

@@ -31,6 +31,7 @@ from conformance import (compare, engine_limits, interpreters,
                          older_reference, pypy_language, scenarios)
 from support import subproc
 from support.interpreters import NO_REFERENCE
+from support.openssl_release import HAS_TLS13, NO_TLS13
 
 REGISTRY = scenarios.load()
 NAMES = list(REGISTRY)
@@ -127,6 +128,8 @@ def test_matches_python3(name, observed, references):
     if "py311" in entry.tags and reference_minor not in ("3.11", "3.13"):
         pytest.skip("the %s reference predates what %s checks"
                     % (reference_minor, name))
+    if "tls13" in entry.tags and not HAS_TLS13:
+        pytest.skip(NO_TLS13)
     if "py313" not in entry.tags:
         _note_reference_difference(name, references)
 
@@ -198,3 +201,47 @@ def test_scenario_runs_on_stdlib(name):
     bad = [item for item in observations if item[0].startswith("!")]
     assert not bad, bad
     assert observations, "scenario recorded nothing"
+
+
+def test_older_reference_rules_for_openssl_102(monkeypatch):
+    """What 3.9 on OpenSSL 1.0.2 shows by its own making is set aside, and
+    nothing more: a session it handed out uncopied (and what a scenario
+    then does with it), the cipher of a copied session, a reason named by
+    its 1.1.1 table."""
+    monkeypatch.setattr(older_reference, "_ON_102", True)
+    monkeypatch.setattr(older_reference, "_REASON_NAMES", [frozenset(
+        ["BAD_MESSAGE_TYPE", "WRONG_MESSAGE_TYPE"])])
+
+    def error(reason, cls="SSLError"):
+        return {"raises": cls, "errno": 1, "library": "SSL", "reason": reason}
+
+    refused = {"raises": "ValueError"}
+    explained = [
+        ("client session type", refused, {"returns": "Session"}),
+        ("session after failure", refused, {"returns": {"object": "Session"}}),
+        ("battery client.cipher", {"returns": None},
+         {"returns": ["AES128-SHA", "TLSv1/SSLv3", 128]}),
+        ("4 client.handshake", error("BAD_MESSAGE_TYPE"),
+         error("BAD_PSK_IDENTITY")),
+    ]
+    for entry in explained:
+        assert older_reference.unexplained([entry]) == [], entry
+    kept = [
+        # a name the release has, another class, a cipher against none
+        ("4 client.handshake", error("BAD_MESSAGE_TYPE"),
+         error("WRONG_MESSAGE_TYPE")),
+        ("4 client.handshake", error("BAD_MESSAGE_TYPE", "SSLEOFError"),
+         error("BAD_PSK_IDENTITY")),
+        ("client cipher", {"returns": ["AES128-SHA", "TLSv1/SSLv3", 128]},
+         {"returns": None}),
+    ]
+    for entry in kept:
+        assert older_reference.unexplained([entry]) == [entry], entry
+    # A scenario that stops where 3.9 goes on with its session: only after
+    # a refused copy.
+    tail = ("<sequence diverges at #6>", None, {"label": "has_ticket"})
+    assert older_reference.unexplained([explained[1], tail]) == []
+    assert older_reference.unexplained([tail]) == [tail]
+    # On any other release the 1.0.2 rules do not apply.
+    monkeypatch.setattr(older_reference, "_ON_102", False)
+    assert older_reference.unexplained(explained[2:]) == explained[2:]

@@ -4,7 +4,9 @@ ctypes engine's _engines/ctypes/context.py and the enum classes of _tlsenums).""
 import gc
 import os
 import socket
+import ssl
 import subprocess
+import sys
 import threading
 
 import pytest
@@ -13,10 +15,16 @@ import sslbio
 from sslbio import _tlsenums
 
 from engine_cases.common import cert
+from support import subproc
+from support.interpreters import version_of
 
-# The ctypes engine serves every context feature (the others some).
+# The ctypes engine serves every context feature the OpenSSL release has
+# (the others some).
 needs_engine = pytest.mark.skipif(sslbio.ENGINE != "ctypes",
                                   reason="needs the 2.7 ctypes engine")
+needs_keylog = pytest.mark.skipif(
+    "keylog_filename" not in getattr(sslbio, "CONTEXT_FEATURES", ()),
+    reason="the OpenSSL release has no key log (1.1.1 added it)")
 
 # Python 3.11's Options members with OpenSSL 3.0 (ssl.Options.__members__).
 OPTIONS_300 = [
@@ -85,6 +93,105 @@ def test_enum_lookup_and_errors():
     assert len(version) == 7
 
 
+# -- PROTOCOL_TLS_CLIENT / PROTOCOL_TLS_SERVER ---------------------------------
+
+# A TLS_CLIENT and a TLS_SERVER context as made (sslbio's on 2.7, the
+# stdlib's on 3), what they show, and a handshake between them: JSON.
+_DEFAULTS_SNIPPET = """
+import json
+import sslbio
+from engine_cases.common import Pair, cert
+
+RELEASE_DEPENDENT = ("minimum_version", "maximum_version", "security_level",
+                     "hostname_checks_common_name", "num_tickets",
+                     "keylog_filename", "post_handshake_auth")
+
+
+def access(ctx, name):
+    # "absent", "refused" (an engine's declared limitation), or what
+    # setting it to its own value does.
+    try:
+        value = getattr(ctx, name)
+    except AttributeError:
+        return "absent"
+    except NotImplementedError:
+        return "refused"
+    try:
+        setattr(ctx, name, value)
+    except NotImplementedError:
+        return "refused"
+    except Exception as exc:
+        return "%s, set: %s" % (value, type(exc).__name__)
+    return "settable"
+
+
+def cipher_names(ctx):
+    try:
+        return sorted(c["name"] for c in ctx.get_ciphers())
+    except NotImplementedError:
+        return None
+
+
+client = sslbio.SSLContext(sslbio.PROTOCOL_TLS_CLIENT)
+server = sslbio.SSLContext(sslbio.PROTOCOL_TLS_SERVER)
+found = {}
+for side, ctx in (("client", client), ("server", server)):
+    found[side] = {
+        "verify_mode": int(ctx.verify_mode),
+        "check_hostname": ctx.check_hostname,
+        "attributes": dict((name, access(ctx, name)) for name in RELEASE_DEPENDENT),
+        "ciphers": cipher_names(ctx)}
+client.load_verify_locations(cert("ca.pem"))
+server.load_cert_chain(cert("server.pem"), cert("server.key"))
+pair = Pair(client, server)
+pair.handshake()
+found["version"] = pair.client.version()
+print(json.dumps(found))
+"""
+
+
+def _context_defaults(python):
+    result = subproc.run([python, "-c", _DEFAULTS_SNIPPET],
+                         env=subproc.python_env(python), timeout=120)
+    return result.check_clean().json()
+
+
+def test_tls_client_and_server_contexts_as_the_reference(reference_python):
+    """Made with the defaults Python 3 gives them on the same OpenSSL:
+    verification, the attributes the release has and how (on 1.0.2 no
+    security_level, minimum_version, num_tickets, keylog_filename and a
+    read-only post_handshake_auth and hostname_checks_common_name, as on
+    Python 3.9 built against it), ciphers Python 3 enables too, and they
+    connect.  (On OpenSSL 1.0.2 the cipher string's @SECLEVEL command once
+    made both fail with "No cipher can be selected.")"""
+    mine = _context_defaults(sys.executable)
+    theirs = _context_defaults(reference_python)
+    before_310 = version_of(reference_python) in ("3.6", "3.7", "3.8", "3.9")
+    assert mine["version"] == theirs["version"]
+    for side in ("client", "server"):
+        ciphers = mine[side].pop("ciphers")
+        reference_ciphers = theirs[side].pop("ciphers")
+        # What the engine declares it cannot serve (the portable engine's
+        # LIMITATIONS) is not compared.
+        for name, access in list(mine[side]["attributes"].items()):
+            if access == "refused":
+                del mine[side]["attributes"][name]
+                del theirs[side]["attributes"][name]
+        if before_310 and "security_level" in mine[side]["attributes"]:
+            # 3.10 added security_level: an older Python 3 has none on any
+            # release, sslbio has it where OpenSSL knows security levels.
+            level = mine[side]["attributes"].pop("security_level")
+            del theirs[side]["attributes"]["security_level"]
+            assert (level == "absent") == (ssl.OPENSSL_VERSION_INFO < (1, 1))
+        assert mine[side] == theirs[side], side
+        if ciphers is None:  # get_ciphers() refused, as declared
+            continue
+        # 3.10 made 3.11's cipher string the default; 3.9 enables more.
+        assert ciphers and set(ciphers) <= set(reference_ciphers), side
+        if not before_310:
+            assert ciphers == reference_ciphers, side
+
+
 # -- engines that cannot reach the SSL_CTX ------------------------------------
 
 @needs_engine
@@ -92,6 +199,7 @@ def test_engine_without_a_feature_refuses_clearly(monkeypatch, tmpdir):
     from sslbio import _context_features
     backend = _context_features.NoContextBackend(
         "portable", "2.7's _ssl gives no access to the SSL_CTX")
+    backend.absent = frozenset()  # as on a release that has them all
     monkeypatch.setattr(_context_features, "_backend", [backend])
     ctx = sslbio.SSLContext(2)
     with pytest.raises(NotImplementedError) as info:
@@ -126,10 +234,35 @@ def test_release_without_a_feature_has_no_attribute(monkeypatch):
 
 
 @needs_engine
-def test_ctypes_engine_serves_every_feature():
+def test_engine_without_the_ssl_ctx_on_openssl_102(monkeypatch):
+    # What OpenSSL 1.0.2 lacks is absent or read-only, as on Python 3.9
+    # built against it, not refused as the engine's limitation.
+    from sslbio import _context_features, _releases
+    monkeypatch.setattr(ssl, "OPENSSL_VERSION_NUMBER", 0x1000215f)
+    backend = _context_features.NoContextBackend(
+        "portable", "2.7's _ssl gives no access to the SSL_CTX")
+    assert backend.absent == set(_releases.RELEASE_CONTEXT_FEATURES)
+    assert "minimum_version" not in backend.limitation()
+    monkeypatch.setattr(_context_features, "_backend", [backend])
+    ctx = sslbio.SSLContext(2)
+    for name in ("minimum_version", "security_level", "num_tickets",
+                 "keylog_filename"):
+        assert not hasattr(ctx, name), name
+    assert ctx.post_handshake_auth is None
+    assert ctx.hostname_checks_common_name is True
+    for name in ("post_handshake_auth", "hostname_checks_common_name"):
+        with pytest.raises(AttributeError):
+            setattr(ctx, name, False)
+    with pytest.raises(NotImplementedError):
+        ctx.get_ciphers()
+
+
+@needs_engine
+def test_ctypes_engine_serves_every_feature_of_the_release():
     from sslbio import _context_features
+    backend = _context_features._backend[0]
     assert set(sslbio._engine.CONTEXT_FEATURES) == \
-        set(_context_features.FEATURES)
+        set(_context_features.FEATURES) - backend.absent
 
 
 # -- the key log ----------------------------------------------------------------
@@ -151,6 +284,7 @@ def _keylog_lines(path):
 
 
 @needs_engine
+@needs_keylog
 def test_keylog_matches_openssl_s_client(tmpdir):
     """The server side (2.7's own SSLSocket from an sslbio context) and
     ``openssl s_client -keylogfile`` log the same secrets for one session."""
@@ -185,6 +319,7 @@ def test_keylog_matches_openssl_s_client(tmpdir):
 
 
 @needs_engine
+@needs_keylog
 def test_keylog_from_threads_and_closed_with_the_context(tmpdir):
     from engine_cases.common import Pair, client_context, server_context
     path = str(tmpdir.join("keys.log"))

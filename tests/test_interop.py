@@ -20,6 +20,7 @@ import pytest
 import sslbio
 from support import (cert, decoded_cert, der_cert, openssl_binary,
                      pem_body)
+from support.openssl_release import cipher_protocol, tls13_case
 from support.peers import py3_server, s_client, s_server
 from support.pump import TLSPump
 
@@ -65,10 +66,10 @@ CIPHER_CASES = [
     # (certificate, version, cipher, secret bits)
     ("server", "TLSv1.2", "ECDHE-RSA-AES128-GCM-SHA256", 128),
     ("server-ecdsa", "TLSv1.2", "ECDHE-ECDSA-AES256-GCM-SHA384", 256),
-    ("server", "TLSv1.3", "TLS_AES_128_GCM_SHA256", 128),
-    ("server-ecdsa", "TLSv1.3", "TLS_CHACHA20_POLY1305_SHA256", 256),
+    tls13_case("server", "TLSv1.3", "TLS_AES_128_GCM_SHA256", 128),
+    tls13_case("server-ecdsa", "TLSv1.3", "TLS_CHACHA20_POLY1305_SHA256", 256),
 ]
-VERSIONS = ["TLSv1.2", "TLSv1.3"]
+VERSIONS = ["TLSv1.2", tls13_case("TLSv1.3")]
 VERSION_FLAGS = {"TLSv1.2": "-tls1_2", "TLSv1.3": "-tls1_3"}
 
 
@@ -135,7 +136,8 @@ def test_client_http_to_s_server(certname, version, cipher, bits):
                              server_hostname="localhost") as pump:
             pump.do_handshake()
             assert pump.sslobj.version() == version
-            assert pump.sslobj.cipher() == (cipher, version, bits)
+            assert pump.sslobj.cipher() == (cipher, cipher_protocol(version),
+                                            bits)
             assert pump.sslobj.server_side is False
             assert pump.sslobj.server_hostname == "localhost"
             assert pump.sslobj.getpeercert() == decoded_cert(certname + ".pem")
@@ -188,7 +190,7 @@ needs_py37_errors = pytest.mark.skipif(
     ("TLSv1.2", "SSLV3_ALERT_HANDSHAKE_FAILURE"),
     # TLS 1.3 finishes the client's handshake before the server has seen
     # the (empty) certificate: the alert arrives at the first read.
-    ("TLSv1.3", "TLSV13_ALERT_CERTIFICATE_REQUIRED"),
+    tls13_case("TLSv1.3", "TLSV13_ALERT_CERTIFICATE_REQUIRED"),
 ])
 def test_s_server_rejects_missing_client_certificate(version, reason):
     with s_server("server", "-www", VERSION_FLAGS[version], "-Verify", "1",
@@ -210,7 +212,7 @@ def test_s_server_rejects_missing_client_certificate(version, reason):
                     "sessions (docs/portable-engine.md)")
 @pytest.mark.parametrize("version, server_args, has_ticket", [
     ("TLSv1.2", ("-no_ticket",), False),  # resumed by session id
-    ("TLSv1.3", (), True),                # resumed by ticket (PSK)
+    tls13_case("TLSv1.3", (), True),      # resumed by ticket (PSK)
 ])
 def test_session_resumption_with_s_server(version, server_args, has_ticket):
     context = client_context()

@@ -695,8 +695,9 @@ def test_session_ticket_fields_of_real_sessions(tls12, tickets):
     session = lib.SSL_get_session(pair.client._ssl)
     der = lib.session_der(session)
     fields = session_ticket_fields(der)
-    assert fields == (lib.SSL_SESSION_get_ticket_lifetime_hint(session),
-                      bool(lib.SSL_SESSION_has_ticket(session)))
+    if lib.version >= (1, 1, 0):  # 1.0.2 has the DER route only
+        assert fields == (lib.SSL_SESSION_get_ticket_lifetime_hint(session),
+                          bool(lib.SSL_SESSION_has_ticket(session)))
     assert fields[1] is tickets
     if tickets:
         assert fields[0] > 0

@@ -122,9 +122,11 @@ def check(out):
     if wrong:
         show("verdict", "BROKEN: the in-memory self-test got %s" % "; ".join(wrong))
         return 1
-    show("verdict", "OK: %s handshake with verification, ALPN, data, %sand "
-                    "close_notify all work in memory"
-         % (facts["version"], "session resumption " if facts["has_sessions"] else ""))
+    show("verdict", "OK: %s handshake with verification, %sdata, %sand "
+                    "close_notify all work in memory%s"
+         % (facts["version"], "ALPN, " if facts["alpn"] else "",
+            "session resumption " if facts["has_sessions"] else "",
+            "" if facts["alpn"] else "; ALPN " + _demo.NO_ALPN))
     return 0
 
 

@@ -22,7 +22,9 @@ map shared by every copy of sslbio: 2.7's ``ssl.SSLContext`` has no
 An engine that cannot do something says so: its backend's ``features``
 lacks the name and the attribute raises ``NotImplementedError`` naming the
 engine; where the OpenSSL release itself lacks it (``absent``), the
-attribute does not exist, as on Python 3 built against that release.
+attribute is as on Python 3 built against that release: it does not exist,
+or for ``hostname_checks_common_name`` and ``post_handshake_auth`` it is
+read-only (True, and None).
 """
 
 import struct
@@ -32,8 +34,10 @@ import weakref
 import _ssl
 
 from . import _shared
+from ._releases import (RELEASE_CONTEXT_FEATURES, context_features,
+                        option_constants)
 from ._tlsenums import (TLS_VERSIONS, VERIFY_FLAG_EXTRAS, long_type,
-                        make_enum, make_flag, option_constants)
+                        make_enum, make_flag)
 from ._args import c_long_arg
 from ._keylog import KeylogWriter
 
@@ -54,9 +58,15 @@ PROTOCOL_TLS = _ssl.PROTOCOL_SSLv23
 PROTOCOL_TLS_CLIENT = 16
 PROTOCOL_TLS_SERVER = 17
 
-# Python 3.10+'s cipher string for new contexts (PY_SSL_DEFAULT_CIPHER_STRING).
-DEFAULT_CIPHERS = ("@SECLEVEL=2:ECDH+AESGCM:ECDH+CHACHA20:ECDH+AES:DHE+AES:"
-                   "!aNULL:!eNULL:!aDSS:!SHA1:!AESCCM")
+# Python 3.10+'s cipher string for new contexts (PY_SSL_DEFAULT_CIPHER_STRING):
+# a security level, then the selection.
+_SECURITY_LEVEL = "@SECLEVEL=2:"
+_CIPHER_SELECTION = ("ECDH+AESGCM:ECDH+CHACHA20:ECDH+AES:DHE+AES:"
+                     "!aNULL:!eNULL:!aDSS:!SHA1:!AESCCM")
+DEFAULT_CIPHERS = _SECURITY_LEVEL + _CIPHER_SELECTION
+# The key exchanges 1.1.0 removed, which "ECDH" also matches before it: the
+# static ECDH suites (no forward secrecy).
+_NO_STATIC_ECDH = ":!kECDHr:!kECDHe"
 # X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS, set on every Python 3.7+ context,
 # and X509_CHECK_FLAG_NEVER_CHECK_SUBJECT (hostname_checks_common_name off).
 HOSTFLAG_NO_PARTIAL_WILDCARDS = 0x4
@@ -70,17 +80,18 @@ _backend = [None]
 class NoContextBackend(object):
     """The backend of an engine that cannot reach the ``SSL_CTX``: it serves
     none of ``FEATURES`` (each raises ``NotImplementedError`` with
-    ``missing_reason``); an engine may subclass it for the ones it can."""
-
-    absent = frozenset()
+    ``missing_reason``, unless the OpenSSL release itself lacks it: then it
+    is ``absent``); an engine may subclass it for the ones it can."""
 
     def __init__(self, name, missing_reason, features=()):
         self.name = name
         self.missing_reason = missing_reason
         # The loaded OpenSSL's number, as the interpreter's ssl reports it.
         import ssl
-        self.option_constants = option_constants(
-            getattr(ssl, "OPENSSL_VERSION_NUMBER", 0))
+        number = getattr(ssl, "OPENSSL_VERSION_NUMBER", 0)
+        self.option_constants = option_constants(number)
+        self.absent = frozenset(RELEASE_CONTEXT_FEATURES) - \
+            context_features(number)
         # What needs no SSL_CTX: "sni_callback" (2.7's own callback) and
         # "protocol_tls_client_server" (with the TLS 1.2 floor as options).
         self.features = frozenset(features)
@@ -88,10 +99,12 @@ class NoContextBackend(object):
     def limitation(self):
         """The engine's ``LIMITATIONS`` line for the context attributes it
         cannot serve: those neither it nor the interpreter's own ``_ssl``
-        provides, derived rather than written out per engine."""
-        missing = [name for name in FEATURES if name not in self.features
-                   and name not in native_features()]
-        served = [name for name in FEATURES if name not in missing]
+        provides, derived rather than written out per engine (those the
+        OpenSSL release lacks are not the engine's doing)."""
+        served = [name for name in FEATURES if name in self.features
+                  or name in native_features()]
+        missing = [name for name in FEATURES if name not in served
+                   and name not in self.absent]
         return ("of Python 3.11's context attributes it serves only %s "
                 "(PROTOCOL_TLS_CLIENT/SERVER contexts show their TLS 1.2 floor "
                 "in options as OP_NO_TLSv1|OP_NO_TLSv1_1); %s raise "
@@ -217,11 +230,21 @@ def host_flags(context):
     return found["host_flags"]
 
 
+def _release_lacks(feature):
+    """Whether the OpenSSL release itself lacks ``feature`` (the backend's
+    ``absent``)."""
+    return feature in getattr(_backend[0], "absent", ())
+
+
+def _read_only():
+    raise AttributeError("can't set attribute")  # 3.x's read-only form
+
+
 def _require(context, feature):
     backend = _backend[0]
     if feature in backend.features:
         return backend
-    if feature in getattr(backend, "absent", ()):
+    if _release_lacks(feature):
         raise AttributeError("'%s' object has no attribute '%s'"
                              % (type(context).__name__, feature))
     raise NotImplementedError(
@@ -252,7 +275,7 @@ def context_new(cls, protocol=None, *args, **kwargs):
         return self
     _require(cls, "protocol_tls_client_server")
     self = _native.__new__(cls, PROTOCOL_TLS)
-    self.set_ciphers(DEFAULT_CIPHERS)
+    self.set_ciphers(_default_ciphers())
     if "minimum_version" in _backend[0].features:
         _backend[0].set_proto_version(self, False, 0x0303)
     else:
@@ -264,6 +287,20 @@ def context_new(cls, protocol=None, *args, **kwargs):
         _native.verify_mode.__set__(self, _ssl.CERT_REQUIRED)
         _native.check_hostname.__set__(self, True)
     return self
+
+
+def _default_ciphers():
+    """3.10+'s cipher string where OpenSSL knows security levels (1.1.0
+    and later).  An older release knows no ``@SECLEVEL`` command: the whole
+    string would select no cipher ("No cipher can be selected.", the
+    context not made).  There the context has no ``security_level`` either
+    (as on Python 3 built against it), and the string makes the suites it
+    selects on 1.1.x, less those the release lacks (ChaCha20): without the
+    command, and without the static ECDH suites that "ECDH" also names
+    there."""
+    if _release_lacks("security_level"):
+        return _CIPHER_SELECTION + _NO_STATIC_ECDH
+    return DEFAULT_CIPHERS
 
 
 def context_init(self, protocol=None, *args, **kwargs):
@@ -383,11 +420,15 @@ def _set_num_tickets(self, value):
 
 
 def _get_post_handshake_auth(self):
+    if _release_lacks("post_handshake_auth"):
+        return None  # as Python 3 built against a release without TLS 1.3
     _require(self, "post_handshake_auth")
     return _state(self)["post_handshake_auth"]
 
 
 def _set_post_handshake_auth(self, value):
+    if _release_lacks("post_handshake_auth"):
+        _read_only()
     _require(self, "post_handshake_auth")
     _state(self)["post_handshake_auth"] = bool(value)
 
@@ -403,9 +444,8 @@ def _get_hostname_checks_common_name(self):
 
 
 def _set_hostname_checks_common_name(self, value):
-    backend = _backend[0]
-    if "hostname_checks_common_name" in getattr(backend, "absent", ()):
-        raise AttributeError("can't set attribute")  # 3.x's read-only form
+    if _release_lacks("hostname_checks_common_name"):
+        _read_only()
     backend = _require(self, "hostname_checks_common_name")
     state = _state(self)
     if value:

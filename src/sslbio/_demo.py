@@ -33,6 +33,9 @@ from . import ENGINE, ENGINE_LIMITATIONS, UNAVAILABLE_REASON, MemoryBIO, SSLCont
 
 HOSTNAME = "demo.sslbio.example"
 ALPN_PROTOCOL = "http/1.1"
+# What the demo says where the context cannot offer ALPN.
+NO_ALPN = ("not available on this 2.7 release (ssl.SSLContext.set_alpn_protocols "
+           "came with 2.7.10)")
 CERT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "demo_certs")
 
 # A TLS 1.2 handshake takes two round trips, TLS 1.3 one and a half, a close
@@ -42,6 +45,17 @@ _MAX_ROUNDS = 8
 
 def _cert(name):
     return os.path.join(CERT_DIR, name)
+
+
+def alpn_available():
+    """Whether contexts can offer ALPN: 2.7.9's ``ssl.SSLContext`` has no
+    ``set_alpn_protocols`` (2.7.10 added it); the demo then goes without."""
+    return hasattr(SSLContext, "set_alpn_protocols")
+
+
+def _offer_alpn(context):
+    if alpn_available():
+        context.set_alpn_protocols([ALPN_PROTOCOL])
 
 
 def client_context():
@@ -55,7 +69,7 @@ def client_context():
     context.verify_mode = ssl.CERT_REQUIRED
     context.check_hostname = True
     context.load_verify_locations(cafile=_cert("ca.pem"))
-    context.set_alpn_protocols([ALPN_PROTOCOL])
+    _offer_alpn(context)
     return context
 
 
@@ -68,7 +82,7 @@ def server_context(on_server_name):
     protocol = getattr(ssl, "PROTOCOL_TLS_SERVER", None)
     context = SSLContext(ssl.PROTOCOL_SSLv23 if protocol is None else protocol)
     context.load_cert_chain(_cert("server.pem"), _cert("server.key"))
-    context.set_alpn_protocols([ALPN_PROTOCOL])
+    _offer_alpn(context)
 
     def callback(ssl_object, server_name, context):
         on_server_name(ssl_object, server_name)
@@ -209,7 +223,7 @@ def converse():
     cert = client.getpeercert()
     name, _, bits = client.cipher()
     facts.update(
-        version=client.version(), cipher=name, bits=bits,
+        version=client.version(), cipher=name, bits=bits, alpn=alpn_available(),
         alpn_client=client.selected_alpn_protocol(),
         alpn_server=server.selected_alpn_protocol(),
         sni=seen.get("sni"), sni_object_is_server=seen.get("sni_object") is server,
@@ -272,7 +286,8 @@ def shortfalls(facts):
     """What in ``converse()``'s result differs from a correct run (a list of text)."""
     expected = [
         (facts["version"] in ("TLSv1.2", "TLSv1.3"), "TLS version %r" % facts["version"]),
-        (facts["alpn_client"] == facts["alpn_server"] == ALPN_PROTOCOL,
+        (facts["alpn_client"] == facts["alpn_server"] ==
+         (ALPN_PROTOCOL if facts["alpn"] else None),
          "ALPN %r/%r" % (facts["alpn_client"], facts["alpn_server"])),
         (facts["sni"] == HOSTNAME and facts["sni_object_is_server"],
          "SNI callback saw %r" % facts["sni"]),
@@ -304,7 +319,10 @@ def report(facts, out):
           % facts["handshake_rounds"], file=out)
     show("TLS version", facts["version"])
     show("cipher", "%s (%s-bit)" % (facts["cipher"], facts["bits"]))
-    show("ALPN", "%s (server chose %s)" % (facts["alpn_client"], facts["alpn_server"]))
+    if facts["alpn"]:
+        show("ALPN", "%s (server chose %s)" % (facts["alpn_client"], facts["alpn_server"]))
+    else:
+        show("ALPN", NO_ALPN)
     show("SNI", "%s (the server's callback got its SSLObject: %s)"
          % (facts["sni"], _yes(facts["sni_object_is_server"])))
     show("peer subject", facts["subject"])

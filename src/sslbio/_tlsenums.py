@@ -13,11 +13,11 @@ shadowed), so a vendored copy of sslbio carries them itself.
 The classes are made once per process and shared by every copy of sslbio
 (``_shared.shared_class``): ``isinstance(ctx.minimum_version,
 ssl.TLSVersion)`` holds whichever copy made the value.  Option values depend
-on the OpenSSL release; the caller passes what the loaded one has.
+on the OpenSSL release; the caller passes what the loaded one has
+(``_releases.option_constants``).
 """
 
-__all__ = ["make_enum", "make_flag", "option_constants", "TLS_VERSIONS",
-           "VERIFY_FLAG_EXTRAS"]
+__all__ = ["make_enum", "make_flag", "TLS_VERSIONS", "VERIFY_FLAG_EXTRAS"]
 
 # Python 3.11's TLSVersion: the wire numbers, and the two pseudo-versions
 # its minimum_version / maximum_version use for "no bound".
@@ -37,28 +37,6 @@ VERIFY_FLAG_EXTRAS = [
     ("VERIFY_ALLOW_PROXY_CERTS", 0x40),
     ("VERIFY_X509_PARTIAL_CHAIN", 0x80000),
 ]
-
-# Options members of Python 3.11 that 2.7's _ssl may not export: (name,
-# SSL_OP_* value, first OpenSSL release with it or None).  3.11 defines
-# OP_NO_TLSv1_3 as 0 where OpenSSL lacks it; the others are then absent.
-# Plain data, read by the ctypes binding and by engines without ctypes.
-_OPTIONS_SINCE = [
-    ("OP_NO_TICKET", 0x00004000, None),
-    ("OP_NO_TLSv1_3", 0x20000000, 0x10101000),
-    ("OP_ENABLE_MIDDLEBOX_COMPAT", 0x00100000, 0x10101000),
-    ("OP_NO_RENEGOTIATION", 0x40000000, 0x1010008f),
-    ("OP_IGNORE_UNEXPECTED_EOF", 0x00000080, 0x30000000),
-]
-_OPTIONS_ZERO_WHEN_ABSENT = ("OP_NO_TLSv1_3",)
-
-
-def option_constants(version_number):
-    """``[(name, value)]``: the Options members above that OpenSSL
-    ``version_number`` (``OPENSSL_VERSION_NUMBER``) has."""
-    return [(name, value if since is None or version_number >= since else 0)
-            for name, value, since in _OPTIONS_SINCE
-            if since is None or version_number >= since
-            or name in _OPTIONS_ZERO_WHEN_ABSENT]
 
 
 class _EnumType(type):

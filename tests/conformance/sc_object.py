@@ -8,6 +8,7 @@ import ssl
 from conformance import tls
 from conformance.probe import errors, probe, probe_io
 from conformance.scenarios import scenario
+from support.openssl_release import VERSIONS
 
 
 def _both(rec, pair, stage):
@@ -79,7 +80,7 @@ for _version in (None, "1.2"):
 def channel_binding(rec):
     # tls-unique is the first Finished message: both ends must agree, and a
     # resumed session has a different one.
-    for version in ("1.2", "1.3"):
+    for version in VERSIONS:
         cctx = tls.client_context(tls=version)
         sctx = tls.server_context(tls=version)
         pair = tls.connect(rec, tls=version, label=version,

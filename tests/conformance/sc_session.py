@@ -89,7 +89,7 @@ for _version in (None, "1.2"):
         _register(_version, _no_ticket)
 
 
-@scenario("session.tls13_before_read")
+@scenario("session.tls13_before_read", tags=("tls13",))
 def tls13_before_read(rec):
     # Right after the handshake the TLS 1.3 client has no ticket yet.
     pair = tls.connect(rec, tls="1.3")

@@ -15,6 +15,8 @@ Tags:
                  reference (bullseye's 3.9) has nothing to say about it.
   ``deviation``  sslbio deliberately differs from 3.x; the scenario's
                  ``deviation`` says where, and what 2.7 must show there.
+  ``tls13``      about TLS 1.3 itself: skipped on an OpenSSL without it
+                 (1.0.2, 1.1.0), which neither line can speak there.
 """
 
 from __future__ import print_function

@@ -20,9 +20,16 @@ CERTS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
                      "certs")
 
 # Python 3.10+'s default cipher string (ssl._DEFAULT_CIPHERS); 2.7 and older
-# 3.x default to something else, so every context sets it explicitly.
-CIPHERS = ("@SECLEVEL=2:ECDH+AESGCM:ECDH+CHACHA20:ECDH+AES:DHE+AES:"
-           "!aNULL:!eNULL:!aDSS:!SHA1:!AESCCM")
+# 3.x default to something else, so every context sets it explicitly.  On
+# OpenSSL before 1.1.0, which knows no security levels (the command fails
+# the whole string), the same suites without it, and without the static ECDH
+# ones that "ECDH" also names there (sslbio's TLS_CLIENT/SERVER default).
+_SELECTION = ("ECDH+AESGCM:ECDH+CHACHA20:ECDH+AES:DHE+AES:"
+              "!aNULL:!eNULL:!aDSS:!SHA1:!AESCCM")
+if ssl.OPENSSL_VERSION_INFO >= (1, 1):
+    CIPHERS = "@SECLEVEL=2:" + _SELECTION
+else:
+    CIPHERS = _SELECTION + ":!kECDHr:!kECDHe"
 
 
 def cert(name):

@@ -1,16 +1,19 @@
-"""Watch OpenSSL free the BIOs behind MemoryBIO objects (OpenSSL 3 only).
+"""Watch OpenSSL free the BIOs behind MemoryBIO objects.
 
-A BIO callback set with ``BIO_set_callback_ex`` is called with
-``BIO_CB_FREE`` exactly when ``BIO_free`` drops the last reference and
-really frees the BIO, so a test can assert that each BIO is freed once,
-and only after its last owner (the MemoryBIO and every SSL* using it) has
-gone: a missing reference shows up as a premature free, an extra one as a
-leak, both without relying on a crash.
+A BIO callback is called with ``BIO_CB_FREE`` exactly when ``BIO_free``
+drops the last reference and really frees the BIO, so a test can assert
+that each BIO is freed once, and only after its last owner (the MemoryBIO
+and every SSL* using it) has gone: a missing reference shows up as a
+premature free, an extra one as a leak, both without relying on a crash.
+OpenSSL 1.1.1 and later set it with ``BIO_set_callback_ex``; 1.0.2's
+``BIO_set_callback`` is a macro that stores the older kind of callback in
+the public ``struct bio_st`` (the layout sslbio's binding describes).
 """
 
 import ctypes
 
 from engine_cases.real_library import symbol_table
+from sslbio._engines.ctypes.binding import _Bio102
 
 BIO_CB_FREE = 0x01
 BIO_CB_RETURN = 0x80
@@ -21,13 +24,23 @@ BIO_CB_RETURN = 0x80
 CALLBACK = ctypes.CFUNCTYPE(ctypes.c_long, ctypes.c_void_p, ctypes.c_int,
                             ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int,
                             ctypes.c_long, ctypes.c_int, ctypes.c_void_p)
+# 1.0.2's: long (*)(BIO *b, int oper, const char *argp, int argi, long argl,
+#                   long ret).
+CALLBACK_102 = ctypes.CFUNCTYPE(ctypes.c_long, ctypes.c_void_p, ctypes.c_int,
+                                ctypes.c_void_p, ctypes.c_int, ctypes.c_long,
+                                ctypes.c_long)
 
 
 class FreeTracker(object):
 
     def __init__(self):
         self.freed = []
-        setter = symbol_table().lookup("BIO_set_callback_ex")
+        try:
+            setter = symbol_table().lookup("BIO_set_callback_ex")
+        except KeyError:  # 1.0.2
+            self._set = self._set_field_102
+            self._callback = CALLBACK_102(self._on_event_102)
+            return
         setter.restype = None
         setter.argtypes = [ctypes.c_void_p, CALLBACK]
         self._set = setter
@@ -40,6 +53,13 @@ class FreeTracker(object):
         if oper & BIO_CB_RETURN:
             return ret
         return 1
+
+    def _on_event_102(self, bio, oper, argp, argi, argl, ret):
+        return self._on_event(bio, oper, argp, 0, argi, argl, ret, None)
+
+    def _set_field_102(self, pointer, callback):
+        _Bio102.from_address(pointer).callback = ctypes.cast(
+            callback, ctypes.c_void_p).value
 
     def track(self, memory_bio):
         """Start watching a MemoryBIO's BIO; returns its address."""

@@ -68,7 +68,8 @@ def _calls(conversation, side, rng, tamper):
         "unwrap": lambda: call(label("unwrap"), rl, obj.unwrap),
         "verify_client_post_handshake": lambda: call(
             label("verify_client_post_handshake"),
-            rl + known.refusals("verify_client_post_handshake"),
+            outcomes.POST_HANDSHAKE_AUTH +
+            known.refusals("verify_client_post_handshake"),
             obj.verify_client_post_handshake),
         "getpeercert": lambda: call(label("getpeercert"), outcomes.PEERCERT,
                                     obj.getpeercert),

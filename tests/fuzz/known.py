@@ -134,9 +134,11 @@ class Judge(object):
             return self._entry("session", None, mine, theirs, state)
         if name == "session_of":
             verdict = self._entry("session", None, mine, theirs, state)
-            # The reference kept a session where the target had none: the
-            # ids of the objects made later no longer name the same ones.
-            if verdict == EXPLAINED and mine == ["ok", None] and \
+            # The reference kept a session where the target had none (or
+            # refused to copy one): the ids of the objects made later no
+            # longer name the same ones.
+            if verdict == EXPLAINED and (mine == ["ok", None] or
+                                         _raises(mine)) and \
                     theirs[0] == "ok" and theirs[1] is not None:
                 return STOP
             return verdict

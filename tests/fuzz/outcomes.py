@@ -20,6 +20,8 @@ import ssl
 import sys
 import traceback
 
+from support.openssl_release import HAS_TLS13
+
 PY2 = sys.version_info[0] == 2
 if PY2:
     _text_type = unicode  # noqa: F821
@@ -130,6 +132,9 @@ class Transcript(object):
 # called with valid arguments (the flight fuzzer's calls; the stateful
 # fuzzer's argument-dependent table is spec.py).
 RECORD_LAYER = (ssl.SSLError,)  # do_handshake, read, write, unwrap, ...
+# verify_client_post_handshake() needs TLS 1.3: Python 3 built against an
+# OpenSSL without it (before 1.1.1) raises NotImplementedError.
+POST_HANDSHAKE_AUTH = RECORD_LAYER + (() if HAS_TLS13 else (NotImplementedError,))
 NOTHING = ()  # version(), cipher(), pending(), ...
 PEERCERT = (ValueError,)  # getpeercert() before the handshake has finished
 SESSION = (ValueError,)  # the session getter when i2d/d2i fails

@@ -23,17 +23,19 @@ if _CONFORMANCE not in sys.path:
     sys.path.append(_CONFORMANCE)
 
 import tls  # noqa: E402  (tests/conformance/tls.py)
+from support.openssl_release import VERSIONS  # noqa: E402
 
 Profile = collections.namedtuple("Profile",
                                  "name tls client_auth resume alpn")
 
+# The TLS versions this OpenSSL speaks (no 1.3 before 1.1.1).
 # client_auth: "none" (no certificate requested), "required" (the client
 # sends one, the server verifies it), "absent" (CERT_OPTIONAL server, the
 # client has none: a CertificateRequest answered by an empty Certificate).
 PROFILES = tuple(
     Profile("tls%s-%s%s" % (version, auth, "-resume" if resume else ""),
             version, auth, resume, auth == "absent")
-    for version in ("1.2", "1.3")
+    for version in VERSIONS
     for auth in ("none", "required", "absent")
     for resume in (False, True))
 

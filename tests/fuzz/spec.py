@@ -25,6 +25,7 @@ import struct
 import sys
 
 from . import values as v
+from .outcomes import POST_HANDSHAKE_AUTH
 
 PY2 = sys.version_info[0] == 2
 SSL = (ssl.SSLError,)
@@ -107,6 +108,8 @@ def _method(op, facts):
         found.extend(SSL)
         if facts.deviant(oid):
             found.append(ValueError)
+    if name == "verify_client_post_handshake":
+        found.extend(POST_HANDSHAKE_AUTH)
     if name == "read":
         size = args[0] if args else kwargs.get("len", ["int", 1024])
         buffer = args[1] if len(args) > 1 else kwargs.get("buffer", ["none"])

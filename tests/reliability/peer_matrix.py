@@ -42,6 +42,7 @@ except ImportError:
 import sslbio  # noqa: E402
 
 from support import cert  # noqa: E402
+from support.openssl_release import VERSIONS  # noqa: E402
 from support.peers import s_client, s_server  # noqa: E402
 from support.pump import TLSPump  # noqa: E402
 
@@ -82,8 +83,9 @@ class Case(object):
 
 
 def _register():
+    # Each row for TLS 1.2 and, where OpenSSL has it, 1.3.
     cases = {}
-    for v in ("1.2", "1.3"):
+    for v in VERSIONS:
         def add(name, *args, **kwargs):
             cases["%s.tls%s" % (name, v.replace(".", ""))] = Case(
                 args[0], v, *args[1:], **kwargs)

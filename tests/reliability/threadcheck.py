@@ -4,7 +4,8 @@ connections handed from thread to thread.
     python tests/reliability/threadcheck.py --threads 8 --connections 3
 
 Part "own": ``--threads`` threads each run ``--connections`` connections
-one after another: handshake (TLS 1.3 and 1.2 in turn; every third server
+one after another: handshake (TLS 1.3 and 1.2 in turn where OpenSSL has
+TLS 1.3, else 1.2; every third server
 context switches certificates in an SNI callback, which OpenSSL calls while
 the handshake has released the GIL), ``--size`` bytes (1 MiB by default)
 from client to server and the same amount back, compared byte for byte
@@ -54,6 +55,10 @@ import sslbio  # noqa: E402
 
 from engine_cases.common import Pair, client_context, server_context  # noqa
 from reliability.workloads import close  # noqa: E402
+from support.openssl_release import VERSIONS  # noqa: E402
+
+# The versions connections take in turn, TLS 1.3 first.
+TURNS = tuple(reversed(VERSIONS))
 
 CHUNK = 65536
 HANDOFF_DATA = 64 * 1024
@@ -72,7 +77,7 @@ class Contexts(object):
         self.sni_calls = 0
         self._lock = threading.Lock()
         self.by_version = {}
-        for version in ("1.3", "1.2"):
+        for version in TURNS:
             tls12 = version == "1.2"
             plain = server_context("server", tls12=tls12)
             switching = server_context("server", tls12=tls12)
@@ -89,7 +94,7 @@ class Contexts(object):
         return on_servername
 
     def pick(self, n):
-        version = ("1.3", "1.2")[n % 2]
+        version = TURNS[n % len(TURNS)]
         client, plain, switching, other = self.by_version[version]
         if n % 3 == 2:
             return version, client, switching, other

@@ -140,6 +140,13 @@ _REFUSALS = frozenset(["PROTOCOL_IS_SHUTDOWN", "SHUTDOWN_WHILE_IN_INIT",
 _BAD_CERTIFICATE_ALERT = b"\x15%s\x00\x02\x02\x2a"
 # 2.7's text for OpenSSL's SSL_R_SHUTDOWN_WHILE_IN_INIT.
 _SHUTDOWN_WHILE_IN_INIT = "[SSL] shutdown while in init"
+# OpenSSL 1.0.2 answers a read on a connection whose handshake failed
+# through SSL_read()'s own order (b"" once a fatal alert was received, the
+# failed handshake's error otherwise), not as a second SSL_do_handshake()
+# would; and any call on a failed handshake with SSL_R_UNKNOWN_STATE (as
+# 2.7 raises it).  1.1.0 and later answer both as this engine does.
+_BEFORE_110 = ssl.OPENSSL_VERSION_INFO < (1, 1)
+_UNKNOWN_STATE = (1, "[SSL: UNKNOWN_STATE] unknown state")
 _len = len  # read()'s first parameter is called len, as in Python 3
 _want_read = ssl.SSLWantReadError
 _want_write = ssl.SSLWantWriteError
@@ -504,7 +511,7 @@ class SSLObject(_sslobject.SSLObject):
                  "_check_host", "_handshake_finished", "_data_ready",
                  "_record_left", "_header", "_eof_sent", "_name_mismatch",
                  "_cipher_unset", "_shutdown_started", "_fed", "_hello",
-                 "_hello_received", "_server_flight", "_reused")
+                 "_hello_received", "_server_flight", "_reused", "_broken")
 
     _memory_bio_class = MemoryBIO
     _session_class = SSLSession
@@ -541,6 +548,7 @@ class SSLObject(_sslobject.SSLObject):
         self._eof_sent = False
         self._name_mismatch = False
         self._cipher_unset = False
+        self._broken = False  # a fatal error has been raised
         self._handshake_finished = self._data_ready = False
         self._shutdown_started = False
         self._fed = False
@@ -693,6 +701,8 @@ class SSLObject(_sslobject.SSLObject):
             # before 3.0 it is a bare syscall error, after which OpenSSL and
             # so Python 3 still report the connection's version.)
             self._handshake_finished = self._data_ready = False
+        if error.errno in _FATAL:
+            self._broken = True
         return error
 
     # -- context and session --------------------------------------------------
@@ -790,8 +800,13 @@ class SSLObject(_sslobject.SSLObject):
     def _after_failure(self, result):
         """The exception Python 3 raises for a call on a connection whose
         handshake failed: an EOF for reads and writes (result 0), a
-        syscall error for the handshake (result -1)."""
-        return _errors.error_from_native(None, None, _socket_error(),
+        syscall error for the handshake (result -1); on OpenSSL 1.0.2 the
+        failed state's error for all of them."""
+        failure = _socket_error()
+        if _BEFORE_110:
+            failure = ssl.SSLError(*_UNKNOWN_STATE)
+            failure.library, failure.reason = "SSL", "UNKNOWN_STATE"
+        return _errors.error_from_native(None, None, failure,
                                          self._server_hostname, result)
 
     def read(self, len=1024, buffer=None):
@@ -875,13 +890,26 @@ class SSLObject(_sslobject.SSLObject):
     def _read_after_handshake(self, size):
         if not self._handshake_finished:
             try:
-                self._handshake(0)
+                self._implicit_handshake()
             except ssl.SSLZeroReturnError:
                 # The peer closed during the handshake: Python 3's read
                 # returns b'' when that was a close_notify (or alert), as
                 # the native read() decides.
                 pass
         return self._read_native(size)
+
+    def _implicit_handshake(self):
+        """The handshake SSL_read() and SSL_write() run first.  On OpenSSL
+        1.0.2 (see _BEFORE_110) the native call answers by itself once the
+        handshake has failed, and where the stream ends inside it (a failed
+        handshake, SSL_R_SSL_HANDSHAKE_FAILURE, rather than an EOF)."""
+        if _BEFORE_110 and self._broken and not self._name_mismatch:
+            return
+        try:
+            self._handshake(0)
+        except ssl.SSLEOFError:
+            if not _BEFORE_110:
+                raise
 
     def _read_for_buffer(self, wanted):
         """Up to ``wanted`` bytes (one record's at most) for ``read(len,
@@ -900,7 +928,7 @@ class SSLObject(_sslobject.SSLObject):
                 # shutdown").
                 return self._run(self._native_write, data)
             if not self._handshake_finished:
-                self._handshake(0)
+                self._implicit_handshake()
             if not data:
                 return self._write_nothing()
         # One native call, one recv() in the common case.  (2.7's native

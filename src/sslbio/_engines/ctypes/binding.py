@@ -14,7 +14,8 @@ with fake tables although only one OpenSSL is installed.
 
 import ctypes
 
-from ..._tlsenums import option_constants
+from ..._releases import (V102, V110, V111, V300, context_features,
+                          option_constants)
 from .der import session_ticket_fields
 
 __all__ = ["Binding", "DECLARATIONS", "RESTYPE_CHANGES", "SymbolTable",
@@ -27,11 +28,6 @@ _LONG = ctypes.c_long
 _ULONG = ctypes.c_ulong
 _SIZE = ctypes.c_size_t
 _STR = ctypes.c_char_p
-
-V102 = 0x10002000
-V110 = 0x10100000
-V111 = 0x10101000
-V300 = 0x30000000
 
 
 # pointer_argument(address): a non-NULL C pointer as a ready foreign-call
@@ -348,9 +344,7 @@ class Binding(object):
     # and the version bounds (macros over SSL_CTX_ctrl on every release).
     def _adapt_context_features(self):
         v = self.version_number
-        self.context_features = frozenset(
-            name for name, since in _CONTEXT_FEATURES_SINCE.items()
-            if v >= since)
+        self.context_features = context_features(v)
         self.option_constants = option_constants(v)
         self.has_cipher_details = v >= V110
 
@@ -451,18 +445,6 @@ class Binding(object):
     TLSEXT_NAMETYPE_HOST_NAME = _TLSEXT_NAMETYPE_HOST_NAME
 
 
-# Python 3.7+ SSLContext attributes: the first release able to serve each
-# (Python 3 built against an older release has no such attribute).
-V110G = 0x1010007f  # SSL_CTRL_GET_{MIN,MAX}_PROTO_VERSION
-_CONTEXT_FEATURES_SINCE = {
-    "minimum_version": V110G,
-    "maximum_version": V110G,
-    "security_level": V110,
-    "hostname_checks_common_name": V110,
-    "num_tickets": V111,
-    "keylog_filename": V111,
-    "post_handshake_auth": V111,
-}
 _SSL_CTRL_SET_MIN_PROTO = 123
 _SSL_CTRL_SET_MAX_PROTO = 124
 _SSL_CTRL_GET_MIN_PROTO = 130

@@ -13,6 +13,7 @@ settings.
 import ctypes
 
 from ... import _shared
+from ..._releases import RELEASE_CONTEXT_FEATURES
 
 __all__ = ["CtypesContextBackend", "shared_keylog_writers"]
 
@@ -35,7 +36,7 @@ class CtypesContextBackend(object):
     def __init__(self, lib, layout, keylog_writers):
         self._lib = lib
         self._layout = layout
-        self.absent = frozenset(_RELEASE_DEPENDENT) - lib.context_features
+        self.absent = frozenset(RELEASE_CONTEXT_FEATURES) - lib.context_features
         self.features = frozenset(_ALWAYS) | lib.context_features
         self.option_constants = list(lib.option_constants)
         # {SSL_CTX address: writer}: filled by the front, read by the one
@@ -176,9 +177,6 @@ def _text(value):
     return value.decode("ascii")
 
 
-# Features every release serves through this engine, and those that depend
-# on the release (the binding says which the loaded one has).
+# Features every release serves through this engine (the others depend on
+# the release: the binding says which the loaded one has).
 _ALWAYS = ("protocol_tls_client_server", "sni_callback", "get_ciphers")
-_RELEASE_DEPENDENT = ("minimum_version", "maximum_version", "security_level",
-                      "hostname_checks_common_name", "num_tickets",
-                      "keylog_filename", "post_handshake_auth")
