@@ -170,23 +170,39 @@ def _build_enums(backend):
         ("VerifyMode", lambda: sorted_enum("VerifyMode", _prefixed("CERT_"))),
         ("AlertDescription", lambda: sorted_enum(
             "AlertDescription", _prefixed("ALERT_DESCRIPTION_"))),
+        ("SSLErrorNumber", lambda: sorted_enum(
+            "SSLErrorNumber", _prefixed("SSL_ERROR_"))),
         ("_SSLMethod", lambda: sorted_enum("_SSLMethod", methods)),
     ]
     for name, define in definitions:
         _enums[name] = _shared.shared_class("enum:" + name, define)
 
 
+# The enumerations whose members 3.11's ssl also exports as module names
+# (its _IntEnum._convert_() / _IntFlag._convert_() calls).  TLSVersion is a
+# class of its own there: ssl.TLSv1_2 does not exist.
+_CONVERTED = ("_SSLMethod", "Options", "AlertDescription", "SSLErrorNumber",
+              "VerifyFlags", "VerifyMode")
+# Python 3's HAS_<protocol> flags say whether the OpenSSL it was built with
+# has the protocol (the OPENSSL_NO_* macros); 2.7's _ssl answers the same
+# question by defining PROTOCOL_<protocol> or not.  (2.7 has HAS_TLSv1_3.)
+_PROTOCOL_FLAGS = ("SSLv2", "SSLv3", "TLSv1", "TLSv1_1", "TLSv1_2")
+
+
 def module_names():
-    """``[(name, value)]`` for the ``ssl`` module: the enum classes and
-    every member under its own name, as 3.11's ``ssl`` exports them."""
+    """``[(name, value)]`` for the ``ssl`` module: the enum classes, the
+    members of those 3.11's ``ssl`` converts under their own names, and
+    the ``HAS_*`` flags 2.7 lacks."""
     names = [(name, cls) for name, cls in sorted(_enums.items())
              if not name.startswith("_")]
-    for cls in _enums.values():
-        for name, member in sorted(cls.__members__.items()):
+    for enum_name in _CONVERTED:
+        for name, member in sorted(_enums[enum_name].__members__.items()):
             names.append((name, member))
     names.append(("PROTOCOL_SSLv23", _enums["_SSLMethod"].PROTOCOL_TLS))
     names.append(("HAS_NEVER_CHECK_COMMON_NAME",
                   "hostname_checks_common_name" in _backend[0].features))
+    for protocol in _PROTOCOL_FLAGS:
+        names.append(("HAS_" + protocol, hasattr(_ssl, "PROTOCOL_" + protocol)))
     return names
 
 

@@ -22,7 +22,7 @@ to code that uses it.
 
 import ssl
 
-from . import _context, _context_features, _engine, _shared
+from . import _context, _context_features, _engine, _rand, _shared
 
 __all__ = ["inject_into_ssl", "extract_from_ssl"]
 
@@ -44,7 +44,8 @@ def _replacements():
         (ssl.SSLContext, name, value)
         for name, value in _context_features.context_attributes()
     ] + [
-        (ssl, name, value) for name, value in _context_features.module_names()
+        (ssl, name, value) for name, value in
+        _context_features.module_names() + _rand.module_names()
     ]
 
 
