@@ -366,6 +366,32 @@ def test_inject_is_idempotent_reversible_and_patches_only_its_target():
         manager.request("GET", "https://localhost:9/", retries=False)
 
 
+@pytest.mark.skipif(not PY2, reason="both injections are no-ops for urllib3 "
+                    "on Python 3")
+@pytest.mark.parametrize("order", [
+    "ssl urllib3 -ssl -urllib3", "ssl urllib3 -urllib3 -ssl",
+    "urllib3 ssl -ssl -urllib3", "urllib3 ssl -urllib3 -ssl"])
+def test_both_injections_in_any_order_leave_urllib3_exactly_as_it_was(order):
+    urllib3 = pytest.importorskip("urllib3")
+    from sslbio._urllib3 import TLSInTLS
+    from urllib3.util import ssl_
+    manager = urllib3.PoolManager
+    check = "_validate_proxy_scheme_url_selection"
+    before = (ssl_.SSLTransport, manager.__dict__[check], sorted(vars(urllib3)))
+    steps = {"ssl": sslbio.inject_into_ssl, "-ssl": sslbio.extract_from_ssl,
+             "urllib3": sslbio.inject_into_urllib3,
+             "-urllib3": sslbio.extract_from_urllib3}
+    active = set()
+    for step in order.split():
+        steps[step]()
+        active.symmetric_difference_update([step.lstrip("-")])
+        # The stand-in while either is injected; the scheme check replaced
+        # by inject_into_urllib3() only.
+        assert issubclass(ssl_.SSLTransport, TLSInTLS) == bool(active), step
+        assert (manager.__dict__[check] is before[1]) == ("urllib3" not in active)
+    assert (ssl_.SSLTransport, manager.__dict__[check], sorted(vars(urllib3))) == before
+
+
 class ForeignContext(object):
     """A context that is no ``ssl.SSLContext``, as urllib3.contrib.pyopenssl's
     is: it configures and wraps sockets through a real one."""
