@@ -308,6 +308,7 @@ def main():
     trees = unpack(fetch_sources(os.path.join(os.path.dirname(work), "sdists")),
                    os.path.join(work, "src"))
     reports = os.path.join(work, "reports")
+    shutil.rmtree(reports, ignore_errors=True)  # a previous run's
     os.makedirs(reports)
     runner = Runner(options.python, options.chroot, reports)
     # The baseline has nothing of the caller's on its path; the injected
