@@ -21,10 +21,11 @@ map shared by every copy of sslbio: 2.7's ``ssl.SSLContext`` has no
 
 An engine that cannot do something says so: its backend's ``features``
 lacks the name and the attribute raises ``NotImplementedError`` naming the
-engine; where the OpenSSL release itself lacks it (``absent``), the
-attribute is as on Python 3 built against that release: it does not exist,
-or for ``hostname_checks_common_name`` and ``post_handshake_auth`` it is
-read-only (True, and None).
+engine (an ``AttributeError`` as well, for code that probes for it); where
+the OpenSSL release itself lacks it (``absent``), the attribute is as on
+Python 3 built against that release: it does not exist, or for
+``hostname_checks_common_name`` and ``post_handshake_auth`` it is read-only
+(True, and None).
 """
 
 import struct
@@ -44,7 +45,7 @@ from ._keylog import KeylogWriter
 # 2 ** (bits in a C long): 2.7 passes option masks as C longs.
 _LONG_RANGE = 2 ** (8 * struct.calcsize("l"))
 
-__all__ = ["FEATURES", "NoContextBackend", "bind_backend",
+__all__ = ["FEATURES", "EngineCannotServe", "NoContextBackend", "bind_backend",
            "context_attributes", "module_names", "host_flags",
            "wrap_socket_checked"]
 
@@ -256,6 +257,16 @@ def _read_only():
     raise AttributeError("can't set attribute")  # 3.x's read-only form
 
 
+class EngineCannotServe(NotImplementedError, AttributeError):
+    """What an attribute the engine cannot serve raises.  A
+    ``NotImplementedError`` naming the engine, and an ``AttributeError`` too:
+    code that probes for the attribute (``getattr(ctx, name, None)``,
+    ``except AttributeError``), as urllib3 does for ``post_handshake_auth``,
+    finds it missing, as on a Python 3 built without the feature, instead
+    of failing (``inject_into_ssl()`` puts these attributes on every
+    ``ssl.SSLContext``)."""
+
+
 def _require(context, feature):
     backend = _backend[0]
     if feature in backend.features:
@@ -263,7 +274,7 @@ def _require(context, feature):
     if _release_lacks(feature):
         raise AttributeError("'%s' object has no attribute '%s'"
                              % (type(context).__name__, feature))
-    raise NotImplementedError(
+    raise EngineCannotServe(
         "sslbio's %s engine cannot provide SSLContext.%s: %s"
         % (backend.name, feature, backend.missing_reason))
 
