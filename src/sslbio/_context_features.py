@@ -145,6 +145,11 @@ def _signed(value):
     return value
 
 
+# What PyPy's _ssl exports besides Python 3's SSL_ERROR_* numbers (Python
+# 3's _ssl.c has PY_SSL_ERROR_NO_SOCKET too, but does not export it).
+_NOT_ERROR_NUMBERS = ("SSL_ERROR_NONE", "SSL_ERROR_NO_SOCKET")
+
+
 def _build_enums(backend):
     """3.11's enum classes with this interpreter's values, shared by every
     copy in the process (the first copy's definition wins)."""
@@ -172,7 +177,8 @@ def _build_enums(backend):
         ("AlertDescription", lambda: sorted_enum(
             "AlertDescription", _prefixed("ALERT_DESCRIPTION_"))),
         ("SSLErrorNumber", lambda: sorted_enum(
-            "SSLErrorNumber", _prefixed("SSL_ERROR_"))),
+            "SSLErrorNumber", [item for item in _prefixed("SSL_ERROR_")
+                               if item[0] not in _NOT_ERROR_NUMBERS])),
         ("_SSLMethod", lambda: sorted_enum("_SSLMethod", methods)),
     ]
     for name, define in definitions:
