@@ -366,9 +366,117 @@ def test_inject_is_idempotent_reversible_and_patches_only_its_target():
         manager.request("GET", "https://localhost:9/", retries=False)
 
 
+@pytest.mark.skipif(not PY2, reason="both injections are no-ops for urllib3 "
+                    "on Python 3")
+@pytest.mark.parametrize("order", [
+    "ssl urllib3 -ssl -urllib3", "ssl urllib3 -urllib3 -ssl",
+    "urllib3 ssl -ssl -urllib3", "urllib3 ssl -urllib3 -ssl"])
+def test_both_injections_in_any_order_leave_urllib3_exactly_as_it_was(order):
+    urllib3 = pytest.importorskip("urllib3")
+    from sslbio._urllib3 import TLSInTLS
+    from urllib3.util import ssl_
+    manager = urllib3.PoolManager
+    check = "_validate_proxy_scheme_url_selection"
+    before = (ssl_.SSLTransport, manager.__dict__[check], sorted(vars(urllib3)))
+    steps = {"ssl": sslbio.inject_into_ssl, "-ssl": sslbio.extract_from_ssl,
+             "urllib3": sslbio.inject_into_urllib3,
+             "-urllib3": sslbio.extract_from_urllib3}
+    active = set()
+    for step in order.split():
+        steps[step]()
+        active.symmetric_difference_update([step.lstrip("-")])
+        # The stand-in while either is injected; the scheme check replaced
+        # by inject_into_urllib3() only.
+        assert issubclass(ssl_.SSLTransport, TLSInTLS) == bool(active), step
+        assert (manager.__dict__[check] is before[1]) == ("urllib3" not in active)
+    assert (ssl_.SSLTransport, manager.__dict__[check], sorted(vars(urllib3))) == before
+
+
+class ForeignContext(object):
+    """A context that is no ``ssl.SSLContext``, as urllib3.contrib.pyopenssl's
+    is: it configures and wraps sockets through a real one."""
+
+    def __init__(self, real):
+        object.__setattr__(self, "_real", real)
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+    def __setattr__(self, name, value):
+        setattr(self._real, name, value)
+
+
+@needs_requests
+def test_urllib3_refuses_tls_in_tls_over_a_foreign_context(servers):
+    # urllib3 on Python 3: ProxySchemeUnsupported, an error urllib3 and
+    # requests report as such (not a TypeError from inside the engine).
+    urllib3 = pytest.importorskip("urllib3")
+    nginx, squid, _ = servers
+    context = ForeignContext(ssl.create_default_context(cafile=cert("ca.pem")))
+    sslbio.inject_into_urllib3()
+    try:
+        with urllib3.ProxyManager(squid.url(), ca_certs=cert("ca.pem"),
+                                  ssl_context=context) as manager:
+            with pytest.raises(urllib3.exceptions.ProxySchemeUnsupported) as info:
+                manager.request("GET", nginx.url("/small.txt"), retries=False)
+    finally:
+        sslbio.extract_from_urllib3()
+    assert "isn't available on non-native SSLContext" in str(info.value)
+
+
+# What an application that calls sslbio.inject_into_ssl() alone at start-up
+# (docs/event-loops.md) does with requests or urllib3, in a child interpreter
+# of its own: urllib3 imported before the injection or after it.
+INJECT_INTO_SSL_ALONE = r"""
+from __future__ import print_function
+import sys
+import sslbio
+order, url, proxy, cafile = sys.argv[1:]
+if order == "imported-before":
+    import requests
+sslbio.inject_into_ssl()
+import requests
+import urllib3
+session = requests.Session()
+session.trust_env = False
+response = session.get(url, proxies={"https": proxy}, verify=cafile)
+print(response.status_code, len(response.content))
+# urllib3's own scheme check still refuses as it does on 2.7 without sslbio.
+try:
+    urllib3.ProxyManager(proxy, ca_certs=cafile).request("GET", url)
+except urllib3.exceptions.ProxySchemeUnsupported as exc:
+    print("refused: %s" % exc)
+session.close()
+sslbio.extract_from_ssl()
+from urllib3.util import ssl_, ssltransport
+print(ssl_.SSLTransport is ssltransport.SSLTransport,
+      sorted(name for name in vars(urllib3) if "sslbio" in name),
+      [hook for hook in sys.meta_path if "sslbio" in type(hook).__module__])
+"""
+
+
+@needs_requests
+@pytest.mark.parametrize("order", ["imported-before", "imported-after"])
+def test_requests_through_the_proxy_after_inject_into_ssl_alone(servers, order):
+    pytest.importorskip("requests")
+    nginx, squid, bodies = servers
+    result = subproc.run(
+        [sys.executable, "-c", INJECT_INTO_SSL_ALONE, order,
+         nginx.url("/small.txt"), squid.url(), cert("ca.pem")],
+        timeout=120, env=subproc.child_env(subproc.sslbio_src()))
+    assert result.returncode == 0, result.describe()
+    lines = result.out.splitlines()
+    assert lines[0] == "200 %d" % len(bodies["small.txt"]), result.describe()
+    assert lines[1].startswith("refused: Contacting HTTPS destinations through "
+                               "HTTPS proxies 'via CONNECT tunnels' is not "
+                               "supported in Python 2"), result.describe()
+    # Extraction restored urllib3 exactly and took the import hook out.
+    assert lines[2] == "True [] []", result.describe()
+
+
 # -- pip ---------------------------------------------------------------------
 
-def _pip_download(servers, tmp_path, launcher):
+def _pip_download(servers, tmp_path, launcher, environment=None):
     nginx, squid, _ = servers
     dest = str(tmp_path / "downloads")
     env = subproc.child_env(subproc.sslbio_src())
@@ -377,6 +485,7 @@ def _pip_download(servers, tmp_path, launcher):
                 "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "HTTPS_PROXY", "https_proxy"):
             del env[name]
     env["PIP_CONFIG_FILE"] = os.devnull  # no configuration file at all
+    env.update(environment or {})
     argv = [sys.executable] + launcher + [
         "download", "--no-cache-dir", "--disable-pip-version-check",
         "--no-deps", "--retries", "0", "--timeout", "20", "-d", dest,
@@ -385,18 +494,15 @@ def _pip_download(servers, tmp_path, launcher):
     return subproc.run(argv, timeout=120, env=env), os.path.join(dest, WHEEL)
 
 
-@pytest.mark.skipif(not PY2, reason="pip on Python 3 needs no launcher")
-def test_pip_download_through_the_proxy(servers, site, tmp_path):
-    nginx, squid, _ = servers
+def _pip_20():
     pip = pytest.importorskip("pip")
     if not pip.__version__.startswith("20."):
         pytest.skip("pip %s: the launcher is tested with 2.7's last pip, 20.3"
                     % pip.__version__)
-    # Plain pip on 2.7 cannot use an HTTPS proxy for an HTTPS index.
-    plain, wheel = _pip_download(servers, tmp_path, ["-m", "pip"])
-    assert plain.returncode != 0 and not os.path.exists(wheel)
-    assert "ProxySchemeUnsupported" in plain.out + plain.err
-    result, wheel = _pip_download(servers, tmp_path, ["-m", "sslbio", "pip"])
+
+
+def _downloaded(servers, site, result, wheel):
+    nginx, squid, _ = servers
     assert result.returncode == 0, result.describe()
     with open(wheel, "rb") as got:
         with open(os.path.join(site[0], "simple", "demopkg", WHEEL), "rb") as sent:
@@ -404,3 +510,39 @@ def test_pip_download_through_the_proxy(servers, site, tmp_path):
     log = wait_for_log(nginx, "GET /simple/demopkg/%s" % WHEEL)
     assert "pip/20." in log
     wait_for_log(squid, "CONNECT localhost:%d" % nginx.port)
+
+
+@pytest.mark.skipif(not PY2, reason="pip on Python 3 needs no launcher")
+def test_pip_download_through_the_proxy(servers, site, tmp_path):
+    _pip_20()
+    # Plain pip on 2.7 cannot use an HTTPS proxy for an HTTPS index.
+    plain, wheel = _pip_download(servers, tmp_path, ["-m", "pip"])
+    assert plain.returncode != 0 and not os.path.exists(wheel)
+    assert "ProxySchemeUnsupported" in plain.out + plain.err
+    result, wheel = _pip_download(servers, tmp_path, ["-m", "sslbio", "pip"])
+    _downloaded(servers, site, result, wheel)
+
+
+@pytest.mark.skipif(not PY2, reason="pip on Python 3 needs no launcher")
+@pytest.mark.parametrize("variable", ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"])
+def test_pip_cert_wins_over_the_environments_bundle(servers, site, tmp_path,
+                                                    variable):
+    # The variable names a bundle that trusts neither the proxy nor the
+    # index; --cert names the one that does.
+    _pip_20()
+    result, wheel = _pip_download(servers, tmp_path, ["-m", "sslbio", "pip"],
+                                  {variable: cert("other-ca.pem")})
+    _downloaded(servers, site, result, wheel)
+
+
+@pytest.mark.skipif(not PY2, reason="pip on Python 3 needs no launcher")
+def test_pip_after_inject_into_ssl_alone(servers, site, tmp_path):
+    # pip's vendored urllib3 (1.26.2) under an application that injected
+    # into ssl and did nothing for urllib3: requests' path through the proxy
+    # works, as with the launcher.
+    _pip_20()
+    launcher = ["-c", "import sys, sslbio; sslbio.inject_into_ssl(); "
+                "from pip._internal.cli.main import main; "
+                "sys.exit(main(sys.argv[1:]))"]
+    result, wheel = _pip_download(servers, tmp_path, launcher)
+    _downloaded(servers, site, result, wheel)

@@ -49,10 +49,10 @@ COMMON = set("""
     SSL_CIPHER_get_version SSL_CIPHER_get_bits SSL_get_session
     SSL_set_session SSL_SESSION_free SSL_SESSION_get_id SSL_SESSION_get_time
     SSL_SESSION_get_timeout i2d_SSL_SESSION d2i_SSL_SESSION
-    ERR_peek_last_error ERR_clear_error ERR_reason_error_string
+    ERR_get_error ERR_peek_last_error ERR_clear_error ERR_reason_error_string
     X509_verify_cert_error_string SSL_CTX_get0_param SSL_get_verify_mode
     SSL_get_verify_callback SSL_set_verify SSL_CIPHER_get_id
-    SSL_CIPHER_description OBJ_nid2ln
+    SSL_CIPHER_description OBJ_nid2ln RAND_bytes
 """.split())
 
 # 1.0.2: BIO_up_ref, SSL_is_init_finished, SSL_session_reused,

@@ -21,10 +21,11 @@ map shared by every copy of sslbio: 2.7's ``ssl.SSLContext`` has no
 
 An engine that cannot do something says so: its backend's ``features``
 lacks the name and the attribute raises ``NotImplementedError`` naming the
-engine; where the OpenSSL release itself lacks it (``absent``), the
-attribute is as on Python 3 built against that release: it does not exist,
-or for ``hostname_checks_common_name`` and ``post_handshake_auth`` it is
-read-only (True, and None).
+engine (an ``AttributeError`` as well, for code that probes for it); where
+the OpenSSL release itself lacks it (``absent``), the attribute is as on
+Python 3 built against that release: it does not exist, or for
+``hostname_checks_common_name`` and ``post_handshake_auth`` it is read-only
+(True, and None).
 """
 
 import struct
@@ -44,7 +45,7 @@ from ._keylog import KeylogWriter
 # 2 ** (bits in a C long): 2.7 passes option masks as C longs.
 _LONG_RANGE = 2 ** (8 * struct.calcsize("l"))
 
-__all__ = ["FEATURES", "NoContextBackend", "bind_backend",
+__all__ = ["FEATURES", "EngineCannotServe", "NoContextBackend", "bind_backend",
            "context_attributes", "module_names", "host_flags",
            "wrap_socket_checked"]
 
@@ -144,6 +145,11 @@ def _signed(value):
     return value
 
 
+# What PyPy's _ssl exports besides Python 3's SSL_ERROR_* numbers (Python
+# 3's _ssl.c has PY_SSL_ERROR_NO_SOCKET too, but does not export it).
+_NOT_ERROR_NUMBERS = ("SSL_ERROR_NONE", "SSL_ERROR_NO_SOCKET")
+
+
 def _build_enums(backend):
     """3.11's enum classes with this interpreter's values, shared by every
     copy in the process (the first copy's definition wins)."""
@@ -170,23 +176,40 @@ def _build_enums(backend):
         ("VerifyMode", lambda: sorted_enum("VerifyMode", _prefixed("CERT_"))),
         ("AlertDescription", lambda: sorted_enum(
             "AlertDescription", _prefixed("ALERT_DESCRIPTION_"))),
+        ("SSLErrorNumber", lambda: sorted_enum(
+            "SSLErrorNumber", [item for item in _prefixed("SSL_ERROR_")
+                               if item[0] not in _NOT_ERROR_NUMBERS])),
         ("_SSLMethod", lambda: sorted_enum("_SSLMethod", methods)),
     ]
     for name, define in definitions:
         _enums[name] = _shared.shared_class("enum:" + name, define)
 
 
+# The enumerations whose members 3.11's ssl also exports as module names
+# (its _IntEnum._convert_() / _IntFlag._convert_() calls).  TLSVersion is a
+# class of its own there: ssl.TLSv1_2 does not exist.
+_CONVERTED = ("_SSLMethod", "Options", "AlertDescription", "SSLErrorNumber",
+              "VerifyFlags", "VerifyMode")
+# Python 3's HAS_<protocol> flags say whether the OpenSSL it was built with
+# has the protocol (the OPENSSL_NO_* macros); 2.7's _ssl answers the same
+# question by defining PROTOCOL_<protocol> or not.  (2.7 has HAS_TLSv1_3.)
+_PROTOCOL_FLAGS = ("SSLv2", "SSLv3", "TLSv1", "TLSv1_1", "TLSv1_2")
+
+
 def module_names():
-    """``[(name, value)]`` for the ``ssl`` module: the enum classes and
-    every member under its own name, as 3.11's ``ssl`` exports them."""
+    """``[(name, value)]`` for the ``ssl`` module: the enum classes, the
+    members of those 3.11's ``ssl`` converts under their own names, and
+    the ``HAS_*`` flags 2.7 lacks."""
     names = [(name, cls) for name, cls in sorted(_enums.items())
              if not name.startswith("_")]
-    for cls in _enums.values():
-        for name, member in sorted(cls.__members__.items()):
+    for enum_name in _CONVERTED:
+        for name, member in sorted(_enums[enum_name].__members__.items()):
             names.append((name, member))
     names.append(("PROTOCOL_SSLv23", _enums["_SSLMethod"].PROTOCOL_TLS))
     names.append(("HAS_NEVER_CHECK_COMMON_NAME",
                   "hostname_checks_common_name" in _backend[0].features))
+    for protocol in _PROTOCOL_FLAGS:
+        names.append(("HAS_" + protocol, hasattr(_ssl, "PROTOCOL_" + protocol)))
     return names
 
 
@@ -240,6 +263,16 @@ def _read_only():
     raise AttributeError("can't set attribute")  # 3.x's read-only form
 
 
+class EngineCannotServe(NotImplementedError, AttributeError):
+    """What an attribute the engine cannot serve raises.  A
+    ``NotImplementedError`` naming the engine, and an ``AttributeError`` too:
+    code that probes for the attribute (``getattr(ctx, name, None)``,
+    ``except AttributeError``), as urllib3 does for ``post_handshake_auth``,
+    finds it missing, as on a Python 3 built without the feature, instead
+    of failing (``inject_into_ssl()`` puts these attributes on every
+    ``ssl.SSLContext``)."""
+
+
 def _require(context, feature):
     backend = _backend[0]
     if feature in backend.features:
@@ -247,7 +280,7 @@ def _require(context, feature):
     if _release_lacks(feature):
         raise AttributeError("'%s' object has no attribute '%s'"
                              % (type(context).__name__, feature))
-    raise NotImplementedError(
+    raise EngineCannotServe(
         "sslbio's %s engine cannot provide SSLContext.%s: %s"
         % (backend.name, feature, backend.missing_reason))
 

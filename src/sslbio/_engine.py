@@ -110,6 +110,7 @@ from ._context import (  # noqa: E402
     SSLContext, wrap_bio, bind_sslobject_class, bind_context_features)
 from ._context_features import (  # noqa: E402
     NoContextBackend, native_features)
+from ._rand import bind_source, native_source  # noqa: E402
 
 bind_sslobject_class(SSLObject)
 # Python 3.11's context attributes, served by the engine's backend; an
@@ -121,3 +122,6 @@ bind_context_features(_backend)
 # Names of _context_features.FEATURES served here: by the engine, or by the
 # interpreter's own _ssl (PyPy's has some of Python 3's).
 CONTEXT_FEATURES = _backend.features | native_features()
+# OpenSSL's random generator for ssl.RAND_bytes(): through the engine, or
+# the interpreter's own _ssl (PyPy's), or else the system's (see _rand).
+bind_source(getattr(ENGINE_MODULE, "rand", None) or native_source())

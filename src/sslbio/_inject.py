@@ -18,11 +18,16 @@ copy's calls are idempotent.  Since every copy accepts the others'
 ``MemoryBIO`` and ``SSLSession`` objects and raises the one shared
 ``SSLCertVerificationError``, which copy ``ssl`` shows makes no difference
 to code that uses it.
+
+The one change outside ``ssl``: with ``wrap_bio()`` there, urllib3 1.26
+would take its own TLS-in-TLS path, which does not run on 2.7, so while a
+copy is injected every urllib3 1.26 in the process builds that layer with
+sslbio instead (see ``_urllib3``).
 """
 
 import ssl
 
-from . import _context, _context_features, _engine, _shared
+from . import _context, _context_features, _engine, _rand, _shared, _urllib3
 
 __all__ = ["inject_into_ssl", "extract_from_ssl"]
 
@@ -40,11 +45,14 @@ def _replacements():
         (ssl, "CertificateError", _engine.SSLCertVerificationError),
         (ssl.SSLContext, "wrap_bio", _context.wrap_bio_method),
         (ssl.SSLContext, "sslobject_class", _engine.SSLObject),
+        # Not in ssl: what urllib3 1.26 runs TLS in TLS with (see _urllib3).
+        (_urllib3.ssl_holder(), "tls_in_tls", _urllib3.TLSInTLS),
     ] + [
         (ssl.SSLContext, name, value)
         for name, value in _context_features.context_attributes()
     ] + [
-        (ssl, name, value) for name, value in _context_features.module_names()
+        (ssl, name, value) for name, value in
+        _context_features.module_names() + _rand.module_names()
     ]
 
 
@@ -73,6 +81,7 @@ def inject_into_ssl():
                                         owner.__dict__.get(name))
         layers.append((_COPY, replacements))
         _show_top_layer(shared)
+        _urllib3.follow_ssl_injection(True)
 
 
 def extract_from_ssl():
@@ -89,6 +98,7 @@ def extract_from_ssl():
         _show_top_layer(shared)
         if not layers:
             shared["saved"].clear()
+        _urllib3.follow_ssl_injection(False)
 
 
 def _show_top_layer(shared):

@@ -4,7 +4,7 @@ from __future__ import print_function
 
 import ssl
 
-from conformance.recorder import failed
+from conformance.recorder import failed, shape
 from conformance.scenarios import scenario
 from conformance import tls
 
@@ -34,6 +34,41 @@ def names(rec):
     for name in ("wrap_bio", "inject_into_ssl", "extract_from_ssl"):
         rec.call("sslbio.%s callable" % name, callable, getattr(sslbio, name))
     rec.call("inject_into_ssl twice", sslbio.inject_into_ssl)
+
+
+@scenario("api.module_names")
+def module_names(rec):
+    # What injection adds to 2.7's ssl besides the in-memory API (the full
+    # list of names: docs/python3-names.md, test_docs.py).
+    for name in ("HAS_SSLv2", "HAS_SSLv3", "HAS_TLSv1", "HAS_TLSv1_1",
+                 "HAS_TLSv1_2", "HAS_TLSv1_3"):
+        rec.call(name, getattr, ssl, name)
+    rec.call("SSLErrorNumber members",
+             lambda: [(member.name, member) for member in ssl.SSLErrorNumber])
+    rec.call("SSL_ERROR_EOF is its member",
+             lambda: ssl.SSL_ERROR_EOF is ssl.SSLErrorNumber.SSL_ERROR_EOF)
+    rec.call("SSLErrorNumber(2).name", lambda: ssl.SSLErrorNumber(2).name)
+    # TLSVersion's members stay inside the class (3.11 does not convert it).
+    for name in ("TLSv1", "TLSv1_2", "TLSv1_3", "SSLv3", "MINIMUM_SUPPORTED",
+                 "MAXIMUM_SUPPORTED"):
+        rec.call("ssl.%s exists" % name, hasattr, ssl, name)
+    rec.call("TLSVersion.TLSv1_2", lambda: ssl.TLSVersion.TLSv1_2)
+
+
+@scenario("api.rand", tags=("py311",))
+def rand(rec):
+    # 3.10 deprecated RAND_pseudo_bytes(): an older reference warns nowhere.
+    rec.shape("RAND_bytes(16)", ssl.RAND_bytes, 16)
+    rec.call("RAND_bytes(0)", ssl.RAND_bytes, 0)
+    rec.shape("RAND_bytes(True)", ssl.RAND_bytes, True)
+    for label, value in (("-1", -1), ("2**31", 2 ** 31),
+                         ("-2**31 - 1", -2 ** 31 - 1), ("'x'", "x"),
+                         ("1.5", 1.5), ("None", None)):
+        rec.call("RAND_bytes(%s)" % label, ssl.RAND_bytes, value)
+    rec.call_via("RAND_pseudo_bytes(8)", lambda pair: [shape(pair[0]), pair[1]],
+                 ssl.RAND_pseudo_bytes, 8)
+    for label, value in (("-1", -1), ("2**31", 2 ** 31), ("'x'", "x")):
+        rec.call("RAND_pseudo_bytes(%s)" % label, ssl.RAND_pseudo_bytes, value)
 
 
 @scenario("api.construct_sslobject")

@@ -9,6 +9,9 @@ extracts" runs, plus repeated calls; after each step ``ssl`` must show
 exactly the expected copy (or exactly what it held before any injection),
 and each copy must complete handshakes and exchange data on its own, with
 the other's BIOs and sessions, and with a user's ``sslobject_class``.
+urllib3 (imported first, or while both copies are injected) must build its
+TLS-in-TLS layer with the stand-in of the copy ``ssl`` shows, and be
+exactly itself again once neither is injected.
 Prints one JSON line with what was checked; any failure exits non-zero.
 """
 
@@ -31,6 +34,10 @@ OPENINGS = {
     # The second copy is imported while the first one is injected.
     "B-under-A": ["import A", "inject A", "import B", "extract A"],
     "A-under-B": ["import B", "inject B", "import A", "extract B"],
+    # urllib3 is imported while both are injected (the other openings
+    # import it first).
+    "urllib3-under-both": ["import A", "import B", "inject A", "inject B",
+                           "import urllib3", "extract A", "extract B"],
 }
 MODULE_NAMES = ["MemoryBIO", "SSLObject", "SSLSession",
                 "SSLCertVerificationError", "CertificateError",
@@ -193,6 +200,7 @@ def check_copy(name, copy, other, injected):
 
 def check_ssl(copies, stack, pristine):
     """``ssl`` shows the most recent injected copy, or what it held."""
+    check_urllib3(copies, stack)
     if not stack:
         assert ssl_state() == pristine, "ssl not restored"
         return
@@ -208,6 +216,26 @@ def check_ssl(copies, stack, pristine):
     assert type(conn.client) is top.SSLObject
     conn.handshake().exchange()
     check_context_surface(copies)
+
+
+def check_urllib3(copies, stack):
+    """urllib3's TLS-in-TLS class is the stand-in of the copy ``ssl`` shows,
+    with the injected copies' import hooks, or urllib3's own and no hook."""
+    urllib3 = sys.modules.get("urllib3")
+    if urllib3 is None:
+        return
+    from urllib3.util import ssl_, ssltransport
+    hooks = sorted(type(hook).__module__ for hook in sys.meta_path
+                   if "sslbio" in type(hook).__module__)
+    if not stack:
+        assert ssl_.SSLTransport is ssltransport.SSLTransport
+        assert [name for name in vars(urllib3) if "sslbio" in name] == []
+        assert hooks == []
+        return
+    top = importlib.import_module(copies[stack[-1]].__name__ + "._urllib3")
+    assert issubclass(ssl_.SSLTransport, top.TLSInTLS), ssl_.SSLTransport
+    assert hooks == sorted(copies[which].__name__ + "._urllib3"
+                           for which in stack)
 
 
 def check_context_surface(copies):
@@ -241,7 +269,9 @@ def main(vendored, opening):
 
     def run(step):
         verb, which = step.split()
-        if verb == "import":
+        if step == "import urllib3":
+            importlib.import_module("urllib3")
+        elif verb == "import":
             copies[which] = importlib.import_module(names[which])
             assert copies[which].ENGINE not in ("stdlib", "unavailable"), \
                 copies[which].UNAVAILABLE_REASON
@@ -259,6 +289,8 @@ def main(vendored, opening):
             for this, that in (("A", "B"), ("B", "A")):
                 check_copy(this, copies[this], copies[that], bool(stack))
 
+    if "import urllib3" not in OPENINGS[opening]:
+        run("import urllib3")
     for step in OPENINGS[opening]:
         run(step)
     assert copies["A"] is not copies["B"]

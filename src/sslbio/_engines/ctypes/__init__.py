@@ -8,7 +8,8 @@ Parts, each importable alone: ``binding`` (every foreign symbol, adapted to
 the OpenSSL release), ``der`` (fields of encoded sessions 1.0.2 hides),
 ``layout`` (CPython 2.7 object layout, validated); and, importable only on
 CPython 2.7 where they bind this interpreter's OpenSSL: ``library``,
-``bio`` (``MemoryBIO``), ``sslobject`` (``SSLObject``, ``SSLSession``).
+``bio`` (``MemoryBIO``), ``sslobject`` (``SSLObject``, ``SSLSession``),
+``rand`` (OpenSSL's random generator for ``ssl.RAND_bytes()``).
 
 Importing this package on CPython 2.7 binds the library, builds nothing
 else (the classes are module-level), marks the classes for the other copies
@@ -40,10 +41,11 @@ if sys.version_info[0] == 2:
     from .bio import MemoryBIO
     from .context import CtypesContextBackend, shared_keylog_writers
     from .library import LIBSSL_FILE, SSL_MODULE_FILE, layout, lib
+    from .rand import rand
     from .sslobject import SSLObject, SSLSession
 
     __all__ = ["NAME", "LIMITATIONS", "MemoryBIO", "SSLObject", "SSLSession",
-               "CONTEXT_BACKEND", "describe"]
+               "CONTEXT_BACKEND", "describe", "rand"]
 
     # Python 3.11's context attributes on the SSL_CTX (every one this
     # OpenSSL release has; see sslbio._context_features).

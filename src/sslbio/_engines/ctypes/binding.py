@@ -151,10 +151,13 @@ DECLARATIONS = {
     "SSL_CIPHER_get_auth_nid": (_INT, [_P], V110, None, False),
     "OBJ_nid2ln": (_STR, [_INT], None, None, False),
     # errors
+    "ERR_get_error": (_ULONG, [], None, None, False),
     "ERR_peek_last_error": (_ULONG, [], None, None, False),
     "ERR_clear_error": (None, [], None, None, False),
     "ERR_reason_error_string": (_STR, [_ULONG], None, None, False),
     "X509_verify_cert_error_string": (_STR, [_LONG], None, None, False),
+    # the random generator (ssl.RAND_bytes)
+    "RAND_bytes": (_INT, [_P, _INT], None, None, False),
 }
 
 # ctrl numbers behind the macros used on releases that lack the function.
