@@ -174,7 +174,11 @@ def test_tls_client_and_server_contexts_as_the_reference(reference_python):
         # What the engine declares it cannot serve (the portable engine's
         # LIMITATIONS) is not compared.
         for name, access in list(mine[side]["attributes"].items()):
-            if access == "refused":
+            # Nor, on a Python 3 row, what that Python is too old to have
+            # (3.6 has no minimum_version, 3.7 no num_tickets, ...).
+            too_old = sys.version_info[0] >= 3 and \
+                not hasattr(ssl.SSLContext, name)
+            if access == "refused" or too_old:
                 del mine[side]["attributes"][name]
                 del theirs[side]["attributes"][name]
         if before_310 and "security_level" in mine[side]["attributes"]:
@@ -186,6 +190,8 @@ def test_tls_client_and_server_contexts_as_the_reference(reference_python):
         assert mine[side] == theirs[side], side
         if ciphers is None:  # get_ciphers() refused, as declared
             continue
+        if (3,) <= sys.version_info < (3, 10):
+            continue  # a Python 3 row with the older, wider default
         # 3.10 made 3.11's cipher string the default; 3.9 enables more.
         assert ciphers and set(ciphers) <= set(reference_ciphers), side
         if not before_310:
