@@ -112,10 +112,10 @@ def access(ctx, name):
     # setting it to its own value does.
     try:
         value = getattr(ctx, name)
+    except NotImplementedError:  # an engine's refusal is an AttributeError too
+        return "refused"
     except AttributeError:
         return "absent"
-    except NotImplementedError:
-        return "refused"
     try:
         setattr(ctx, name, value)
     except NotImplementedError:
