@@ -7,6 +7,7 @@ standard library's SSLObject under the same SSLSocket).
 """
 
 import array
+import errno
 import hashlib
 import os
 import select
@@ -19,7 +20,8 @@ import threading
 import pytest
 
 import sslbio
-from support import cert
+from support import cert, der_cert, openssl_release, socket_cases, subproc
+from support.interpreters import not_minor
 
 try:
     from http.client import HTTPConnection
@@ -195,6 +197,17 @@ def test_over_a_native_27_sslsocket(pair):
     peer.result()
 
 
+@pytest.mark.skipif(not hasattr(sslbio.SSLObject, "get_verified_chain"),
+                    reason="Python 3.13's certificate chains")
+def test_certificate_chains_as_python313s_socket(pair):
+    a, b = pair
+    tls, server = tls_pair(a, b)
+    assert tls.get_verified_chain() == tls._sslobj.get_verified_chain()
+    assert tls.get_verified_chain()[0] == der_cert("server.pem")
+    assert tls.get_unverified_chain() == [der_cert("server.pem")]
+    assert server.get_unverified_chain() == []
+
+
 def test_sendall_takes_any_bytes_like_object(pair):
     # On 2.7 array.array has only the old buffer interface (no memoryview).
     a, b = pair
@@ -230,7 +243,8 @@ def test_ragged_eof_reads_empty_or_raises_when_asked(pair):
     a, b = pair
     for suppress in (True, False):
         a, b = socketpair()
-        peer = Background(lambda: close_now(layered(a, 1, True).transport))
+        # The server's socket shut down and closed: no close_notify.
+        peer = Background(lambda: close_now(layered(a, 1, True)))
         tls = sslbio.wrap_socket(b, client_context(), server_hostname="localhost",
                                  suppress_ragged_eofs=suppress)
         peer.result()
@@ -330,6 +344,39 @@ def test_a_failed_verification_sends_its_alert_to_the_peer(pair):
     assert "CERTIFICATE_VERIFY_FAILED" in str(info.value)
     # The server learns why: the client's alert reached it.
     assert "UNKNOWN_CA" in str(peer.result()).upper()
+
+
+class Stream(object):
+    """A transport with nothing but recv() and sendall()."""
+
+    def __init__(self, sock):
+        self._sock = sock
+
+    def recv(self, size):
+        return self._sock.recv(size)
+
+    def sendall(self, data):
+        self._sock.sendall(data)
+
+
+def test_a_transport_needs_only_recv_and_sendall(pair):
+    a, b = pair
+
+    def serve():
+        tls = layered(a, 1, True)
+        echo(tls, 5)
+        return tls.unwrap()
+
+    peer = Background(serve)
+    tls = sslbio.wrap_socket(Stream(b), client_context(), server_hostname="localhost")
+    assert tls.gettimeout() is None  # it blocks
+    tls.sendall(b"hello")
+    assert recv_exactly(tls, 5) == b"hello"
+    assert tls.recv(10) == b""  # the server's close_notify
+    assert isinstance(tls.unwrap(), Stream)
+    assert peer.result() is a
+    tls.close()  # the stream has no close(): nothing to do
+    assert tls.version() is None
 
 
 def test_connect_after_wrapping_an_unconnected_socket():
@@ -521,6 +568,7 @@ def test_clear_text_after_close_notify_stays_after_full_records(pair):
             tls.unwrap()  # close_notify sent
         a.sendall(b"clear")
         all_sent.set()
+        return tls  # closed with the transport, after the test
 
     peer = Background(serve)
     tls = layered(b, 1, False)
@@ -605,3 +653,160 @@ def test_bad_input_gets_python3s_exceptions(pair):
     with pytest.raises(ValueError) as info:
         tls.write(b"x")
     assert str(info.value) == "Write on closed or unwrapped SSL socket."
+
+
+# -- Python 3's socket, case by case (support/socket_cases.py) -------------------
+#
+# What Python 3.11's own ssl.SSLSocket gives in each case, checked against
+# it by test_python311_gives_these: sslbio's socket must give the same on
+# every interpreter and engine.
+def _raised(name, *args):
+    return {"raised": name, "args": list(args)}
+
+
+_EARLY_DATA = "Closed before TLS handshake with data in recv buffer."
+PYTHON311 = {
+    # CVE-2023-40217: clear text from a peer that reset the connection
+    # before TLS is refused, never returned by recv().
+    "early_data_to_server": {
+        "raised": "SSLError", "args": [errno.ENOTCONN, _EARLY_DATA],
+        "reason": _EARLY_DATA, "library": None, "str": _EARLY_DATA,
+        "received": None},
+    "early_data_to_client": {
+        "raised": "SSLError", "args": [errno.ENOTCONN, _EARLY_DATA],
+        "reason": _EARLY_DATA, "library": None, "str": _EARLY_DATA,
+        "received": None},
+    # Reads of nothing return at once, in every mode.
+    "empty_reads": {
+        "recv(0)": "", "read(0)": "", "recv_into(bytearray())": 0,
+        "non-blocking recv(0)": "", "waited": False},
+    # recv_into() counts the buffer's bytes (two 4-byte ints), and takes
+    # any writable buffer (2.7's array.array has only the old interface).
+    "recv_into_wide_items": {"count": 4, "buffer": u"data\x00\x00\x00\x00"},
+    # sendfile() under TLS: 50,000 bytes from offset 10 go through send(),
+    # the file's position left after them.
+    "sendfile": {"sent": 50000, "position": 50010, "received": True},
+    # A peer's reset: Python 3.11 reports it as a ragged EOF from a read or
+    # a write (b'' when suppressed, else SSLEOFError), as the OSError from
+    # the handshake and unwrap() (see docs/sockets.md).
+    "peer_reset": {
+        "recv": ["", ""],
+        "recv, ragged EOFs not suppressed": [
+            _raised("SSLEOFError", 8, "EOF occurred in violation of protocol"),
+            _raised("SSLEOFError", 8, openssl_release.READ_CUT_SHORT)],
+        "send": [_raised("SSLEOFError", 8, "EOF occurred in violation of protocol")] * 2,
+        "unwrap": [_raised("OSError", errno.ECONNRESET, "Connection reset by peer")],
+        "handshake": _raised("OSError", errno.ECONNRESET, "Connection reset by peer")},
+    # Refused arguments leave the socket alone; once they are accepted a
+    # failure closes it.
+    "failures_close_the_socket": {
+        "no server_hostname": ["ValueError", True],
+        "bad server_hostname": ["UnicodeError", False],
+        "failed handshake": ["SSLEOFError", False]},
+    # connect(): refused, it may be tried again; connected with a failed
+    # handshake, TLS is dropped and the rest is clear text.
+    "connect_failures": {
+        "refused": _raised("OSError", errno.ECONNREFUSED, "Connection refused"),
+        "no TLS at the peer": "SSLError",
+        "connect again": _raised("ValueError", "attempt to connect "
+                                 "already-connected SSLSocket!"),
+        "read": _raised("ValueError", "Read on closed or unwrapped SSL socket."),
+        "recv reads the transport in clear text": True,
+        "pending, version": [0, None]},
+    # server_hostname reads as the IDNA A-label the handshake sends.
+    "server_hostname_u_label": u"xn--knig-5qa.example",
+    # The SNI callback is given the server's socket (not the connection
+    # inside it).
+    "sni_callback_argument": {"type": "SSLSocket", "is the server": True,
+                              "server_name": u"localhost"},
+    "sendfile_refusals": dict(
+        [("text file", _raised("ValueError", "file should be opened in binary mode")),
+         ("non-blocking", _raised("ValueError", "non-blocking sockets are not supported"))] +
+        [("count %r" % (count,), _raised(error, "count must be a positive integer "
+                                         "(got %r)" % (count,)))
+         for count, error in ((0, "ValueError"), (-1, "ValueError"),
+                              ("1", "TypeError"), (2.0, "TypeError"))]),
+}
+
+
+@pytest.mark.skipif(not hasattr(ssl.SSLContext, "_msg_callback"),
+                    reason="Python 3's private message callback")
+def test_the_message_callback_gets_the_socket(pair):
+    a, b = pair
+    seen = set()
+    context = client_context()
+    context._msg_callback = lambda conn, *args: seen.add(conn)
+    peer = Background(layered, a, 1, True)
+    tls = sslbio.wrap_socket(b, context, server_hostname="localhost")
+    peer.result()
+    assert seen == set([tls])
+
+
+def _tls_warnings(caught):
+    """The ResourceWarnings about sslbio's sockets."""
+    return [str(w.message) for w in caught
+            if issubclass(w.category, ResourceWarning) and
+            "sslbio" in str(w.message)]
+
+
+@pytest.mark.skipif(PY2, reason="Python 3's ResourceWarning")
+def test_an_unclosed_socket_warns_naming_itself(pair):
+    import gc
+    import warnings
+    a, b = pair
+    peer = Background(layered, a, 1, True)
+    tls = layered(b, 1, False)
+    peer.result()
+    name = repr(tls)
+    gc.collect()  # other tests' garbage first
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        del tls
+        gc.collect()
+    # One warning, as Python 3's socket gives, and the transport closed
+    # (which then gives none of its own).
+    assert _tls_warnings(caught) == ["unclosed " + name]
+    assert b.fileno() == -1
+
+
+@pytest.mark.skipif(PY2, reason="Python 3's ResourceWarning")
+def test_closed_or_unwrapped_sockets_do_not_warn(pair):
+    import gc
+    import warnings
+    a, b = pair
+    peer = Background(layered, a, 1, True)
+    tls = layered(b, 1, False)
+    server = peer.result()
+    closing = Background(server.unwrap)
+    gc.collect()  # other tests' garbage first
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert tls.unwrap() is b
+        closing.result()
+        del tls, server, closing
+        gc.collect()
+    assert _tls_warnings(caught) == []
+    assert b.fileno() != -1
+
+
+# Cases whose outcome comes partly from the SSLObject underneath, which on a
+# Python 3 before 3.10 predates OpenSSL 3's report of a stream cut short.
+_STDLIB_DEPENDENT = {"peer_reset": stdlib_predates_openssl3,
+                     "failures_close_the_socket": stdlib_predates_openssl3}
+
+
+@pytest.mark.parametrize("case", [
+    pytest.param(case, marks=_STDLIB_DEPENDENT[case]) if case in _STDLIB_DEPENDENT
+    else case for case in sorted(PYTHON311)])
+def test_as_python311(case):
+    assert socket_cases.CASES[case](socket_cases.sslbio_wrap) == PYTHON311[case]
+
+
+def test_python311_gives_these(reference_python):
+    if not_minor(reference_python, "3.11"):
+        pytest.skip(not_minor(reference_python, "3.11"))
+    result = subproc.run([reference_python, "-m", "support.socket_cases", "native"],
+                         timeout=120, env=subproc.python_env(reference_python),
+                         cwd=subproc.TESTS).check_clean()
+    found = result.json()
+    assert dict((case, found[case]) for case in PYTHON311) == PYTHON311

@@ -27,6 +27,7 @@ from . import _shared
 __all__ = ["SSLCertVerificationError", "error_from_code", "error_from_result",
            "error_from_native", "hostname_mismatch_error",
            "invalid_server_name_error", "want_read_error",
+           "pre_handshake_data_error", "transport_eof_error",
            "native_str", "plain_error", "LIBRARY_NAMES"]
 
 
@@ -436,6 +437,35 @@ def invalid_server_name_error():
     return _build(ssl.SSLError, _SSL3_EXT_INVALID_SERVERNAME, None,
                   LIBRARY_NAMES[_ERR_LIB_SSL], "SSL3_EXT_INVALID_SERVERNAME",
                   "ssl3 ext invalid servername")
+
+
+# CVE-2023-40217: what Python 3 (3.8.18+, 3.9.18+, 3.10.13+, 3.11.5+, 3.12)
+# says when it is asked to wrap a socket whose peer sent bytes and then went
+# away before any TLS.
+_PRE_HANDSHAKE_DATA = "Closed before TLS handshake with data in recv buffer."
+
+
+def pre_handshake_data_error(errno):
+    """The ``SSLError`` Python 3 raises from ``wrap_socket()`` when the
+    socket has no peer any more (``getpeername()`` failed with ``errno``)
+    but bytes are waiting in it: clear text the caller would otherwise take
+    for TLS data.  No OpenSSL error behind it: ``library`` is None and
+    ``reason`` the message, as 3.x sets them."""
+    exc = _build(ssl.SSLError, errno, _PRE_HANDSHAKE_DATA, None, None, None)
+    exc.reason = _PRE_HANDSHAKE_DATA
+    return exc
+
+
+def transport_eof_error():
+    """What Python 3.11's socket raises when its transport fails under a
+    read or a write (a reset, a broken pipe): its ``SSL_read_ex()`` and
+    ``SSL_write_ex()`` return 0 on any failure, which its error mapping
+    takes for an end of file before close_notify, the errno lost (3.10 to
+    3.12; 3.9 and 3.13 raise the ``OSError``).  Also what its socket raises
+    on OpenSSL before 3.0 when the stream ends before the protocol does
+    (an I/O error with errno 0)."""
+    return _build(ssl.SSLEOFError, SSL_ERROR_EOF,
+                  "EOF occurred in violation of protocol", None, None, None)
 
 
 def hostname_mismatch_error(server_hostname, is_ip_address):

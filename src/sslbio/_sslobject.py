@@ -8,7 +8,8 @@ host name it was not given; copy and pickle rules; the argument checks of
 ``read()``, ``write()`` and ``get_channel_binding()``; NPN.
 
 An engine subclasses ``SSLObject`` (see ``_engines``) and implements what
-needs the connection: ``_engine_init``, ``_configure_hostname``,
+needs the connection: ``_engine_init`` (which gives the native connection
+its owner, what its callbacks receive), ``_configure_hostname``,
 ``do_handshake``, ``read``, ``write``, ``unwrap``, ``pending``,
 ``getpeercert``, ``cipher``, ``shared_ciphers``, ``compression``,
 ``version``, ``selected_alpn_protocol``, ``_tls_unique``, ``_get_session``,
@@ -78,10 +79,12 @@ class SSLObject(object):
 
     @classmethod
     def _create(cls, incoming, outgoing, server_side=False,
-                server_hostname=None, session=None, context=None):
+                server_hostname=None, session=None, context=None, owner=None):
         """Python 3's ``_ssl._SSLContext._wrap_bio()``: checks the
         arguments in its order, then lets the engine make the connection.
-        ``server_hostname`` is already IDNA-encoded (``wrap_bio()``)."""
+        ``server_hostname`` is already IDNA-encoded (``wrap_bio()``).
+        ``owner`` is what the connection's callbacks receive (``sni_callback``
+        's first argument): this object, or the socket built on it."""
         bio_class = cls._memory_bio_class
         if type(incoming) is not bio_class:
             _check_bio("incoming", incoming, bio_class)
@@ -113,7 +116,8 @@ class SSLObject(object):
         self._hostname_missing = (side == 0 and server_hostname is None
                                   and getattr(context, "check_hostname",
                                               False))
-        self._engine_init(incoming, outgoing, side, server_hostname, context)
+        self._engine_init(incoming, outgoing, side, server_hostname, context,
+                          self if owner is None else owner)
         if server_hostname is not None:
             self._configure_hostname(context, server_hostname)
         if session is not None:

@@ -1,61 +1,96 @@
-"""``SSLSocket``: Python 3's ``ssl.SSLSocket`` interface, built on an
-``SSLObject`` and two ``MemoryBIO`` objects over any socket-like transport.
+"""``SSLSocket``: Python 3's ``ssl.SSLSocket`` interface over any socket-like
+transport, on top of ``_pump.Pump`` (an ``SSLObject``, two ``MemoryBIO``
+objects and the loop between them and the transport).
 
 The transport can be a plain socket, a 2.7 ``ssl.SSLSocket``, or another
 ``SSLSocket`` of this module, which gives TLS inside TLS to any depth (an
 HTTPS proxy: TLS to the proxy, CONNECT, TLS to the origin inside it).  Only
-the public in-memory API is used (``wrap_bio``, ``MemoryBIO`` and the
-``SSLObject`` methods), so the same class runs on every sslbio engine and, on
-Python 3, on the standard library's ``SSLObject``.
+the public in-memory API is used, so the same class runs on every sslbio
+engine and, on Python 3, on the standard library's ``SSLObject``.
 
-How every TLS operation runs (``_run``):
+One state, held in ``_state`` and changed only by ``_enter()`` (the moves
+are the table ``_NEXT``; docs/sockets.md draws them)::
 
-* ciphertext the TLS object produced goes to the transport after each call,
-  also after a call that raised: a fatal alert must reach the peer;
-* ``SSLWantReadError`` from the TLS object means "feed me": ciphertext is read
-  from the transport, up to the end of the current record only (and, after
-  a full-size record, the next record's header: see ``_records``), and the
-  call is repeated;
-* the transport's own mode applies: blocking, timeout (``socket.timeout``
-  named after the operation, as Python 3 words it) or non-blocking
-  (``SSLWantReadError``/``SSLWantWriteError``, to be retried when the
-  transport is ready).
+    wrap_socket(sock)   sock has no peer ........................ UNCONNECTED
+                        sock has a peer ......................... TLS
+    UNCONNECTED         connect() ............................... CONNECTING
+    CONNECTING          the transport is connected .............. TLS
+                        the transport did not connect ........... UNCONNECTED
+    CONNECTING, TLS     unwrap() ................................ UNWRAPPED
+                        shutdown(how), or connect()'s handshake
+                        failed .................................. DROPPED
+    any                 close() (the last one, with makefile()
+                        files open) ............................. CLOSED
 
-The ``select()`` rule, as with Python 3's ``ssl.SSLSocket``: after a read,
-call ``pending()`` before waiting on the transport; decrypted bytes already
-inside the TLS layer are not visible to ``select()``.  No ciphertext is ever
-taken from the transport beyond the record being decrypted but the next
-record's header, which completes no record, so ``pending() == 0`` means
-waiting on the transport is safe.
+* UNCONNECTED: no peer yet (an unconnected socket was wrapped); the socket
+  calls go to the transport in clear text, ``read()``/``write()`` refuse,
+  ``connect()`` starts TLS.
+* CONNECTING: the TLS object exists, the transport's ``connect_ex()`` has
+  not said it is connected; the first call that needs the peer asks the
+  transport (``getpeername()``) and moves on to TLS.
+* TLS: the connection runs through the pump (the handshake may still be
+  to come: ``do_handshake_on_connect=False``).
+* DROPPED: TLS ended without close_notify, as Python 3 drops its TLS
+  object: by ``shutdown(how)``, or by a failed handshake in ``connect()``;
+  clear text over the transport, which is still this socket's.
+* UNWRAPPED: ``unwrap()`` exchanged close_notify and handed the transport
+  back; clear text over it, and it is the caller's (no warning when this
+  socket is collected unclosed).
+* CLOSED: the transport is closed.
 
-Non-blocking writes: ``send()`` takes the data into the TLS stream and returns
-its length even when the transport took only part of the ciphertext; the
-rest is sent first by the next call on this socket (``recv()``, ``send()``,
-``do_handshake()``, ``unwrap()``), which raises ``SSLWantWriteError`` while
-the transport still cannot take it.
+The TLS object (``_sslobj``, as Python 3 names it) and the pump exist in
+CONNECTING and TLS only.  Beside the state, ``_closed`` and ``_io_refs`` are
+Python 3's file-object protocol (``makefile()``): close() on a socket with
+files open closes it when the last file closes.
+
+The socket calls that are plain delegations are declared in two tables
+below the class: to the transport (``_TRANSPORT_METHODS``,
+``_TRANSPORT_PROPERTIES``) and to the TLS object, ``None`` without one
+(``_NEGOTIATED``).
 """
 
 import errno
 import socket
 import ssl
 import sys
-import threading
+import warnings
 
-from . import MemoryBIO, wrap_bio
-from ._args import byte_view as _byte_view
-from ._records import RecordBoundary
+from . import SSLObject
+from ._hostname import encode_hostname
+from ._pump import Pump
 
 __all__ = ["SSLSocket", "wrap_socket"]
 
 PY2 = sys.version_info[0] == 2
 
-# Plain text taken per TLS write: bounds the ciphertext held in memory while a
-# large sendall() goes out.
-_WRITE_CHUNK = 256 * 1024
-# The most plain text one TLS record carries.
-_RECORD_PLAINTEXT = 16384
-_WOULD_BLOCK = frozenset((errno.EAGAIN, errno.EWOULDBLOCK))
+# What sendfile() reads from the file per send() under TLS, as Python 3.
+_SENDFILE_BLOCK = 8192
+_INTEGERS = (int, type(2 ** 64))  # int and 2.7's long
 _CHANNEL_BINDING_TYPES = getattr(ssl, "CHANNEL_BINDING_TYPES", ["tls-unique"])
+_length = len  # read()'s argument is called len, as in Python 3
+try:
+    _old_buffer = buffer  # noqa: F821 (Python 2's buffer())
+except NameError:  # Python 3
+    _old_buffer = None
+
+# The states (see above) and the moves between them.
+UNCONNECTED = "unconnected"
+CONNECTING = "connecting"
+TLS = "TLS"
+DROPPED = "dropped"
+UNWRAPPED = "unwrapped"
+CLOSED = "closed"
+_NEXT = {
+    UNCONNECTED: frozenset((CONNECTING, TLS, CLOSED)),
+    CONNECTING: frozenset((TLS, UNCONNECTED, DROPPED, UNWRAPPED, CLOSED)),
+    TLS: frozenset((DROPPED, UNWRAPPED, CLOSED)),
+    DROPPED: frozenset((CLOSED,)),
+    UNWRAPPED: frozenset((CLOSED,)),
+    CLOSED: frozenset(),
+}
+_WITH_TLS = frozenset((CONNECTING, TLS))
+# The states in which the transport is this socket's to close.
+_OWNS_TRANSPORT = frozenset((UNCONNECTED, CONNECTING, TLS, DROPPED))
 
 
 def wrap_socket(sock, context, server_side=False, server_hostname=None,
@@ -73,23 +108,6 @@ def wrap_socket(sock, context, server_side=False, server_hostname=None,
                      do_handshake_on_connect, suppress_ragged_eofs, session)
 
 
-def _blocked(exc):
-    """'read' or 'write' when ``exc`` says a non-blocking transport is not
-    ready (a socket's EAGAIN, an SSL socket's want-read/want-write), else None."""
-    if isinstance(exc, ssl.SSLWantReadError):
-        return "read"
-    if isinstance(exc, ssl.SSLWantWriteError):
-        return "write"
-    if isinstance(exc, ssl.SSLError):
-        return None
-    if getattr(exc, "errno", None) in _WOULD_BLOCK:
-        return "unknown"
-    return None
-
-
-_length = len  # read()'s argument is called len, as in Python 3
-
-
 def _socket_type(sock):
     try:
         return sock.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE)
@@ -98,13 +116,59 @@ def _socket_type(sock):
         return getattr(sock, "type", socket.SOCK_STREAM)
 
 
-def _want_write():
-    return ssl.SSLWantWriteError(ssl.SSL_ERROR_WANT_WRITE,
-                                 "The operation did not complete (write)")
+def _nbytes(buffer):
+    """The size in bytes of a buffer (Python 3's ``memoryview(buffer).nbytes``;
+    on 2.7 also of objects with only the old buffer interface, such as
+    ``array.array``, which 2.7's ``socket.recv_into`` takes)."""
+    if PY2:
+        try:
+            view = memoryview(buffer)
+        except TypeError:
+            return len(_old_buffer(buffer))
+        if view.ndim == 1:
+            return len(view) * view.itemsize
+        return len(view.tobytes())
+    with memoryview(buffer) as view:
+        return view.nbytes
 
 
-def _timed_out(operation):
-    return socket.timeout("The %s operation timed out" % operation)
+def _refuse_pre_handshake_data(sock, errno_):
+    """Python 3's answer to CVE-2023-40217, for a socket with no peer.
+
+    A peer may connect, send clear text and reset the connection before
+    the socket is wrapped: the socket then has no peer (``getpeername()``
+    fails with ENOTCONN), yet the bytes are still in it.  Taken for an
+    unconnected socket, its ``recv()`` would return them as if they had
+    come through TLS.  As Python 3 does, one byte is looked for without
+    blocking; if there is one, ``wrap_socket()`` raises ``SSLError(errno,
+    "Closed before TLS handshake with data in recv buffer.")`` (and closes
+    the socket, as for any failure once it has taken it).  ENOTCONN or
+    EINVAL (a socket that never connected) mean nothing is waiting; any
+    other failure is raised.
+    """
+    timeout = sock.gettimeout()
+    sock.setblocking(False)
+    try:
+        data = sock.recv(1)
+    except socket.error as exc:
+        if exc.errno not in (errno.ENOTCONN, errno.EINVAL):
+            raise
+        data = b""
+    finally:
+        sock.settimeout(timeout)
+    if data:
+        # Imported here: on Python 3 the error table is needed for this
+        # error only.
+        from ._errors import pre_handshake_data_error
+        raise pre_handshake_data_error(errno_)
+
+
+def _blocking():
+    return None  # the timeout of a transport that has no timeouts
+
+
+def _nothing():
+    pass  # what closing a transport that has no close() does
 
 
 class SSLSocket(object):
@@ -126,33 +190,42 @@ class SSLSocket(object):
         if context.check_hostname and not server_hostname:
             raise ValueError("check_hostname requires server_hostname")
         self._transport = sock
+        # A transport without timeouts (only recv and sendall) blocks.
+        self._gettimeout = getattr(sock, "gettimeout", _blocking)
+        self._close_transport = getattr(sock, "close", _nothing)
         self._context = context
         self._session = session
         self.server_side = server_side
-        self.server_hostname = server_hostname
+        self.server_hostname = None
         self.do_handshake_on_connect = do_handshake_on_connect
         self.suppress_ragged_eofs = suppress_ragged_eofs
-        self._sslobj = None
+        self._state = UNCONNECTED
+        self._pump = self._sslobj = None
         self._closed = False
         self._io_refs = 0
-        self._backlog = b""
-        self._tls_lock = threading.Lock()
-        self._send_lock = threading.Lock()
-        self._connected = self._is_connected(sock)
-        if self._connected:
-            try:
-                self._start_tls()
+        try:
+            # As Python 3 keeps it: the IDNA A-label the handshake sends.
+            self.server_hostname = encode_hostname(server_hostname)
+            if self._has_peer(sock):
+                self._enter(TLS)
                 if do_handshake_on_connect:
                     if self.gettimeout() == 0.0:
                         raise ValueError("do_handshake_on_connect should not "
                                          "be specified for non-blocking sockets")
                     self.do_handshake()
-            except (socket.error, ValueError):
+        except BaseException:
+            # Whatever failed once the arguments were accepted, the
+            # transport taken is closed, as Python 3.13 closes the socket it
+            # took over (3.11 only for OSError and ValueError, leaving a bad
+            # host name's socket to the collector and its warning).
+            try:
                 self.close()
-                raise
+            except socket.error:
+                pass
+            raise
 
     @staticmethod
-    def _is_connected(sock):
+    def _has_peer(sock):
         try:
             sock.getpeername()
         except AttributeError:
@@ -160,224 +233,59 @@ class SSLSocket(object):
         except socket.error as exc:
             if exc.errno != errno.ENOTCONN:
                 raise
+            _refuse_pre_handshake_data(sock, exc.errno)
             return False
         return True
 
-    def _start_tls(self):
-        self._incoming = MemoryBIO()
-        # Ciphertext taken from the transport, written into ``incoming`` by
-        # the next call of the TLS object, under the lock that call holds.
-        self._arrived = None
-        self._outgoing = MemoryBIO()
-        self._records = RecordBoundary()
-        self._established = False  # the handshake has completed
-        self._drained = False  # known: the TLS object holds no decrypted byte
-        self._peer_closed = False  # the transport ended or close_notify came
-        self._sslobj = wrap_bio(self._context, self._incoming, self._outgoing,
-                                server_side=self.server_side,
-                                server_hostname=self.server_hostname,
-                                session=self._session)
+    def _enter(self, state):
+        """The one place the state changes (see the module's diagram): the
+        TLS object and its pump are made on the way into CONNECTING or TLS
+        and dropped on the way out."""
+        if state not in _NEXT[self._state]:
+            raise AssertionError("SSLSocket: no way from %s to %s"
+                                 % (self._state, state))
+        if state in _WITH_TLS:
+            if self._pump is None:
+                self._pump = Pump(self._transport, self._gettimeout,
+                                  self._context, self.server_side,
+                                  self.server_hostname, self._session, self)
+                self._sslobj = self._pump.sslobj
+        elif self._pump is not None:
+            self._pump.discard()
+            self._pump = self._sslobj = None
+        self._state = state
 
-    # -- the loop between the TLS object and the transport --------------------
-    #
-    # Threads: one thread may read while another writes (full duplex), as
-    # with a socket.  ``_tls_lock`` serialises every use of the TLS object and
-    # its BIOs (OpenSSL's connection object is not thread-safe).
-    # ``_send_lock`` keeps ciphertext in order on the wire: it is held from
-    # taking bytes out of ``outgoing`` until the transport has them.  A thread
-    # that finds it held leaves its ciphertext to the holder, which looks
-    # again after letting go, so a reader never waits for a blocked writer.
-
-    def _run(self, operation, call, *args):
-        """``call(*args)`` on the TLS object, fed from the transport until it
-        no longer wants to read; its output sent after each try."""
-        while True:
-            if self._backlog:  # an earlier non-blocking send's rest first
-                self._flush(operation)
-            try:
-                with self._tls_lock:
-                    if self._arrived is not None:
-                        self._incoming.write(self._arrived)
-                        self._arrived = None
-                    result = call(*args)
-            except ssl.SSLWantReadError:
-                self._flush(operation)
-                self._receive(operation)
-                continue
-            except Exception:
-                self._flush_quietly()
-                raise
-            if result and operation == "read":
-                # Data came from one record of application data (the TLS
-                # object is given one record at a time, see _records), and
-                # such a record makes OpenSSL write nothing.  One that does
-                # (a KeyUpdate, a renegotiation request) yields no data, so
-                # the read wants the next record and came through above.
-                return result
-            if self._outgoing.pending:
-                self._flush(operation, defer=True)
-            return result
-
-    def _recv_raw(self, operation):
-        """The next ciphertext from the transport, no further than the end
-        of the current record (or the next header: see ``_records``); b''
-        at its end."""
-        try:
-            return self._transport.recv(self._records.wanted)
-        except socket.timeout:
-            raise _timed_out(operation)
-        except socket.error as exc:
-            raise self._translated(exc)
-
-    @staticmethod
-    def _translated(exc):
-        """What a transport's read failure means here: the same error, or
-        "not ready" in Python 3's terms for a non-blocking transport."""
-        blocked = _blocked(exc)
-        if blocked is None:
-            return exc
-        if blocked == "write":
-            return _want_write()
-        return ssl.SSLWantReadError(ssl.SSL_ERROR_WANT_READ,
-                                    "The operation did not complete (read)")
-
-    def _feed(self, data, ended):
-        """Write ``data`` into ``incoming`` now, then the end of the stream
-        if ``ended``: for a record cut short and for the end; ciphertext on
-        the common path waits in ``_arrived`` (None whenever this runs: each
-        call of the TLS object takes it)."""
-        with self._tls_lock:
-            if data:
-                self._incoming.write(data)
-            if ended:
-                self._incoming.write_eof()
-                self._peer_closed = True
-
-    def _receive(self, operation):
-        """Take the next ciphertext from the transport, for the TLS object."""
-        data = self._recv_raw(operation)
-        self._records.consume(data)
-        if data:
-            self._arrived = data
-        else:
-            self._feed(data, True)
-
-    def _receive_record(self):
-        """Before a read that would only ask for more: the rest of the next
-        record, handed over in one piece (saves the TLS object a round of
-        SSLWantReadError per record).  The TLS object holds no decrypted
-        byte then; after every call of the TLS object ``incoming`` holds
-        nothing but the start of the next record (a header read ahead), and
-        after a failed call of this method at most the start of this
-        record, so reading up to the record's end is always right."""
-        if self._backlog or self._arrived is not None:
-            return  # sent, or written into incoming, first by _run
-        pieces = []
-        whole = None
-        try:
-            whole = self._records.read_record(self._transport.recv, pieces)
-        except socket.timeout:
-            raise _timed_out("read")
-        except socket.error as exc:
-            raise self._translated(exc)
-        finally:
-            # Also when the transport failed mid-record: what came is kept.
-            data = pieces[0] if len(pieces) == 1 else b"".join(pieces)
-            if whole and data:
-                self._arrived = data  # for the read that follows
-            elif data or whole is False:
-                self._feed(data, whole is False)
-
-    def _flush(self, operation, defer=False):
-        """Send the ciphertext waiting in ``outgoing`` (and any backlog).
-
-        A non-blocking transport may take only part of it: the rest stays in
-        the backlog, and ``SSLWantWriteError`` is raised unless ``defer``
-        (the caller's operation has completed and must report success)."""
-        while self._backlog or self._outgoing.pending:
-            if not self._send_lock.acquire(False):
-                return  # the holder sends it (see above)
-            try:
-                self._send_waiting(operation, defer)
-            finally:
-                self._send_lock.release()
-            if self._backlog:
-                return  # what a non-blocking transport refused waits
-
-    def _send_waiting(self, operation, defer):
-        with self._tls_lock:
-            data = self._outgoing.read() if self._outgoing.pending else b""
-        if self._backlog:
-            data, self._backlog = self._backlog + data, b""
-        if not data:
-            return
-        transport = self._transport
-        sent = 0
-        try:
-            if transport.gettimeout() != 0.0:
-                transport.sendall(data)
-                return
-            while sent < len(data):
-                sent += transport.send(data[sent:])
-        except socket.timeout:
-            raise _timed_out(operation if operation != "read" else "write")
-        except socket.error as exc:
-            if _blocked(exc) is None:
-                raise
-            self._backlog = data[sent:]
-            if not defer:
-                raise _want_write()
-
-    def _flush_quietly(self):
-        # After a failure: the alert it produced is sent if the transport
-        # takes it; the failure itself is what the caller must see.
-        try:
-            self._flush("write")
-        except Exception:
-            pass
+    def _check_connected(self):
+        """Python 3's check before a call that needs the peer: ENOTCONN from
+        the transport when there is none yet."""
+        if self._state is UNCONNECTED or self._state is CONNECTING:
+            self._transport.getpeername()
+            if self._state is CONNECTING:
+                self._enter(TLS)
 
     # -- handshake, data ------------------------------------------------------
     def do_handshake(self, block=False):
         """Run the TLS handshake (blocking even on a non-blocking transport
         when ``block``)."""
         self._check_connected()
-        timeout = self.gettimeout()
+        switched = block and self.gettimeout() == 0.0
+        if switched:
+            self.settimeout(None)
         try:
-            if timeout == 0.0 and block:
-                self.settimeout(None)
-            self._run("handshake", self._sslobj.do_handshake)
-            self._established = True
+            self._pump.handshake()
         finally:
-            self.settimeout(timeout)
+            if switched:
+                self.settimeout(0.0)
 
     def read(self, len=1024, buffer=None):
         """Read up to ``len`` bytes (into ``buffer`` if given); ``b''`` (or 0)
         at the end of the stream, a ragged one too with
         ``suppress_ragged_eofs``."""
-        if self._sslobj is None:
+        pump = self._pump
+        if pump is None:
             raise ValueError("Read on closed or unwrapped SSL socket.")
         try:
-            if self._established and not self._peer_closed and \
-                    not self._backlog and \
-                    (self._drained or not self._sslobj.pending()):
-                self._receive_record()
-            if buffer is not None:
-                self._drained = False
-                result = self._run("read", self._sslobj.read, len, buffer)
-            else:
-                # A read returns one record at most: asking for no more than
-                # a record holds takes the engines' quickest path.
-                if type(len) is int and len > _RECORD_PLAINTEXT:
-                    len = _RECORD_PLAINTEXT
-                result = self._run("read", self._sslobj.read, len)
-                # Less than asked, or a full record's worth: the record is
-                # used up, so pending() is 0 without asking (SSL_read returns
-                # data of one record at a time).
-                got = _length(result)
-                self._drained = got != len or got == _RECORD_PLAINTEXT
-            if not result and len:
-                self._peer_closed = True  # close_notify: no more reads
-            return result
+            return pump.read(len, buffer)
         except ssl.SSLError as exc:
             if exc.args[0] == ssl.SSL_ERROR_EOF and self.suppress_ragged_eofs:
                 return 0 if buffer is not None else b""
@@ -385,48 +293,75 @@ class SSLSocket(object):
 
     def write(self, data):
         """Write ``data`` to the TLS stream; returns the number of bytes."""
-        if self._sslobj is None:
+        pump = self._pump
+        if pump is None:
             raise ValueError("Write on closed or unwrapped SSL socket.")
-        return self._write(data)
-
-    def _write(self, data):
-        if type(data) is bytes and len(data) <= _WRITE_CHUNK:
-            return self._run("write", self._sslobj.write, data)
-        view = _byte_view(data)
-        blocking = self.gettimeout() != 0.0
-        done = 0
-        while True:
-            count = self._run("write", self._sslobj.write,
-                              view[done:done + _WRITE_CHUNK])
-            done += count
-            if done >= len(view) or not blocking or not count:
-                return done
+        return pump.write(data)
 
     def send(self, data, flags=0):
-        if self._sslobj is None:
+        pump = self._pump
+        if pump is None:
             return self._transport.send(data, flags)
         if flags != 0:
             raise ValueError("non-zero flags not allowed in calls to send() "
                              "on %s" % self.__class__)
-        return self._write(data)
+        return pump.write(data)
 
     def sendall(self, data, flags=0):
-        if self._sslobj is None:
+        pump = self._pump
+        if pump is None:
             return self._transport.sendall(data, flags)
         if flags != 0:
             raise ValueError("non-zero flags not allowed in calls to sendall() "
                              "on %s" % self.__class__)
-        count = 0
-        if type(data) is bytes and len(data) <= _WRITE_CHUNK:
-            count = self._write(data)  # the common case, without a view
-            if count == len(data):
-                return
-        view = _byte_view(data)
-        while count < len(view):
-            count += self._write(view[count:])
+        pump.write_all(data)
+
+    def sendfile(self, file, offset=0, count=None):
+        """Send ``count`` bytes (all, if None) of ``file`` from ``offset``;
+        returns the number sent and leaves the file's position after them
+        (Python 3.5+).  Under TLS the bytes go through ``send()`` in blocks
+        of 8 KiB, as Python 3 sends them; without TLS (before the handshake
+        is set up, after ``unwrap()`` or ``shutdown()``) the transport's own
+        ``sendfile()`` is used where it has one."""
+        if self._pump is None and hasattr(self._transport, "sendfile"):
+            return self._transport.sendfile(file, offset, count)
+        if "b" not in getattr(file, "mode", "b"):
+            raise ValueError("file should be opened in binary mode")
+        if count is not None:
+            if not isinstance(count, _INTEGERS):
+                raise TypeError("count must be a positive integer (got %r)"
+                                % (count,))
+            if count <= 0:
+                raise ValueError("count must be a positive integer (got %r)"
+                                 % (count,))
+        if self.gettimeout() == 0:
+            raise ValueError("non-blocking sockets are not supported")
+        if offset:
+            file.seek(offset)
+        block = min(count, _SENDFILE_BLOCK) if count else _SENDFILE_BLOCK
+        total = 0
+        try:
+            while True:
+                if count:
+                    block = min(count - total, block)
+                    if block <= 0:
+                        break
+                data = memoryview(file.read(block))
+                if not _length(data):
+                    break  # the end of the file
+                while True:
+                    sent = self.send(data)
+                    total += sent
+                    if sent >= _length(data):
+                        break
+                    data = data[sent:]
+            return total
+        finally:
+            if total > 0 and hasattr(file, "seek"):
+                file.seek(offset + total)
 
     def recv(self, buflen=1024, flags=0):
-        if self._sslobj is None:
+        if self._pump is None:
             return self._transport.recv(buflen, flags)
         if flags != 0:
             raise ValueError("non-zero flags not allowed in calls to recv() "
@@ -435,8 +370,9 @@ class SSLSocket(object):
 
     def recv_into(self, buffer, nbytes=None, flags=0):
         if nbytes is None:
-            nbytes = (len(memoryview(buffer)) if buffer is not None else 0) or 1024
-        if self._sslobj is None:
+            # Python 3 counts bytes, not items (an array of ints).
+            nbytes = (_nbytes(buffer) if buffer is not None else 0) or 1024
+        if self._pump is None:
             return self._transport.recv_into(buffer, nbytes, flags)
         if flags != 0:
             raise ValueError("non-zero flags not allowed in calls to "
@@ -444,7 +380,7 @@ class SSLSocket(object):
         return self.read(nbytes, buffer)
 
     def sendto(self, data, flags_or_addr, addr=None):
-        if self._sslobj is not None:
+        if self._pump is not None:
             raise ValueError("sendto not allowed on instances of %s"
                              % self.__class__)
         if addr is None:
@@ -452,13 +388,13 @@ class SSLSocket(object):
         return self._transport.sendto(data, flags_or_addr, addr)
 
     def recvfrom(self, buflen=1024, flags=0):
-        if self._sslobj is not None:
+        if self._pump is not None:
             raise ValueError("recvfrom not allowed on instances of %s"
                              % self.__class__)
         return self._transport.recvfrom(buflen, flags)
 
     def recvfrom_into(self, buffer, nbytes=None, flags=0):
-        if self._sslobj is not None:
+        if self._pump is not None:
             raise ValueError("recvfrom_into not allowed on instances of %s"
                              % self.__class__)
         return self._transport.recvfrom_into(buffer, nbytes or 0, flags)
@@ -493,9 +429,9 @@ class SSLSocket(object):
     def _real_connect(self, addr, connect_ex):
         if self.server_side:
             raise ValueError("can't connect in server-side mode")
-        if self._connected or self._sslobj is not None:
+        if self._state is not UNCONNECTED:
             raise ValueError("attempt to connect already-connected SSLSocket!")
-        self._start_tls()
+        self._enter(CONNECTING)  # the TLS object first, as Python 3
         try:
             if connect_ex:
                 rc = self._transport.connect_ex(addr)
@@ -503,12 +439,14 @@ class SSLSocket(object):
                 rc = None
                 self._transport.connect(addr)
             if not rc:
-                self._connected = True
+                self._enter(TLS)
                 if self.do_handshake_on_connect:
                     self.do_handshake()
             return rc
         except (socket.error, ValueError):
-            self._sslobj = None
+            # As Python 3 drops its TLS object: back to unconnected if the
+            # transport did not connect, else TLS dropped after the connect.
+            self._enter(UNCONNECTED if self._state is CONNECTING else DROPPED)
             raise
 
     def accept(self):
@@ -524,12 +462,13 @@ class SSLSocket(object):
         which the conversation may go on in clear text."""
         if not self._sslobj:
             raise ValueError("No SSL wrapper around " + str(self))
-        self._run("read", self._sslobj.unwrap)
-        self._sslobj = None
+        self._pump.unwrap()
+        self._enter(UNWRAPPED)
         return self._transport
 
     def shutdown(self, how):
-        self._sslobj = None
+        if self._state in _WITH_TLS:
+            self._enter(DROPPED)
         self._transport.shutdown(how)
 
     def close(self):
@@ -546,9 +485,23 @@ class SSLSocket(object):
             self._real_close()
 
     def _real_close(self):
-        self._sslobj = None
-        self._backlog = b""
-        self._transport.close()
+        if self._state is not CLOSED:
+            self._enter(CLOSED)
+        self._close_transport()
+
+    if not PY2:
+        def __del__(self):
+            """Python 3's socket, collected unclosed: a ``ResourceWarning``
+            naming it, and its transport closed (Python 3 closes the
+            descriptor the socket took over; the transport's own warning
+            would name a socket the caller no longer sees).  Not on 2.7,
+            whose collector cannot free a cycle with a ``__del__``."""
+            if getattr(self, "_state", CLOSED) in _OWNS_TRANSPORT:
+                try:
+                    warnings.warn("unclosed %r" % (self,), ResourceWarning,
+                                  source=self)
+                finally:  # also when warnings are errors (-W error)
+                    self._real_close()
 
     def _decref_socketios(self):
         # Python 3's socket.SocketIO calls it when a makefile() file closes.
@@ -583,63 +536,19 @@ class SSLSocket(object):
     def __exit__(self, *args):
         self.close()
 
-    def _check_connected(self):
-        if not self._connected:
-            # Raises ENOTCONN, as Python 3 does, when there is no peer.
-            self._transport.getpeername()
-
-    # -- the transport's socket interface --------------------------------------
-    def fileno(self):
-        return self._transport.fileno()
-
+    # -- the transport's socket interface (and the tables below) -------------
     def gettimeout(self):
-        return self._transport.gettimeout()
-
-    def settimeout(self, value):
-        self._transport.settimeout(value)
-
-    def setblocking(self, flag):
-        self._transport.setblocking(flag)
+        return self._gettimeout()
 
     def getblocking(self):
         return self.gettimeout() != 0.0
-
-    def getpeername(self):
-        return self._transport.getpeername()
-
-    def getsockname(self):
-        return self._transport.getsockname()
-
-    def getsockopt(self, *args):
-        return self._transport.getsockopt(*args)
-
-    def setsockopt(self, *args):
-        return self._transport.setsockopt(*args)
-
-    def bind(self, address):
-        return self._transport.bind(address)
-
-    def listen(self, *args):
-        return self._transport.listen(*args)
-
-    @property
-    def family(self):
-        return self._transport.family
-
-    @property
-    def type(self):
-        return self._transport.type
-
-    @property
-    def proto(self):
-        return self._transport.proto
 
     @property
     def transport(self):
         """The socket-like object the TLS records travel over."""
         return self._transport
 
-    # -- what was negotiated -------------------------------------------------
+    # -- what was negotiated (and the table below) -----------------------------
     @property
     def context(self):
         return self._context
@@ -672,29 +581,9 @@ class SSLSocket(object):
         self._check_connected()
         return self._sslobj.getpeercert(binary_form)
 
-    def _negotiated(self, name, *args):
-        if self._sslobj is None:
-            return None
-        return getattr(self._sslobj, name)(*args)
-
-    def selected_alpn_protocol(self):
-        return self._negotiated("selected_alpn_protocol")
-
     def selected_npn_protocol(self):
         # NPN is gone from OpenSSL 3 and deprecated in Python 3.10.
         return None
-
-    def cipher(self):
-        return self._negotiated("cipher")
-
-    def shared_ciphers(self):
-        return self._negotiated("shared_ciphers")
-
-    def compression(self):
-        return self._negotiated("compression")
-
-    def version(self):
-        return self._negotiated("version")
 
     def get_channel_binding(self, cb_type="tls-unique"):
         if self._sslobj is not None:
@@ -704,10 +593,17 @@ class SSLSocket(object):
                              .format(cb_type))
         return None
 
+    if hasattr(SSLObject, "get_verified_chain"):  # Python 3.13+'s SSLObject
+        def get_verified_chain(self):
+            return self._sslobj.get_verified_chain()
+
+        def get_unverified_chain(self):
+            return self._sslobj.get_unverified_chain()
+
     def verify_client_post_handshake(self):
         if not self._sslobj:
             raise ValueError("No SSL wrapper around " + str(self))
-        return self._run("write", self._sslobj.verify_client_post_handshake)
+        return self._pump.verify_client_post_handshake()
 
     def dup(self):
         raise NotImplementedError("Can't dup() %s instances" % self.__class__)
@@ -716,3 +612,48 @@ class SSLSocket(object):
         return "<%s.%s transport=%r>" % (self.__class__.__module__,
                                          self.__class__.__name__,
                                          self._transport)
+
+
+# -- the plain delegations -------------------------------------------------------
+
+# Socket calls passed to the transport as they are.
+_TRANSPORT_METHODS = ("fileno", "settimeout", "setblocking", "getpeername",
+                      "getsockname", "getsockopt", "setsockopt", "bind",
+                      "listen")
+# Socket attributes read from the transport.
+_TRANSPORT_PROPERTIES = ("family", "type", "proto")
+# What was negotiated: the TLS object's answer, None without one.
+_NEGOTIATED = ("selected_alpn_protocol", "cipher", "shared_ciphers",
+               "compression", "version")
+
+
+def _to_transport(name):
+    def delegation(self, *args):
+        return getattr(self._transport, name)(*args)
+    return delegation
+
+
+def _transport_property(name):
+    return property(lambda self: getattr(self._transport, name))
+
+
+def _negotiated(name):
+    def delegation(self):
+        sslobj = self._sslobj
+        if sslobj is None:
+            return None
+        return getattr(sslobj, name)()
+    return delegation
+
+
+def _declare(table, make):
+    for name in table:
+        member = make(name)
+        if not isinstance(member, property):
+            member.__name__ = name
+        setattr(SSLSocket, name, member)
+
+
+_declare(_TRANSPORT_METHODS, _to_transport)
+_declare(_TRANSPORT_PROPERTIES, _transport_property)
+_declare(_NEGOTIATED, _negotiated)

@@ -36,6 +36,13 @@ HANDSHAKE_AFTER_CUT_SHORT = "SSLSyscallError" if _RELEASE >= (1, 1) \
     else "SSLEOFError"
 
 
+# The message of a read whose stream ends before close_notify: OpenSSL 3
+# queues UNEXPECTED_EOF_WHILE_READING, which names it; older releases report
+# an I/O error with no errno, which Python 3 calls an EOF as well.
+READ_CUT_SHORT = "EOF occurred in violation of protocol"
+if _RELEASE >= (3,):
+    READ_CUT_SHORT = "[SSL: UNEXPECTED_EOF_WHILE_READING] " + READ_CUT_SHORT
+
 # Reads and writes on a connection whose handshake failed: an EOF from 1.1.0
 # on; OpenSSL 1.0.2 reports its failed state (SSL_R_UNKNOWN_STATE).
 AFTER_FAILED_HANDSHAKE = ("SSLEOFError", None) if _RELEASE >= (1, 1) \

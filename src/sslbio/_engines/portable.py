@@ -517,7 +517,7 @@ class SSLObject(_sslobject.SSLObject):
     _session_class = SSLSession
 
     def _engine_init(self, incoming, outgoing, side, server_hostname,
-                     context):
+                     context, owner):
         if not isinstance(context, _ssl._SSLContext):
             raise TypeError("not an SSLContext")  # as the ctypes engine
         if server_hostname is not None and \
@@ -529,10 +529,10 @@ class SSLObject(_sslobject.SSLObject):
         ours, theirs, immediate = socket_pair()
         # The native object keeps only a weak reference to its socket: this
         # object holds both ends.  2.7 sends the name as SNI unless it is an
-        # IP address literal, as Python 3 does.  The owner (self) is what
-        # the SNI callback receives.
+        # IP address literal, as Python 3 does.  The owner is what the SNI
+        # callback receives.
         self._native = native = context._wrap_socket(
-            ours, side, server_hostname, self)
+            ours, side, server_hostname, owner)
         self._native_read = native.read
         self._native_write = native.write
         self._native_pending = native.pending

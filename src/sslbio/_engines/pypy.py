@@ -16,8 +16,8 @@ engine therefore builds each connection itself with the cffi ``lib``:
   up inside the handshake (``X509_VERIFY_PARAM`` host or IP);
 * PyPy's own ``_SSLSocket`` object, bound to that ``SSL*``, does what it
   already does as Python 3 does: certificate decoding, cipher, compression,
-  ALPN, the context property and the SNI callback, which receives the
-  ``SSLObject`` (its ``owner``).
+  ALPN, the context property and the SNI callback, which receives its
+  ``owner`` (the ``SSLObject``, or the socket built on it).
 
 The few OpenSSL functions PyPy 7.3's cffi binding does not declare
 (``SSL_get_verify_result``, ``SSL_is_init_finished``, ``SSL_write_ex``,
@@ -392,7 +392,7 @@ class SSLObject(OpenSSLDriver, _sslobject.SSLObject):
     _scratch = _scratch
 
     def _engine_init(self, incoming, outgoing, side, server_hostname,
-                     context):
+                     context, owner):
         native = _SSLSocket(context)
         lib.ERR_clear_error()
         ssl_ptr = lib.SSL_new(context.ctx)
@@ -402,11 +402,12 @@ class SSLObject(OpenSSLDriver, _sslobject.SSLObject):
         _extra.SSL_set_session_id_context(ssl_ptr, _SESSION_ID_CONTEXT,
                                           len(_SESSION_ID_CONTEXT))
         # The SNI callback finds the _SSLSocket through the app data and
-        # passes its owner: this SSLObject, as Python 3 passes it.
+        # passes its owner (this SSLObject, or the socket built on it), as
+        # Python 3 passes it.
         native._app_data_handle = ffi.new_handle(native)
         lib.SSL_set_app_data(ssl_ptr,
                              ffi.cast("char *", native._app_data_handle))
-        native.owner = self
+        native.owner = owner
         native.socket_type = side
         # SSL_set_bio takes over one reference per distinct BIO; the
         # MemoryBIO objects keep their own.

@@ -152,10 +152,10 @@ class SSLObject(OpenSSLDriver, _sslobject.SSLObject):
     _lib = _errlib = lib
 
     def _engine_init(self, incoming, outgoing, side, server_hostname,
-                     context):
+                     context, owner):
         ctx_ptr = _ssl_ctx(context)
-        # The owner (self) is what the SNI callback receives.
-        native = context._wrap_socket(dummy_socket, side, None, self)
+        # The owner is what the SNI callback receives.
+        native = context._wrap_socket(dummy_socket, side, None, owner)
         ssl = _ssl_of(native, context, ctx_ptr)
 
         # SSL_set_bio takes over one reference per distinct BIO; the
