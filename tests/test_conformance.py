@@ -13,7 +13,10 @@ reference older than 3.11 (bullseye's 3.9, for OpenSSL 1.1.1) is compared
 with Python 3's own changes since then set aside by name
 (``conformance/older_reference.py``).  Under PyPy 2.7 the one difference
 PyPy itself makes (every object can be weakly referenced) is set aside
-(``conformance/pypy_language.py``).
+(``conformance/pypy_language.py``); where no reference can judge a scenario
+(one tagged ``py311`` beside bullseye's 3.9, or ``py313`` without a 3.13),
+PyPy's transcript must equal CPython 2.7's with sslbio on the same machine
+and OpenSSL, which the CPython rows hold to 3.11 and 3.13.
 
 Under Python 3 there is nothing to compare against: the scenarios run in
 process against the stdlib, as a check that they themselves are sound.
@@ -30,7 +33,7 @@ import pytest
 from conformance import (compare, engine_limits, interpreters,
                          older_reference, pypy_language, scenarios)
 from support import subproc
-from support.interpreters import NO_REFERENCE
+from support.interpreters import NO_REFERENCE, find_python
 from support.openssl_release import HAS_TLS13, NO_TLS13
 
 REGISTRY = scenarios.load()
@@ -86,6 +89,16 @@ def observed():
     return Run(sys.executable, src=interpreters.sslbio_location())
 
 
+@pytest.fixture(scope="module")
+def cpython27_beside():
+    """CPython 2.7 with the checkout's sslbio (its ctypes engine), on the
+    machine and OpenSSL PyPy runs on."""
+    python27 = find_python("2.7")
+    if python27 is None:
+        pytest.skip("no CPython 2.7 beside PyPy")
+    return Run(python27)
+
+
 def _index(observations, label):
     for i, item in enumerate(observations):
         if item[0] == label:
@@ -109,6 +122,12 @@ def _note_reference_difference(name, references):
 # the other line's show up as a single skip that says why.
 ON_2 = pytest.mark.parametrize("name", NAMES if PY2 else [])
 ON_3 = pytest.mark.parametrize("name", [] if PY2 else NAMES)
+# Scenarios only a newer reference can judge, compared under PyPy with
+# CPython 2.7 as well.
+NEWER_SURFACE = [name for name in NAMES
+                 if set(REGISTRY[name].tags) & set(["py311", "py313"])]
+ON_PYPY_NEWER = pytest.mark.parametrize("name", NEWER_SURFACE if ON_PYPY
+                                        else [])
 
 
 @pytest.mark.skipif(PY2, reason="runs only under Python 3")
@@ -169,6 +188,22 @@ def _stderr_excerpt(stderr, name):
     if start < 0:
         return ""
     return "runner stderr:\n" + stderr[start:start + 3000]
+
+
+@ON_PYPY_NEWER
+def test_pypy_matches_cpython27(name, observed, references, cpython27_beside):
+    """What no reference here can judge, PyPy must answer as CPython 2.7
+    with sslbio does on the same OpenSSL (held to 3.11 and 3.13 by the
+    CPython rows), less what PyPy itself allows (weak references)."""
+    if "py313" in REGISTRY[name].tags and "3.13" in references or \
+            "py311" in REGISTRY[name].tags and references.main in ("3.11",
+                                                                   "3.13"):
+        pytest.skip("judged against the reference itself")
+    diffs = compare.differences(observed[name], cpython27_beside[name])
+    diffs = compare.set_aside(diffs, pypy_language.RULES)
+    assert not diffs, "PyPy differs from CPython 2.7:\n%s\n%s" % (
+        compare.render(diffs, "pypy", "2.7"),
+        _stderr_excerpt(observed.stderr, name))
 
 
 @pytest.mark.skipif(not PY2, reason="differential run needs Python 2.7")

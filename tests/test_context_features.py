@@ -1,5 +1,9 @@
 """Python 3.11's SSLContext surface on 2.7 (sslbio._context_features, the
-ctypes engine's _engines/ctypes/context.py and the enum classes of _tlsenums)."""
+engines' backends over the shared binding, _engines/openssl_context.py, and
+the enum classes of _tlsenums).
+
+The ctypes engine (CPython 2.7) and the pypy engine (PyPy 2.7, where PyPy's
+own _ssl serves post_handshake_auth and get_ciphers()) serve all of it."""
 
 import gc
 import os
@@ -18,10 +22,13 @@ from engine_cases.common import cert
 from support import subproc
 from support.interpreters import version_of
 
-# The ctypes engine serves every context feature the OpenSSL release has
-# (the others some).
-needs_engine = pytest.mark.skipif(sslbio.ENGINE != "ctypes",
-                                  reason="needs the 2.7 ctypes engine")
+# An engine serving every context feature the OpenSSL release has, with
+# what the interpreter's own _ssl serves (the ctypes and pypy engines; the
+# portable engine some).
+SERVES_EVERY_FEATURE = sslbio.ENGINE in ("ctypes", "pypy")
+needs_engine = pytest.mark.skipif(
+    not SERVES_EVERY_FEATURE,
+    reason="needs an engine serving every context feature (ctypes, pypy)")
 needs_keylog = pytest.mark.skipif(
     "keylog_filename" not in getattr(sslbio, "CONTEXT_FEATURES", ()),
     reason="the OpenSSL release has no key log (1.1.1 added it)")
@@ -213,7 +220,11 @@ def test_engine_without_a_feature_refuses_clearly(monkeypatch, tmpdir):
     assert "portable engine" in str(info.value)
     assert "keylog_filename" in str(info.value)
     assert not tmpdir.join("keys.log").exists()  # nothing half done
+    # (PyPy's own _ssl has post_handshake_auth and get_ciphers().)
+    native = _context_features.native_features()
     for name in ("minimum_version", "num_tickets", "post_handshake_auth"):
+        if name in native:
+            continue
         with pytest.raises(NotImplementedError):
             getattr(ctx, name)
         # Code that probes for the attribute finds it missing, as on a
@@ -222,8 +233,9 @@ def test_engine_without_a_feature_refuses_clearly(monkeypatch, tmpdir):
         # ssl.SSLContext).
         assert getattr(ctx, name, None) is None
         assert not hasattr(ctx, name)
-    with pytest.raises(NotImplementedError):
-        ctx.get_ciphers()
+    if "get_ciphers" not in native:
+        with pytest.raises(NotImplementedError):
+            ctx.get_ciphers()
 
 
 @needs_engine
@@ -260,9 +272,13 @@ def test_engine_without_the_ssl_ctx_on_openssl_102(monkeypatch):
     for name in ("minimum_version", "security_level", "num_tickets",
                  "keylog_filename"):
         assert not hasattr(ctx, name), name
-    assert ctx.post_handshake_auth is None
+    # (PyPy's own _ssl serves post_handshake_auth whatever the release.)
+    read_only = ["hostname_checks_common_name"]
+    if "post_handshake_auth" not in _context_features.native_features():
+        assert ctx.post_handshake_auth is None
+        read_only.append("post_handshake_auth")
     assert ctx.hostname_checks_common_name is True
-    for name in ("post_handshake_auth", "hostname_checks_common_name"):
+    for name in read_only:
         with pytest.raises(AttributeError):
             setattr(ctx, name, False)
     with pytest.raises(NotImplementedError):
@@ -270,11 +286,16 @@ def test_engine_without_the_ssl_ctx_on_openssl_102(monkeypatch):
 
 
 @needs_engine
-def test_ctypes_engine_serves_every_feature_of_the_release():
+def test_engine_serves_every_feature_of_the_release():
+    """Every attribute the release has, each by the engine or by the
+    interpreter's own _ssl, and no limitation declared about any of them."""
     from sslbio import _context_features
     backend = _context_features._backend[0]
     assert set(sslbio._engine.CONTEXT_FEATURES) == \
         set(_context_features.FEATURES) - backend.absent
+    assert not [line for line in sslbio.ENGINE_LIMITATIONS
+                if "SSLContext" in line or "context" in line]
+    assert _context_features.unserved(backend) == []
 
 
 # -- the key log ----------------------------------------------------------------
@@ -362,7 +383,7 @@ def test_keylog_from_threads_and_closed_with_the_context(tmpdir):
     assert writer.closed  # closed with its context
     assert os.path.getsize(path) > 0
     # The next context to log drops the dead context's entry.
-    from sslbio._engines.ctypes.context import shared_keylog_writers
+    from sslbio._engines.openssl_context import shared_keylog_writers
     writers = shared_keylog_writers()
     assert writer in writers.values()
     other = server_context()

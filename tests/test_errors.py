@@ -23,7 +23,6 @@ import sys
 import pytest
 
 import sslbio
-from sslbio._engines import EngineUnavailable
 
 from engine_cases import error_scenarios
 from engine_cases.common import (ON_ENGINE, PY2, Pair, connected_pair,
@@ -32,16 +31,11 @@ from support.interpreters import find_python, not_minor
 from support.openssl_release import (HANDSHAKE_CUT_SHORT, HAS_TLS13,
                                      NO_TLS13)
 
-try:
-    from sslbio._engines.ctypes import binding
-    from engine_cases import real_library
-except EngineUnavailable as exc:
-    # PyPy: the ctypes engine's package refuses to load.  The fakes below
-    # decode error codes with its helpers and the real-library tests bind
-    # OpenSSL through it, so those tests skip; the real failing handshakes
-    # (the pypy engine's, through the same sslbio._errors) still run.
-    binding = real_library = None
-    _NO_BINDING = "the ctypes engine's binding does not load here: %s" % exc
+# The fakes below decode error codes with the shared binding's helpers; the
+# real-library tests use the engine's binding (ctypes or cffi), or a ctypes
+# one over the library of Python 3's _ssl.
+from sslbio._engines import openssl_binding as binding
+from engine_cases import real_library
 
 _ERRORS_IMPORT_FAILURE = ""
 try:
@@ -109,8 +103,6 @@ class FakeLib(object):
     }
 
     def __init__(self, packing, code=0, verify_result=0):
-        if binding is None:
-            pytest.skip(_NO_BINDING)
         self.code = code
         self.verify_result = verify_result
         self.cleared = 0
@@ -519,8 +511,6 @@ def test_cert_verification_error_caught_as_each_base():
 # -- names against the real library ---------------------------------------
 
 def real_lib():
-    if real_library is None:
-        pytest.skip(_NO_BINDING)
     lib = real_library.binding()
     if lib is None:
         pytest.skip("no OpenSSL bindable through _ssl on this interpreter")

@@ -1,5 +1,6 @@
-"""sslbio._engines.ctypes.binding.Binding adapted to OpenSSL 1.0.2, 1.1.0, 1.1.1 and 3.0,
-and sslbio._engines.ctypes.der's reading of encoded sessions.
+"""sslbio._engines.openssl_binding's adaptation to OpenSSL 1.0.2, 1.1.0,
+1.1.1 and 3.0, through the ctypes engine's Binding, and
+sslbio._engines.ctypes.der's reading of encoded sessions.
 
 Only one OpenSSL is installed, so each release is a fake symbol table that
 exports exactly what that release exports as *functions* (many names are
@@ -52,14 +53,14 @@ COMMON = set("""
     ERR_get_error ERR_peek_last_error ERR_clear_error ERR_reason_error_string
     X509_verify_cert_error_string SSL_CTX_get0_param SSL_get_verify_mode
     SSL_get_verify_callback SSL_set_verify SSL_CIPHER_get_id
-    SSL_CIPHER_description OBJ_nid2ln RAND_bytes
+    SSL_CIPHER_description OBJ_nid2ln RAND_bytes SSL_set_session_id_context
 """.split())
 
 # 1.0.2: BIO_up_ref, SSL_is_init_finished, SSL_session_reused,
 # SSL_CTX_get_options are macros (or absent); the stack and version calls
 # carry their old names; the BIO count is raised with CRYPTO_add_lock.
 R102 = COMMON | set("""
-    SSLeay CRYPTO_add_lock SSL_state sk_num sk_value
+    SSLeay CRYPTO_add_lock SSL_state sk_num sk_value SSLv23_method
 """.split())
 
 # 1.1.0: opaque structures and real accessors; SSLeay, sk_num and
@@ -67,7 +68,7 @@ R102 = COMMON | set("""
 # SSL_get_state; SSL_CTX_get_options became a function (unsigned long) and
 # the SSL_CTRL_OPTIONS ctrl behind the old macro was removed.
 R110 = COMMON | set("""
-    OpenSSL_version_num BIO_up_ref SSL_is_init_finished SSL_get_state
+    OpenSSL_version_num BIO_up_ref SSL_is_init_finished SSL_get_state TLS_method
     SSL_session_reused OPENSSL_sk_num OPENSSL_sk_value SSL_get_client_ciphers
     SSL_SESSION_get_ticket_lifetime_hint SSL_SESSION_has_ticket
     SSL_CTX_get_options SSL_CTX_get_security_level SSL_CIPHER_is_aead
@@ -240,9 +241,11 @@ def test_binding_resolves_each_release(release):
     for name in wanted:
         function = getattr(lib, name)
         assert function is world.functions[name]
-        argtypes = DECLARATIONS[name][1]
+        argtypes = [binding.ctype_of(c_type)
+                    for c_type in DECLARATIONS[name][1]]
         # (c_uint64 is c_ulong on 64-bit builds only: i386 tells them apart.)
-        assert function.restype is binding.restype_in(name, number), name
+        assert function.restype is binding.ctype_of(
+            binding.restype_in(name, number)), name
         assert function.argtypes == argtypes, name
 
 

@@ -35,8 +35,8 @@ import weakref
 import _ssl
 
 from . import _shared
-from ._releases import (RELEASE_CONTEXT_FEATURES, context_features,
-                        option_constants)
+from ._releases import (OPTION_NAMES, RELEASE_CONTEXT_FEATURES,
+                        context_features, option_constants)
 from ._tlsenums import (TLS_VERSIONS, VERIFY_FLAG_EXTRAS, long_type,
                         make_enum, make_flag)
 from ._args import c_long_arg
@@ -46,7 +46,8 @@ from ._keylog import KeylogWriter
 _LONG_RANGE = 2 ** (8 * struct.calcsize("l"))
 
 __all__ = ["FEATURES", "EngineCannotServe", "NoContextBackend", "bind_backend",
-           "context_attributes", "module_names", "host_flags",
+           "check_side", "context_attributes", "module_names", "host_flags",
+           "unserved",
            "wrap_socket_checked"]
 
 # The capability names an engine backend reports (``features``).
@@ -104,13 +105,20 @@ class NoContextBackend(object):
         OpenSSL release lacks are not the engine's doing)."""
         served = [name for name in FEATURES if name in self.features
                   or name in native_features()]
-        missing = [name for name in FEATURES if name not in served
-                   and name not in self.absent]
+        missing = unserved(self)
         return ("of Python 3.11's context attributes it serves only %s "
                 "(PROTOCOL_TLS_CLIENT/SERVER contexts show their TLS 1.2 floor "
                 "in options as OP_NO_TLSv1|OP_NO_TLSv1_1); %s raise "
                 "NotImplementedError (%s)" % (", ".join(served), ", ".join(missing),
                                               self.missing_reason))
+
+
+def unserved(backend):
+    """The names of ``FEATURES`` that neither ``backend`` nor the
+    interpreter's own ``_ssl`` serves, and that the OpenSSL release does
+    not lack: each raises ``NotImplementedError``."""
+    return [name for name in FEATURES if name not in backend.features
+            and name not in native_features() and name not in backend.absent]
 
 
 def bind_backend(backend):
@@ -153,7 +161,8 @@ _NOT_ERROR_NUMBERS = ("SSL_ERROR_NONE", "SSL_ERROR_NO_SOCKET")
 def _build_enums(backend):
     """3.11's enum classes with this interpreter's values, shared by every
     copy in the process (the first copy's definition wins)."""
-    own_options = dict(_prefixed("OP_", unsigned=True))
+    own_options = dict(item for item in _prefixed("OP_", unsigned=True)
+                       if item[0] in OPTION_NAMES)
     options = list(own_options.items()) + [
         item for item in backend.option_constants
         if item[0] not in own_options]
@@ -349,21 +358,28 @@ def _as_member(enum_name, value):
         return value
 
 
-def wrap_socket_checked(self, sock, server_side, server_hostname=None,
-                        ssl_sock=None):
-    """``_wrap_socket`` as 3.11's: a TLS_CLIENT context makes no server
-    connection nor a TLS_SERVER context a client one (SSLError), and
-    ``post_handshake_auth`` applies to each new connection.  2.7's
-    ``SSLSocket`` and sslbio's ``SSLObject`` both come through here."""
+def check_side(context, server_side):
+    """As 3.11 refuses a connection: a TLS_CLIENT context makes no server
+    connection nor a TLS_SERVER context a client one (SSLError)."""
     import ssl
     from ._errors import plain_error
-    protocol = _protocol(self)
+    protocol = _protocol(context)
     if protocol == PROTOCOL_TLS_CLIENT and server_side == 1:
         raise plain_error(ssl.SSLError, "Cannot create a server socket with "
                           "a PROTOCOL_TLS_CLIENT context")
     if protocol == PROTOCOL_TLS_SERVER and server_side == 0:
         raise plain_error(ssl.SSLError, "Cannot create a client socket with "
                           "a PROTOCOL_TLS_SERVER context")
+
+
+def wrap_socket_checked(self, sock, server_side, server_hostname=None,
+                        ssl_sock=None):
+    """``_wrap_socket`` as 3.11's: ``check_side()``, and
+    ``post_handshake_auth`` applies to each new connection.  2.7's
+    ``SSLSocket`` and the ``SSLObject`` of the engines that build on 2.7's
+    native object come through here (the pypy engine makes its ``SSL*``
+    itself, and checks the side itself)."""
+    check_side(self, server_side)
     native = _native._wrap_socket(self, sock, server_side, server_hostname,
                                   ssl_sock)
     found = _states().get(self)
@@ -599,9 +615,11 @@ def native_features():
 
 
 def context_attributes():
-    """``[(name, value)]`` to set on a 2.7 SSLContext class (not those the
-    interpreter's own context already serves)."""
-    native = native_features()
+    """``[(name, value)]`` to set on a 2.7 SSLContext class: not those the
+    interpreter's own context already serves, unless the engine's backend
+    serves them too (PyPy 7.3's ``get_ciphers()`` gives cdata objects where
+    Python 3 gives text)."""
+    native = native_features() - _backend[0].features
     return [(name, value) for name, value in _all_attributes()
             if name not in native]
 

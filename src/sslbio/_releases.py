@@ -9,7 +9,8 @@ these tables for the library it loaded; the engines without ctypes
 (portable, pypy) read them for ``ssl.OPENSSL_VERSION_NUMBER``.
 """
 
-__all__ = ["RELEASE_CONTEXT_FEATURES", "context_features", "option_constants"]
+__all__ = ["OPTION_NAMES", "RELEASE_CONTEXT_FEATURES", "context_features",
+           "option_constants"]
 
 # Release numbers as OPENSSL_VERSION_NUMBER has them.
 V102 = 0x10002000
@@ -50,6 +51,14 @@ _OPTIONS_SINCE = [
     ("OP_IGNORE_UNEXPECTED_EOF", 0x00000080, V300),
 ]
 _OPTIONS_ZERO_WHEN_ABSENT = ("OP_NO_TLSv1_3",)
+# Every Options member Python 3.11 has.  An interpreter's _ssl may export
+# more OP_* names (PyPy's exports OpenSSL's DTLS and workaround options,
+# OP_NO_DTLSv1 sharing OP_NO_TLSv1's bit): 3.11's enum has none of them.
+OPTION_NAMES = frozenset([
+    "OP_ALL", "OP_NO_SSLv2", "OP_NO_SSLv3", "OP_NO_TLSv1", "OP_NO_TLSv1_1",
+    "OP_NO_TLSv1_2", "OP_CIPHER_SERVER_PREFERENCE", "OP_SINGLE_DH_USE",
+    "OP_SINGLE_ECDH_USE", "OP_NO_COMPRESSION"] +
+    [name for name, _, _ in _OPTIONS_SINCE])
 
 
 def option_constants(version_number):

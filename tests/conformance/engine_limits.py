@@ -13,8 +13,7 @@ any other.  Only the portable engine has any (docs/portable-engine.md):
 * certificate chain failures carry no ``verify_code``/``verify_message``;
 * a TLS 1.3 host name mismatch sends no alert, so the peer's handshake stays
   pending where 3.11's fails, with what follows from that on the peer's side;
-* of Python 3.11's context attributes (``context.*`` scenarios) it, and
-  the pypy engine for now, serves
+* of Python 3.11's context attributes (``context.*`` scenarios) it serves
   only ``sni_callback`` and TLS_CLIENT/TLS_SERVER contexts, whose TLS 1.2
   floor shows in ``options`` as OP_NO_TLSv1|OP_NO_TLSv1_1: the others raise
   NotImplementedError, and what a scenario observes after such a refusal
@@ -112,22 +111,18 @@ def _context_explained(label, mine, theirs, state):
     if label == "HAS_NEVER_CHECK_COMMON_NAME":
         return mine == {"returns": False}
     return _floor_as_options(label, mine, theirs) or \
-        state.get("refused", False) or (
-            state["engine"] == "portable" and
-            _explained(label, mine, theirs, state))
+        state.get("refused", False) or _explained(label, mine, theirs, state)
 
 
 def unexplained(engine, scenario, diffs):
     """The entries of ``compare.differences()`` output that ``engine``'s
     documented limitations do not explain."""
-    if engine in ("portable", "pypy") and scenario.startswith("context."):
-        state = {"engine": engine}
-        return [(label, mine, theirs) for label, mine, theirs in diffs
-                if not _context_explained(label, mine, theirs, state)]
     if engine != "portable":
         return diffs
     if _SESSION_SCENARIOS.match(scenario):
         return []
+    explained = _context_explained if scenario.startswith("context.") \
+        else _explained
     state = {}
     return [(label, mine, theirs) for label, mine, theirs in diffs
-            if not _explained(label, mine, theirs, state)]
+            if not explained(label, mine, theirs, state)]

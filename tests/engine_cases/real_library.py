@@ -1,16 +1,16 @@
 """The OpenSSL behind this interpreter's ``_ssl``, bound by sslbio.
 
-On 2.7 with the ctypes engine this is the engine's own ``Binding``; on
-Python 3 the same ``Binding`` class is built over the library that the
-stdlib ``_ssl`` links to, so tests of pure logic (error names, version and
-error-code decoding) can run against a real OpenSSL everywhere.
+On 2.7 this is the engine's own binding (the ctypes engine's, or the pypy
+engine's through cffi); on Python 3 the ctypes engine's ``Binding`` class is
+built over the library that the stdlib ``_ssl`` links to, so tests of pure
+logic (error names, version and error-code decoding) can run against a real
+OpenSSL everywhere.  The ctypes parts load on demand: PyPy refuses them.
 """
 
 import ctypes
 import ssl
 
 import sslbio
-from sslbio._engines.ctypes import binding as ctypes_binding
 
 _cache = []
 
@@ -23,7 +23,11 @@ def binding():
     if sslbio.ENGINE == "ctypes":
         from sslbio._engines.ctypes import library
         lib = library.lib
+    elif sslbio.ENGINE == "pypy":
+        from sslbio._engines import pypy
+        lib = pypy.openssl
     else:
+        from sslbio._engines.ctypes import binding as ctypes_binding
         import _ssl
         path = getattr(_ssl, "__file__", None)
         if path:
@@ -41,6 +45,7 @@ def binding():
 
 def symbol_table():
     """The raw symbol table (``lookup(name)``) of the real library."""
+    from sslbio._engines.ctypes import binding as ctypes_binding
     import _ssl
     path = _ssl.__file__
     return ctypes_binding.SymbolTable(ctypes.PyDLL(path), ctypes.CDLL(path))

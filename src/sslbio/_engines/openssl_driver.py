@@ -10,7 +10,8 @@ engine's ``SSLObject`` lists ``OpenSSLDriver`` before the front and sets
               SSL_set_read_ahead, SSL_get_error, SSL_get_shutdown,
               SSL_get_version, SSL_get_finished, SSL_get_peer_finished,
               SSL_set_session, SSL_SESSION_free
-    _errlib   what ``sslbio._errors`` takes as ``lib``
+    _errlib   sslbio's own binding (``openssl_binding.Binding``), which
+              ``sslbio._errors`` takes as ``lib``
 
 and implements the hooks below that differ by binding:
 ``_same_context(session)``, ``_handshake_finished()``,
@@ -19,7 +20,8 @@ and implements the hooks below that differ by binding:
 ``_c_string(pointer)`` and ``_sync_native()``; ``_scratch`` is its
 ``ScratchBuffers`` of at least ``READ_CHUNK`` bytes each.  ``self._ssl`` is the
 ``SSL*``, ``self._native`` the interpreter's own ``_SSLSocket`` bound to it,
-``self._shutdown_seen_zero`` a slot of its own.
+``self._shutdown_seen_zero`` a slot of its own, and ``self._native_done``
+whether ``_sync_native()`` has brought the native object up to date.
 """
 
 from .. import _errors
@@ -185,6 +187,20 @@ class OpenSSLDriver(object):
         # Both interpreters' decoders spell IPv6 addresses as 2.7 does.
         return as_python3_cert(
             self._native.peer_certificate(bool(binary_form)))
+
+    def verify_client_post_handshake(self):
+        """Ask a TLS 1.3 client for its certificate after the handshake
+        (server side, with ``post_handshake_auth`` on the client)."""
+        binding = self._errlib
+        if not binding.has_post_handshake_auth:
+            raise NotImplementedError("Post-handshake auth is not supported "
+                                      "by your OpenSSL version.")
+        if not binding.SSL_verify_client_post_handshake(self._ssl):
+            raise _errors.error_from_code(binding)
+        # The native objects keep the peer certificate of the handshake:
+        # have getpeercert() read it again once the client has answered
+        # (until then the handshake is not finished).
+        self._native_done = False
 
     def version(self):
         """The negotiated protocol ('TLSv1.3', ...) as the native ``str``,

@@ -19,31 +19,24 @@ engine therefore builds each connection itself with the cffi ``lib``:
   ALPN, the context property and the SNI callback, which receives its
   ``owner`` (the ``SSLObject``, or the socket built on it).
 
-The few OpenSSL functions PyPy 7.3's cffi binding does not declare
-(``SSL_get_verify_result``, ``SSL_is_init_finished``, ``SSL_write_ex``,
-``SSL_get_client_ciphers``, ``i2d_SSL_SESSION``, ``d2i_SSL_SESSION``, and
-``SSL_ctrl``, for ``SSL_set_tlsext_host_name()``'s result) are
-taken from the same loaded OpenSSL through ctypes (``_Supplement``); a PyPy
-whose binding declares one uses that instead.
+What PyPy's binding does not declare (``SSL_get_verify_result``,
+``SSL_CTX_ctrl`` behind the protocol bounds, the key log callback, ...), and
+every difference between OpenSSL releases, comes from sslbio's own binding
+(``openssl_binding``, the declarations the ctypes engine uses too), declared
+through cffi over the same loaded libraries (``cffi_binding``).  Python 3's
+context attributes that PyPy's ``_SSLContext`` lacks are served on its
+``SSL_CTX`` by ``CONTEXT_BACKEND`` (``openssl_context``).
 """
-
-# The sibling package sslbio._engines.ctypes would otherwise shadow the
-# standard library's ctypes (Python 2's implicit relative imports).
-from __future__ import absolute_import
 
 import platform
 import sys
 
 from . import EngineUnavailable, first_flight
 
-# Before anything PyPy has and another interpreter may lack (ctypes), so
-# that elsewhere the reason is this one.
 if platform.python_implementation() != "PyPy" or sys.version_info[0] != 2:
     raise EngineUnavailable("serves PyPy 2.7 only; this is %s %d.%d"
                             % ((platform.python_implementation(),)
                                + sys.version_info[:2]))
-
-import ctypes  # noqa: E402
 
 try:
     import _pypy_openssl
@@ -57,148 +50,73 @@ except ImportError as exc:
 
 from .. import _bio, _errors, _session, _shared, _sslobject  # noqa: E402
 from .._args import as_bytes, no_arguments  # noqa: E402
-from .._context_features import NoContextBackend  # noqa: E402
+from .._context_features import (check_side, host_flags,  # noqa: E402
+                                 unserved)
 from .._hostname import ip_address  # noqa: E402
+from .cffi_binding import CffiBinding, SymbolTable  # noqa: E402
+from .._releases import RELEASE_CONTEXT_FEATURES  # noqa: E402
+from .openssl_context import (OpenSSLContextBackend,  # noqa: E402
+                              shared_keylog_writers)
 from .openssl_driver import READ_CHUNK as _READ_CHUNK  # noqa: E402
 from .openssl_driver import OpenSSLDriver, ScratchBuffers  # noqa: E402
 
 NAME = "pypy"
 
-# What this engine cannot do that Python 3.11 does: part of the context
-# surface (below, with CONTEXT_BACKEND).
-LIMITATIONS = []
-
 __all__ = ["NAME", "LIMITATIONS", "MemoryBIO", "SSLObject", "SSLSession",
-           "CONTEXT_BACKEND", "describe"]
-
-# Python 3.11's context attributes served without touching the SSL_CTX
-# (see _context_features); PyPy's binding could reach it, not done yet.
-CONTEXT_BACKEND = NoContextBackend(
-    NAME, "not yet done through PyPy's _cffi_ssl binding",
-    features=("sni_callback", "protocol_tls_client_server"))
-LIMITATIONS.append(CONTEXT_BACKEND.limitation())
+           "CONTEXT_BACKEND", "describe", "openssl"]
 
 _INT_MAX = 2 ** 31 - 1
 # Largest DER session Python 3 duplicates (its _ssl_session_dup()).
 _MAX_SESSION_DER = 0xFF00
-_V300 = 0x30000000
-_OPENSSL_VERSION_NUMBER = lib.OpenSSL_version_num()
+
+# sslbio's binding, through cffi, over the file PyPy's binding was loaded
+# from: dlopen() returns the loader's handle for it, whose lookups search
+# the libraries it was linked against.  Also what sslbio._errors reads the
+# error queue through.
+openssl = CffiBinding(SymbolTable(_pypy_openssl.__file__))
 
 
-class _Supplement(object):
-    """OpenSSL functions PyPy's cffi binding may lack, from the libssl that
-    binding is linked to: ``dlsym`` on the binding's own handle searches
-    the libraries it was linked against.  Pointers are passed as integers
-    (``_address``)."""
-
-    # name: (restype, argtypes)
-    DECLARATIONS = {
-        "SSL_get_verify_result": (ctypes.c_long, [ctypes.c_void_p]),
-        "SSL_is_init_finished": (ctypes.c_int, [ctypes.c_void_p]),
-        "SSL_write_ex": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_char_p,
-                                        ctypes.c_size_t, ctypes.c_void_p]),
-        "SSL_get_client_ciphers": (ctypes.c_void_p, [ctypes.c_void_p]),
-        "i2d_SSL_SESSION": (ctypes.c_int, [ctypes.c_void_p,
-                                           ctypes.c_void_p]),
-        "d2i_SSL_SESSION": (ctypes.c_void_p, [ctypes.c_void_p,
-                                              ctypes.c_void_p,
-                                              ctypes.c_long]),
-        "SSL_set_session_id_context": (ctypes.c_int, [ctypes.c_void_p,
-                                                      ctypes.c_char_p,
-                                                      ctypes.c_uint]),
-        # For SSL_set_tlsext_host_name(), which PyPy declares as void.
-        "SSL_ctrl": (ctypes.c_long, [ctypes.c_void_p, ctypes.c_int,
-                                     ctypes.c_long, ctypes.c_void_p]),
-    }
-
-    def __init__(self, path):
-        self.path = path
-        self.from_ctypes = []
-        library = None
-        for name, (restype, argtypes) in sorted(self.DECLARATIONS.items()):
-            if hasattr(lib, name):
-                setattr(self, name, getattr(lib, name))
-                continue
-            if library is None:
-                library = ctypes.CDLL(path)
-            try:
-                func = getattr(library, name)
-            except AttributeError:
-                raise EngineUnavailable("OpenSSL (through %s) does not "
-                                        "export %s" % (path, name))
-            func.restype = restype
-            func.argtypes = argtypes
-            setattr(self, name, _by_address(func))
-            self.from_ctypes.append(name)
+def _same_library():
+    """Whether both bindings call the same loaded libcrypto and libssl:
+    the static tables of the memory BIO method and of the TLS method are at
+    one address only within one copy of each library."""
+    address = openssl.address
+    return (address(openssl.BIO_s_mem()) == address(lib.BIO_s_mem()) and
+            address(openssl.tls_method()) == address(lib.SSLv23_method()))
 
 
-def _address(pointer):
-    """A cffi pointer as the integer ctypes takes for ``void *``."""
-    return int(ffi.cast("uintptr_t", pointer))
+if not _same_library():
+    raise EngineUnavailable("%s resolves OpenSSL to other libraries than "
+                            "PyPy's binding uses" % _pypy_openssl.__file__)
+if not openssl.has_ex_io:
+    raise EngineUnavailable("OpenSSL %d.%d.%d is older than 1.1.1, which "
+                            "the pypy engine needs" % openssl.version)
 
 
-def _by_address(func):
-    """``func`` (ctypes, pointer arguments as integers) called with cffi
-    pointers; a pointer result comes back as a cffi ``void *``."""
-    pointer_result = func.restype is ctypes.c_void_p
+class PypyContextBackend(OpenSSLContextBackend):
+    """Python 3's context attributes that PyPy's ``_SSLContext`` lacks, on
+    its ``SSL_CTX``, and ``get_ciphers()``, which PyPy 7.3 has but gives
+    ``auth`` and ``kea`` as cdata objects (and ``symmetric`` as
+    "symmmetric"); ``post_handshake_auth`` is PyPy's own."""
 
-    def call(*args):
-        converted = [_address(arg) if isinstance(arg, ffi.CData) else arg
-                     for arg in args]
-        result = func(*converted)
-        if pointer_result:
-            return ffi.cast("void *", result or 0)
-        return result
-    call.__name__ = func.__name__
-    return call
+    name = NAME
+
+    def ctx(self, context):
+        return context.ctx
 
 
-_extra = _Supplement(_pypy_openssl.__file__)
+CONTEXT_BACKEND = PypyContextBackend(
+    openssl, shared_keylog_writers(),
+    always=("protocol_tls_client_server", "sni_callback", "get_ciphers"),
+    release_dependent=tuple(name for name in RELEASE_CONTEXT_FEATURES
+                            if name != "post_handshake_auth"))
 
+# What this engine cannot do that Python 3.11 does: a context attribute
+# neither it nor PyPy's _ssl serves (none with PyPy 7.3), and nothing else.
+LIMITATIONS = ["SSLContext.%s raises NotImplementedError (not served through "
+               "PyPy's _cffi_ssl)" % name
+               for name in unserved(CONTEXT_BACKEND)]
 
-class _ErrorLibrary(object):
-    """The calls ``sslbio._errors`` (the one table of Python 3's errors)
-    makes on its ``lib`` argument, answered by PyPy's cffi binding: error
-    queue, error code fields, reason and verification strings, the
-    connection's verification result."""
-
-    def __init__(self):
-        self.ERR_peek_last_error = lib.ERR_peek_last_error
-        self.ERR_clear_error = lib.ERR_clear_error
-        # The library's own macros, compiled for the release in use.
-        self.err_get_lib = lib.ERR_GET_LIB
-        self.err_get_reason = lib.ERR_GET_REASON
-        self.SSL_get_verify_result = _extra.SSL_get_verify_result
-        if _OPENSSL_VERSION_NUMBER >= _V300:
-            self.err_reason_is_common = _reason_is_common_300
-        else:
-            self.err_reason_is_common = _reason_is_common_1x
-
-    @staticmethod
-    def ERR_reason_error_string(code):
-        text = lib.ERR_reason_error_string(code)
-        return ffi.string(text) if text != ffi.NULL else None
-
-    @staticmethod
-    def X509_verify_cert_error_string(code):
-        text = lib.X509_verify_cert_error_string(code)
-        return ffi.string(text) if text != ffi.NULL else None
-
-
-def _reason_is_common_1x(code):
-    # Before 3.0 the ERR_R_* reasons every library shares are the numbers
-    # below 100; each library's own reasons start at 100.
-    return lib.ERR_GET_REASON(code) < 100
-
-
-def _reason_is_common_300(code):
-    # 3.0 marks them with ERR_RFLAG_COMMON in the reason field; system
-    # errors (the top bit) carry an errno there instead.
-    return not code & 0x80000000 and bool(lib.ERR_GET_REASON(code) &
-                                          (0x2 << 18))
-
-
-_errlib = _ErrorLibrary()
 # Buffers that OpenSSL fills before anything reads them need not be zeroed
 # first (ffi.new's default): that would double the memory traffic of bulk
 # transfers.
@@ -263,7 +181,7 @@ class MemoryBIO(_bio.MemoryBIO):
         if size <= _SCRATCH_SIZE:
             count = lib.BIO_read(bio, buf, size)
             if count < 0:
-                raise _error_from_code(_errlib)
+                raise _error_from_code(openssl)
             data = _unpack(buf, count)[:]
         else:
             # A scratch buffer at a time, joined: a buffer of the whole size
@@ -272,7 +190,7 @@ class MemoryBIO(_bio.MemoryBIO):
             while size:
                 count = lib.BIO_read(bio, buf, min(size, _SCRATCH_SIZE))
                 if count <= 0:
-                    raise _error_from_code(_errlib)
+                    raise _error_from_code(openssl)
                 parts.append(_unpack(buf, count)[:])
                 size -= count
             data = b"".join(parts)
@@ -287,7 +205,7 @@ class MemoryBIO(_bio.MemoryBIO):
             raise self._write_after_eof_error()
         written = lib.BIO_write(self._bio, data, len(data))
         if written < 0:
-            raise _error_from_code(_errlib)
+            raise _error_from_code(openssl)
         return written
 
     def write_eof(self):
@@ -344,15 +262,15 @@ def _duplicate_session(session):
     """A private copy of an ``SSL_SESSION*`` through DER, as Python 3
     makes, so an ``SSLSession`` stays valid and unchanged whatever its
     connection does later.  The caller owns the copy."""
-    length = _extra.i2d_SSL_SESSION(session, None)
+    length = openssl.i2d_SSL_SESSION(session, ffi.NULL)
     if length <= 0 or length > _MAX_SESSION_DER:
         raise ValueError("i2d() failed")
     der = ffi.new("unsigned char[]", length)
     cursor = ffi.new("unsigned char **", der)
-    if _extra.i2d_SSL_SESSION(session, cursor) != length:
+    if openssl.i2d_SSL_SESSION(session, cursor) != length:
         raise ValueError("i2d() failed")
     cursor[0] = der
-    copy = _extra.d2i_SSL_SESSION(None, cursor, length)
+    copy = openssl.d2i_SSL_SESSION(ffi.NULL, cursor, length)
     if copy == ffi.NULL:
         lib.ERR_clear_error()
         raise ValueError("d2i() failed")
@@ -364,16 +282,16 @@ def _duplicate_session(session):
 # record buffers back).
 _MODE = (lib.SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | lib.SSL_MODE_AUTO_RETRY |
          lib.SSL_MODE_RELEASE_BUFFERS)
-_HOSTFLAGS = lib.X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS
-# SSL_set_tlsext_host_name() is this SSL_ctrl() (a macro in OpenSSL).
-_SSL_CTRL_SET_TLSEXT_HOSTNAME = 55
+# SSL_set_tlsext_host_name() is an SSL_ctrl() (a macro in OpenSSL), which
+# PyPy's binding declares as returning nothing: Python 3 checks its result.
+_SSL_CTRL_SET_TLSEXT_HOSTNAME = openssl.SSL_CTRL_SET_TLSEXT_HOSTNAME
 # Python 3's session id context: "Python" with its NUL (sizeof a C string
 # literal); PyPy's contexts set the six letters only.  The context is part
 # of every session, so the tickets a server sends would otherwise differ in
 # length from Python 3's.  Set per connection: a context that the SNI
 # callback switches to then keeps it, as on Python 3.
 _SESSION_ID_CONTEXT = b"Python\0"
-_is_init_finished = _extra.SSL_is_init_finished
+_is_init_finished = openssl.is_init_finished
 _ssl_read = lib.SSL_read
 _ssl_write = lib.SSL_write
 _ssl_get_error = lib.SSL_get_error
@@ -388,19 +306,20 @@ class SSLObject(OpenSSLDriver, _sslobject.SSLObject):
     _memory_bio_class = MemoryBIO
     _session_class = SSLSession
     _lib = lib
-    _errlib = _errlib
+    _errlib = openssl
     _scratch = _scratch
 
     def _engine_init(self, incoming, outgoing, side, server_hostname,
                      context, owner):
+        check_side(context, side)
         native = _SSLSocket(context)
         lib.ERR_clear_error()
         ssl_ptr = lib.SSL_new(context.ctx)
         if ssl_ptr == ffi.NULL:
-            raise _error_from_code(_errlib)
+            raise _error_from_code(openssl)
         native.ssl = ssl_ptr = ffi.gc(ssl_ptr, lib.SSL_free)
-        _extra.SSL_set_session_id_context(ssl_ptr, _SESSION_ID_CONTEXT,
-                                          len(_SESSION_ID_CONTEXT))
+        openssl.SSL_set_session_id_context(ssl_ptr, _SESSION_ID_CONTEXT,
+                                           len(_SESSION_ID_CONTEXT))
         # The SNI callback finds the _SSLSocket through the app data and
         # passes its owner (this SSLObject, or the socket built on it), as
         # Python 3 passes it.
@@ -440,20 +359,23 @@ class SSLObject(OpenSSLDriver, _sslobject.SSLObject):
         # hostname is an ASCII str here (see _hostname.encode_hostname).
         ssl_ptr = self._ssl
         ip = ip_address(hostname)
-        if ip is None and not _extra.SSL_ctrl(
+        if ip is None and not openssl.SSL_ctrl(
                 ssl_ptr, _SSL_CTRL_SET_TLSEXT_HOSTNAME,
                 lib.TLSEXT_NAMETYPE_host_name, ffi.new("char[]", hostname)):
-            raise _error_from_code(_errlib)
+            raise _error_from_code(openssl)
         if context.check_hostname:
             param = lib.SSL_get0_param(ssl_ptr)
-            lib.X509_VERIFY_PARAM_set_hostflags(param, _HOSTFLAGS)
+            # The context's flags: NO_PARTIAL_WILDCARDS as on every Python
+            # 3.7+ context, NEVER_CHECK_SUBJECT when its
+            # hostname_checks_common_name is off.
+            lib.X509_VERIFY_PARAM_set_hostflags(param, host_flags(context))
             if ip is None:
                 ok = lib.X509_VERIFY_PARAM_set1_host(param, hostname,
                                                      len(hostname))
             else:
                 ok = lib.X509_VERIFY_PARAM_set1_ip(param, ip, len(ip))
             if not ok:
-                raise _error_from_code(_errlib)
+                raise _error_from_code(openssl)
 
     # -- context and session -------------------------------------------------
     def _get_context(self):
@@ -554,7 +476,7 @@ class SSLObject(OpenSSLDriver, _sslobject.SSLObject):
         # the _ex form tells them apart.
         ssl_ptr = self._ssl
         written = ffi.new("size_t *")
-        if _extra.SSL_write_ex(ssl_ptr, b"", 0, written):
+        if openssl.SSL_write_ex(ssl_ptr, b"", 0, written):
             return 0
         count = _ssl_write(ssl_ptr, b"", 0)
         raise self._fail(0, _ssl_get_error(ssl_ptr, count))
@@ -577,7 +499,7 @@ class SSLObject(OpenSSLDriver, _sslobject.SSLObject):
         if ours == ffi.NULL:
             return None
         theirs = ffi.cast("Cryptography_STACK_OF_SSL_CIPHER *",
-                          _extra.SSL_get_client_ciphers(ssl_ptr))
+                          openssl.SSL_get_client_ciphers(ssl_ptr))
         if theirs == ffi.NULL:
             return None
         offered = set(ffi.string(lib.SSL_CIPHER_get_name(
@@ -598,12 +520,6 @@ class SSLObject(OpenSSLDriver, _sslobject.SSLObject):
         """The protocol ALPN chose, or ``None``."""
         return self._native.selected_alpn_protocol()
 
-    def verify_client_post_handshake(self):
-        """Ask a TLS 1.3 client for its certificate after the handshake
-        (server side, with ``post_handshake_auth`` on the client)."""
-        if not lib.SSL_verify_client_post_handshake(self._ssl):
-            raise _error_from_code(_errlib)
-
 
 def describe():
     """What the engine bound to and checked before serving this
@@ -613,9 +529,10 @@ def describe():
         ("_ssl module", _stdssl.__file__),
         ("cffi binding", _pypy_openssl.__file__),
         ("OpenSSL", "%s (0x%08x)" % (ffi.string(lib.OpenSSL_version(0)),
-                                     _OPENSSL_VERSION_NUMBER)),
-        ("through ctypes", (", ".join(_extra.from_ctypes) or "nothing") +
-         " (not in the cffi binding)"),
+                                     openssl.version_number)),
+        ("sslbio's binding", "%d functions declared through cffi, found in "
+         "the same libcrypto and libssl as PyPy's binding (BIO_s_mem() and "
+         "TLS_method() agree)" % len(openssl.names)),
         ("self-test", "a ClientHello (%d bytes) came out of the outgoing "
                       "MemoryBIO" % _HELLO_SIZE[0]),
     ]
@@ -634,6 +551,6 @@ def _self_test():
 # Other copies of sslbio in this process accept these classes' objects as
 # their own (see _shared); the memory BIO method table identifies the loaded
 # OpenSSL, and the engine's name the private attributes.
-_shared.mark((NAME, _address(lib.BIO_s_mem())), MemoryBIO, SSLObject,
+_shared.mark((NAME, openssl.address(lib.BIO_s_mem())), MemoryBIO, SSLObject,
              SSLSession)
 _self_test()

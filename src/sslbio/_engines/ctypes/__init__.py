@@ -4,9 +4,10 @@ The fastest engine: a connection is 2.7's native ``_ssl._SSLSocket`` whose
 ``SSL*`` is rewired to two OpenSSL memory BIOs, driven partly through the
 native object and partly through OpenSSL itself (see ``sslobject``).
 
-Parts, each importable alone: ``binding`` (every foreign symbol, adapted to
-the OpenSSL release), ``der`` (fields of encoded sessions 1.0.2 hides),
-``layout`` (CPython 2.7 object layout, validated); and, importable only on
+Parts, each importable alone: ``binding`` (the shared declarations of
+``sslbio._engines.openssl_binding`` through ctypes), ``der`` (fields of
+encoded sessions 1.0.2 hides), ``layout`` (CPython 2.7 object layout,
+validated); and, importable only on
 CPython 2.7 where they bind this interpreter's OpenSSL: ``library``,
 ``bio`` (``MemoryBIO``), ``sslobject`` (``SSLObject``, ``SSLSession``),
 ``rand`` (OpenSSL's random generator for ``ssl.RAND_bytes()``).
@@ -39,7 +40,8 @@ if sys.version_info[0] == 2:
     from ... import _shared
     from .. import first_flight
     from .bio import MemoryBIO
-    from .context import CtypesContextBackend, shared_keylog_writers
+    from ..openssl_context import shared_keylog_writers
+    from .context import CtypesContextBackend
     from .library import LIBSSL_FILE, SSL_MODULE_FILE, layout, lib
     from .rand import rand
     from .sslobject import SSLObject, SSLSession

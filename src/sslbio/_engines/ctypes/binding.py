@@ -1,33 +1,51 @@
-"""Foreign symbols: every OpenSSL function sslbio calls, declared once.
+"""The shared OpenSSL binding (``sslbio._engines.openssl_binding``) through
+ctypes: the symbol table of the library 2.7's ``_ssl`` is linked to, the C
+declarations as ctypes types, and what 1.0.2 keeps in structures ctypes
+reads.
 
-OpenSSL 1.0.2, 1.1.x and 3.x export different symbols for the same idea:
-some are functions in one release and macros over ``*_ctrl`` in another, a
-few were renamed, and the packing of error codes changed in 3.0.  This module
-resolves each declaration against the library at import and hides those
-differences behind one ``Binding`` object, so the rest of the package calls
-``lib.session_reused(ssl)`` and never asks which release it runs on.
-
-``Binding`` takes a symbol table (anything with ``lookup(name)``) and the
-release number, which lets the tests check the adaptation for every release
-with fake tables although only one OpenSSL is installed.
+``Binding`` here takes a symbol table (anything with ``lookup(name,
+releases_gil)``) and the release number, which lets the tests check the
+adaptation for every release with fake tables although only one OpenSSL is
+installed.
 """
 
 import ctypes
 
-from ..._releases import (V102, V110, V111, V300, context_features,
-                          option_constants)
+from .. import openssl_binding
+from ..openssl_binding import (DECLARATIONS, RESTYPE_CHANGES,
+                               UnsupportedOpenSSL, restype_in, version_tuple)
 from .der import session_ticket_fields
 
 __all__ = ["Binding", "DECLARATIONS", "RESTYPE_CHANGES", "SymbolTable",
-           "UnsupportedOpenSSL", "pointer_argument", "restype_in",
+           "UnsupportedOpenSSL", "ctype_of", "pointer_argument", "restype_in",
            "version_tuple"]
 
 _P = ctypes.c_void_p
 _INT = ctypes.c_int
-_LONG = ctypes.c_long
-_ULONG = ctypes.c_ulong
-_SIZE = ctypes.c_size_t
 _STR = ctypes.c_char_p
+
+# The C types of the declarations as ctypes types: pointers to opaque
+# structures are addresses (c_void_p), strings and buffers c_char_p.
+_CTYPES = {
+    "void": None,
+    "int": ctypes.c_int,
+    "long": ctypes.c_long,
+    "unsigned int": ctypes.c_uint,
+    "unsigned long": ctypes.c_ulong,
+    "size_t": ctypes.c_size_t,
+    "uint64_t": ctypes.c_uint64,
+    "void *": ctypes.c_void_p,
+    "const char *": ctypes.c_char_p,
+    "char *": ctypes.c_char_p,
+    "int *": ctypes.POINTER(ctypes.c_int),
+    "unsigned int *": ctypes.POINTER(ctypes.c_uint),
+    "size_t *": ctypes.POINTER(ctypes.c_size_t),
+}
+
+
+def ctype_of(c_type):
+    """The ctypes type of a declared C type."""
+    return _CTYPES[c_type]
 
 
 # pointer_argument(address): a non-NULL C pointer as a ready foreign-call
@@ -39,136 +57,6 @@ _STR = ctypes.c_char_p
 # the argument.)  Bound to the C method itself: no Python frame per call.
 pointer_argument = ctypes.c_void_p.from_param
 
-
-class UnsupportedOpenSSL(Exception):
-    """The OpenSSL behind ``_ssl`` lacks something the engine needs."""
-
-
-def version_tuple(number):
-    """``0x1010107f`` -> ``(1, 1, 1)``; 3.x numbers pack minor/patch apart."""
-    major = number >> 28
-    if major >= 3:
-        return (major, (number >> 20) & 0xFF, (number >> 4) & 0xFF)
-    return (major, (number >> 20) & 0xFF, (number >> 12) & 0xFF)
-
-
-# name: (restype, argtypes, first release with it as an exported function or
-# None for "every supported release", last release before removal or None,
-# releases the GIL during the call).
-#
-# Only the record-layer and handshake calls release the GIL: they may do
-# public-key crypto.  BIO copies and queries are short, and the ctypes cost
-# of dropping and retaking the GIL would dominate them.
-DECLARATIONS = {
-    # version discovery
-    "OpenSSL_version_num": (_ULONG, [], V110, None, False),
-    "SSLeay": (_ULONG, [], None, V110, False),
-    # memory BIOs
-    "BIO_s_mem": (_P, [], None, None, False),
-    "BIO_new": (_P, [_P], None, None, False),
-    "BIO_free": (_INT, [_P], None, None, False),
-    "BIO_read": (_INT, [_P, _P, _INT], None, None, False),
-    "BIO_write": (_INT, [_P, _STR, _INT], None, None, False),
-    "BIO_ctrl": (_LONG, [_P, _INT, _LONG, _P], None, None, False),
-    "BIO_ctrl_pending": (_SIZE, [_P], None, None, False),
-    "BIO_up_ref": (_INT, [_P], V110, None, False),
-    "CRYPTO_add_lock": (_INT, [_P, _INT, _INT, _STR, _INT], None, V110,
-                        False),
-    # the connection
-    "SSL_get_SSL_CTX": (_P, [_P], None, None, False),
-    "SSL_set_bio": (None, [_P, _P, _P], None, None, False),
-    "SSL_do_handshake": (_INT, [_P], None, None, True),
-    "SSL_read": (_INT, [_P, _P, _INT], None, None, False),
-    "SSL_write": (_INT, [_P, _STR, _INT], None, None, False),
-    "SSL_write_ex": (_INT, [_P, _STR, _SIZE, ctypes.POINTER(_SIZE)], V111,
-                     None, False),
-    "SSL_shutdown": (_INT, [_P], None, None, False),
-    "SSL_get_error": (_INT, [_P, _INT], None, None, False),
-    "SSL_get_shutdown": (_INT, [_P], None, None, False),
-    "SSL_set_read_ahead": (None, [_P, _INT], None, None, False),
-    "SSL_ctrl": (_LONG, [_P, _INT, _LONG, _P], None, None, False),
-    "SSL_CTX_ctrl": (_LONG, [_P, _INT, _LONG, _P], None, None, False),
-    "SSL_is_init_finished": (_INT, [_P], V110, None, False),
-    "SSL_state": (_INT, [_P], None, V110, False),
-    "SSL_session_reused": (_INT, [_P], V110, None, False),
-    "SSL_get_version": (_STR, [_P], None, None, False),
-    "SSL_get_verify_result": (_LONG, [_P], None, None, False),
-    "SSL_CTX_get_verify_mode": (_INT, [_P], None, None, False),
-    # unsigned long in 1.1.x, uint64_t from 3.0 (restype set in _adapt).
-    "SSL_CTX_get_options": (_ULONG, [_P], V110, None, False),
-    "SSL_verify_client_post_handshake": (_INT, [_P], V111, None, False),
-    "SSL_get_finished": (_SIZE, [_P, _P, _SIZE], None, None, False),
-    "SSL_get_peer_finished": (_SIZE, [_P, _P, _SIZE], None, None, False),
-    # host name checking inside the handshake
-    "SSL_get0_param": (_P, [_P], None, None, False),
-    "X509_VERIFY_PARAM_set1_host": (_INT, [_P, _STR, _SIZE], None, None,
-                                    False),
-    "X509_VERIFY_PARAM_set1_ip": (_INT, [_P, _STR, _SIZE], None, None, False),
-    "X509_VERIFY_PARAM_set_hostflags": (None, [_P, ctypes.c_uint], None, None,
-                                        False),
-    # ciphers
-    "SSL_get_ciphers": (_P, [_P], None, None, False),
-    "SSL_get_client_ciphers": (_P, [_P], V110, None, False),
-    "SSL_get_shared_ciphers": (_STR, [_P, _STR, _INT], None, None, False),
-    "OPENSSL_sk_num": (_INT, [_P], V110, None, False),
-    "OPENSSL_sk_value": (_P, [_P, _INT], V110, None, False),
-    "sk_num": (_INT, [_P], None, V110, False),
-    "sk_value": (_P, [_P, _INT], None, V110, False),
-    "SSL_CIPHER_get_name": (_STR, [_P], None, None, False),
-    "SSL_CIPHER_get_version": (_STR, [_P], None, None, False),
-    "SSL_CIPHER_get_bits": (_INT, [_P, ctypes.POINTER(_INT)], None, None,
-                            False),
-    # sessions
-    "SSL_get_session": (_P, [_P], None, None, False),
-    "SSL_set_session": (_INT, [_P, _P], None, None, False),
-    "SSL_SESSION_free": (None, [_P], None, None, False),
-    "SSL_SESSION_get_id": (_P, [_P, ctypes.POINTER(ctypes.c_uint)], None,
-                           None, False),
-    "SSL_SESSION_get_time": (_LONG, [_P], None, None, False),
-    "SSL_SESSION_get_timeout": (_LONG, [_P], None, None, False),
-    "SSL_SESSION_get_ticket_lifetime_hint": (_ULONG, [_P], V110, None, False),
-    "SSL_SESSION_has_ticket": (_INT, [_P], V110, None, False),
-    "i2d_SSL_SESSION": (_INT, [_P, _P], None, None, False),
-    "d2i_SSL_SESSION": (_P, [_P, _P, _LONG], None, None, False),
-    # -- Python 3.7+ SSLContext attributes (the ctypes engine's context.py) --
-    "SSL_CTX_get0_param": (_P, [_P], None, None, False),
-    "SSL_CTX_get_security_level": (_INT, [_P], V110, None, False),
-    "SSL_CTX_get_num_tickets": (_SIZE, [_P], V111, None, False),
-    "SSL_CTX_set_num_tickets": (_INT, [_P, _SIZE], V111, None, False),
-    "SSL_CTX_set_keylog_callback": (None, [_P, _P], V111, None, False),
-    "SSL_set_post_handshake_auth": (None, [_P, _INT], V111, None, False),
-    "SSL_get_verify_mode": (_INT, [_P], None, None, False),
-    "SSL_get_verify_callback": (_P, [_P], None, None, False),
-    "SSL_set_verify": (None, [_P, _INT, _P], None, None, False),
-    "SSL_new": (_P, [_P], None, None, False),
-    "SSL_free": (None, [_P], None, None, False),
-    "SSL_CIPHER_get_id": (_ULONG, [_P], None, None, False),
-    "SSL_CIPHER_description": (_STR, [_P, _P, _INT], None, None, False),
-    "SSL_CIPHER_is_aead": (_INT, [_P], V110, None, False),
-    "SSL_CIPHER_get_cipher_nid": (_INT, [_P], V110, None, False),
-    "SSL_CIPHER_get_digest_nid": (_INT, [_P], V110, None, False),
-    "SSL_CIPHER_get_kx_nid": (_INT, [_P], V110, None, False),
-    "SSL_CIPHER_get_auth_nid": (_INT, [_P], V110, None, False),
-    "OBJ_nid2ln": (_STR, [_INT], None, None, False),
-    # errors
-    "ERR_get_error": (_ULONG, [], None, None, False),
-    "ERR_peek_last_error": (_ULONG, [], None, None, False),
-    "ERR_clear_error": (None, [], None, None, False),
-    "ERR_reason_error_string": (_STR, [_ULONG], None, None, False),
-    "X509_verify_cert_error_string": (_STR, [_LONG], None, None, False),
-    # the random generator (ssl.RAND_bytes)
-    "RAND_bytes": (_INT, [_P, _INT], None, None, False),
-}
-
-# ctrl numbers behind the macros used on releases that lack the function.
-_BIO_C_SET_BUF_MEM_EOF_RETURN = 130
-_SSL_CTRL_OPTIONS = 32
-_SSL_CTRL_GET_SESSION_REUSED = 8
-_SSL_CTRL_SET_TLSEXT_HOSTNAME = 55
-_SSL_CTRL_MODE = 33
-_SSL_MODE_RELEASE_BUFFERS = 0x10
-_TLSEXT_NAMETYPE_HOST_NAME = 0
-_SSL_ST_OK = 0x03
 _CRYPTO_LOCK_BIO = 21
 # struct bio_st of 1.0.2 (public in its bio.h) up to the reference count;
 # described field by field so the offset follows the platform's ABI.
@@ -189,22 +77,6 @@ class _Bio102(ctypes.Structure):
         ("prev_bio", _P),
         ("references", _INT),
     ]
-
-
-# Return types a release changed: name -> (release, its type from then on).
-# OpenSSL 3.0 widened the options to uint64_t, which is not an unsigned long
-# on 32-bit builds.
-RESTYPE_CHANGES = {
-    "SSL_CTX_get_options": (V300, ctypes.c_uint64),
-}
-
-
-def restype_in(name, version_number):
-    """The return type of ``name`` in the release ``version_number``."""
-    since, restype = RESTYPE_CHANGES.get(name, (None, None))
-    if since is not None and version_number >= since:
-        return restype
-    return DECLARATIONS[name][0]
 
 
 class _DlInfo(ctypes.Structure):
@@ -250,149 +122,56 @@ class SymbolTable(object):
             raise KeyError(name)
 
 
-class Binding(object):
-    """The OpenSSL calls sslbio makes, adapted to one release.
+class Binding(openssl_binding.Binding):
+    """The shared binding with its functions from a ctypes symbol table
+    (``restype``/``argtypes`` set as declared), and the ctypes forms of
+    what 1.0.2 keeps in its structures."""
 
-    Attributes named after OpenSSL functions are the resolved foreign
-    functions (with ``restype``/``argtypes`` set); lower-case methods are the
-    version-independent operations built on them.
-    """
-
-    def __init__(self, table, version_number=None):
-        self._table = table
-        if version_number is None:
-            version_number = self._discover_version()
-        self.version_number = version_number
-        self.version = version_tuple(version_number)
-        if version_number < V102:
-            raise UnsupportedOpenSSL(
-                "OpenSSL %d.%d.%d is older than 1.0.2" % self.version)
-        self.missing = []
-        for name, decl in sorted(DECLARATIONS.items()):
-            restype, argtypes, since, until, releases_gil = decl
-            if since is not None and version_number < since:
-                continue
-            if until is not None and version_number >= until:
-                continue
+    def _functions(self, declarations):
+        found = {}
+        for name, restype, argtypes, releases_gil in declarations:
             try:
-                func = table.lookup(name, releases_gil)
-            except KeyError:
-                self.missing.append(name)
-                continue
-            func.restype = restype
-            func.argtypes = argtypes
-            setattr(self, name, func)
-        if self.missing:
-            raise UnsupportedOpenSSL(
-                "OpenSSL %d.%d.%d does not export: %s"
-                % (self.version + (", ".join(self.missing),)))
-        self._adapt()
-
-    def _discover_version(self):
-        for name in ("OpenSSL_version_num", "SSLeay"):
-            try:
-                func = self._table.lookup(name)
+                func = self._table.lookup(name, releases_gil)
             except KeyError:
                 continue
-            func.restype = _ULONG
-            func.argtypes = []
-            return func()
-        raise UnsupportedOpenSSL("no OpenSSL version function found")
+            func.restype = ctype_of(restype)
+            func.argtypes = [ctype_of(c_type) for c_type in argtypes]
+            found[name] = func
+        return found
 
-    # -- version adaptation ------------------------------------------------
-    def _adapt(self):
-        v = self.version_number
-        self.has_ex_io = v >= V111
-        self.has_post_handshake_auth = v >= V111
-        if v >= V300:
-            self.err_get_lib = _err_get_lib_300
-            self.err_get_reason = _err_get_reason_300
-            self.err_reason_is_common = _err_reason_is_common_300
-            self._common_reason_codes = _COMMON_REASON_CODES_300
-        else:
-            self.err_get_lib = _err_get_lib_1x
-            self.err_get_reason = _err_get_reason_1x
-            self.err_reason_is_common = _err_reason_is_common_1x
-            self._common_reason_codes = _COMMON_REASON_CODES_1X
-        self._common_reason_strings = None
-        if v >= V110:
-            self.bio_up_ref = self.BIO_up_ref
-            self.is_init_finished = self.SSL_is_init_finished
-            self.session_reused = self.SSL_session_reused
-            self.sk_num = self.OPENSSL_sk_num
-            self.sk_value = self.OPENSSL_sk_value
-        else:
-            self.bio_up_ref = self._bio_up_ref_102
-            self.is_init_finished = self._is_init_finished_102
-            self.session_reused = self._session_reused_102
-        if v >= V110:
-            self.session_ticket_lifetime_hint = \
-                self.SSL_SESSION_get_ticket_lifetime_hint
-            self.session_has_ticket = self.SSL_SESSION_has_ticket
-        else:
-            self.session_ticket_lifetime_hint = self._ticket_hint_102
-            self.session_has_ticket = self._has_ticket_102
-        if v >= V110:
-            self.SSL_CTX_get_options.restype = restype_in(
-                "SSL_CTX_get_options", v)
-            self.ctx_get_options = self.SSL_CTX_get_options
-        else:
-            # A macro over SSL_CTX_ctrl in 1.0.2; 1.1.0 dropped that ctrl.
-            self.ctx_get_options = self._ctx_get_options_ctrl
-        self._adapt_context_features()
+    @staticmethod
+    def address(pointer):
+        """A pointer's address as an integer (NULL is 0): ctypes gives
+        ``void *`` results as integers already."""
+        return pointer or 0
 
-    # -- Python 3.7+ SSLContext attributes ---------------------------------
-    # What the ctypes engine's context.py needs of a release: which of
-    # Python 3's context attributes it can serve, the Options values it has,
-    # and the version bounds (macros over SSL_CTX_ctrl on every release).
-    def _adapt_context_features(self):
-        v = self.version_number
-        self.context_features = context_features(v)
-        self.option_constants = option_constants(v)
-        self.has_cipher_details = v >= V110
+    def callback(self, signature, function):
+        """``(callback, pointer)``: ``function`` as a C function of
+        ``signature`` (a ``(return type, argument types)`` pair as the
+        declarations write them) and the ``void *`` to hand to OpenSSL.
+        The callback must be kept alive as long as OpenSSL may call it."""
+        restype, argtypes = signature
+        callback = ctypes.CFUNCTYPE(ctype_of(restype),
+                                    *[ctype_of(c_type)
+                                      for c_type in argtypes])(function)
+        return callback, ctypes.cast(callback, ctypes.c_void_p)
 
-    def ctx_get_proto_version(self, ctx, maximum):
-        """``SSL_CTX_get_{min,max}_proto_version()``: 0 is "no bound"."""
-        ctrl = _SSL_CTRL_GET_MAX_PROTO if maximum else _SSL_CTRL_GET_MIN_PROTO
-        return self.SSL_CTX_ctrl(ctx, ctrl, 0, None)
+    def cipher_description(self, cipher):
+        """``SSL_CIPHER_description()``: the cipher's line (bytes)."""
+        buf = ctypes.create_string_buffer(512)
+        return self.SSL_CIPHER_description(cipher, buf, len(buf) - 1)
 
-    def ctx_set_proto_version(self, ctx, maximum, version):
-        """``SSL_CTX_set_{min,max}_proto_version()``: 1 on success."""
-        ctrl = _SSL_CTRL_SET_MAX_PROTO if maximum else _SSL_CTRL_SET_MIN_PROTO
-        return self.SSL_CTX_ctrl(ctx, ctrl, version, None)
-
-    SSL_VERIFY_PEER = 0x01
-    SSL_VERIFY_POST_HANDSHAKE = 0x08
-    NID_undef = 0
-
-    def common_reason_strings(self):
-        """The reason strings of OpenSSL's ``ERR_R_*`` codes, the reasons
-        every library shares ("internal error", "malloc failure", "EVP
-        lib"), as this release spells them: a frozenset of bytes.
-
-        Read on first use, when the error strings are surely loaded (2.7's
-        ``_ssl`` loads them at import), and kept from then on.
-        """
-        strings = self._common_reason_strings
-        if strings is None:
-            found = [self.ERR_reason_error_string(code)
-                     for code in self._common_reason_codes]
-            strings = frozenset(text for text in found if text)
-            if strings:  # else the strings are not loaded: ask again later
-                self._common_reason_strings = strings
-        return strings
+    def cipher_bits(self, cipher):
+        """``SSL_CIPHER_get_bits()``: (secret bits, algorithm bits)."""
+        alg_bits = ctypes.c_int(0)
+        strength = self.SSL_CIPHER_get_bits(cipher, ctypes.byref(alg_bits))
+        return strength, alg_bits.value
 
     def _bio_up_ref_102(self, bio):
         refs = ctypes.addressof(_Bio102.from_address(bio)) + \
             _Bio102.references.offset
         self.CRYPTO_add_lock(refs, 1, _CRYPTO_LOCK_BIO, b"sslbio", 0)
         return 1
-
-    def _is_init_finished_102(self, ssl):
-        return self.SSL_state(ssl) == _SSL_ST_OK
-
-    def _session_reused_102(self, ssl):
-        return self.SSL_ctrl(ssl, _SSL_CTRL_GET_SESSION_REUSED, 0, None)
 
     def session_der(self, session):
         """``i2d_SSL_SESSION()``: the session's DER encoding, or None."""
@@ -411,10 +190,6 @@ class Binding(object):
     def _has_ticket_102(self, session):
         return session_ticket_fields(self.session_der(session))[1]
 
-    def _ctx_get_options_ctrl(self, ctx):
-        return self.SSL_CTX_ctrl(ctx, _SSL_CTRL_OPTIONS, 0, None) & \
-            0xFFFFFFFF
-
     def raw(self, name, restype):
         """A second function object for a declared symbol, without
         ``argtypes``: the caller passes ctypes objects of the right types
@@ -432,78 +207,10 @@ class Binding(object):
         From 1.1.0 it is ``BIO_up_ref`` itself without ``argtypes`` (about
         500 instructions less per call than converting an address); 1.0.2
         has no such function."""
-        if self.version_number >= V110:
+        if self.version_number >= openssl_binding.V110:
             return self.raw("BIO_up_ref", _INT)
         cast, void_p, up_ref = ctypes.cast, ctypes.c_void_p, self.bio_up_ref
 
         def bio_up_ref_102(bio):
             return up_ref(cast(bio, void_p).value)
         return bio_up_ref_102
-
-    # -- macros that are ctrl calls on every release -------------------------
-    BIO_C_SET_BUF_MEM_EOF_RETURN = _BIO_C_SET_BUF_MEM_EOF_RETURN
-    SSL_CTRL_MODE = _SSL_CTRL_MODE
-    SSL_MODE_RELEASE_BUFFERS = _SSL_MODE_RELEASE_BUFFERS
-    SSL_CTRL_SET_TLSEXT_HOSTNAME = _SSL_CTRL_SET_TLSEXT_HOSTNAME
-    TLSEXT_NAMETYPE_HOST_NAME = _TLSEXT_NAMETYPE_HOST_NAME
-
-
-_SSL_CTRL_SET_MIN_PROTO = 123
-_SSL_CTRL_SET_MAX_PROTO = 124
-_SSL_CTRL_GET_MIN_PROTO = 130
-_SSL_CTRL_GET_MAX_PROTO = 131
-
-# Error code packing: 3.0 moved the library field and added a flag for
-# system errors (errno values); 1.x packs lib:8 func:12 reason:12.
-_ERR_SYSTEM_FLAG = 0x80000000
-ERR_LIB_SYS = 2
-ERR_LIB_SSL = 20
-
-
-def _err_get_lib_300(code):
-    if code & _ERR_SYSTEM_FLAG:
-        return ERR_LIB_SYS
-    return (code >> 23) & 0xFF
-
-
-def _err_get_reason_300(code):
-    if code & _ERR_SYSTEM_FLAG:
-        return code & 0x7FFFFFFF
-    return code & 0x7FFFFF
-
-
-_ERR_RFLAG_FATAL = 0x1 << 18
-_ERR_RFLAG_COMMON = 0x2 << 18
-
-
-def _err_reason_is_common_300(code):
-    # ERR_RFLAG_COMMON marks the ERR_R_* reasons since 3.0.
-    return not code & _ERR_SYSTEM_FLAG and bool(code & _ERR_RFLAG_COMMON)
-
-
-def _err_reason_is_common_1x(code):
-    # Before 3.0 the ERR_R_* reasons are the numbers below 100; every
-    # library's own reasons start at 100.
-    return (code & 0xFFF) < _COMMON_REASON_LIMIT_1X
-
-
-# Every ERR_R_* code as a packed error of library 0, under which OpenSSL
-# registers their strings.  3.0 numbers them with ERR_RFLAG_COMMON, some
-# also with ERR_RFLAG_FATAL: the ERR_R_*_LIB reasons take the library
-# numbers (below 256), the others count up from 256 (272 in 3.0), so 1023
-# leaves room for later releases.  Before 3.0 they are the numbers below 100
-# (ERR_R_FATAL, 64, is a bit of some of them).
-_COMMON_REASON_CODES_300 = tuple(
-    flags | number
-    for flags in (_ERR_RFLAG_COMMON, _ERR_RFLAG_COMMON | _ERR_RFLAG_FATAL)
-    for number in range(1, 1024))
-_COMMON_REASON_LIMIT_1X = 100
-_COMMON_REASON_CODES_1X = tuple(range(1, _COMMON_REASON_LIMIT_1X))
-
-
-def _err_get_lib_1x(code):
-    return (code >> 24) & 0xFF
-
-
-def _err_get_reason_1x(code):
-    return code & 0xFFF

@@ -352,19 +352,6 @@ class SSLObject(OpenSSLDriver, _sslobject.SSLObject):
         selected = getattr(self._native, "selected_alpn_protocol", None)
         return selected() if selected is not None else None
 
-    def verify_client_post_handshake(self):
-        """Ask a TLS 1.3 client for its certificate after the handshake
-        (server side, with ``post_handshake_auth`` on the client)."""
-        if not lib.has_post_handshake_auth:
-            raise NotImplementedError("Post-handshake auth is not supported "
-                                      "by your OpenSSL version.")
-        if not lib.SSL_verify_client_post_handshake(self._ssl):
-            raise _error_from_code(lib)
-        # 2.7's native object caches the peer certificate at its handshake:
-        # have getpeercert() read it again once the client has answered
-        # (until then the handshake is not finished).
-        self._native_done = False
-
 
 def _cipher_tuple(cipher, name):
     bits = lib.SSL_CIPHER_get_bits(cipher, None)
