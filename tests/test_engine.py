@@ -815,6 +815,49 @@ def test_newline_after_an_ipv6_alt_name_is_dropped():
         assert as_python3_cert(unchanged) is unchanged
 
 
+def test_certificate_text_in_cpython27_types():
+    """PyPy's decoder gives every field as a str of UTF-8 bytes; CPython
+    2.7's gives the names' values, serialNumber, notBefore and the URIs as
+    unicode (decoded from UTF-8) and version as a long, the rest as str."""
+    from sslbio._certdict import with_cpython27_types
+    pypy = {
+        "subject": ((("countryName", b"DE"),),
+                    (("organizationName", b"B\xc3\xa4den"),)),
+        "issuer": ((("commonName", b"sslbio Pr\xc3\xbcfstelle"),),),
+        "version": 3,
+        "serialNumber": b"1000",
+        "notBefore": b"Jan  1 00:00:00 2024 GMT",
+        "notAfter": b"Dec 31 23:59:59 2049 GMT",
+        "subjectAltName": (("DNS", b"localhost"),
+                           ("DirName", ((("commonName", b"d\xc3\xafr"),),))),
+        "OCSP": (b"http://ocsp.example/",),
+        "caIssuers": (b"http://ca.example/ca.pem",),
+        "crlDistributionPoints": (b"http://crl.example/ca.crl",),
+    }
+    typed = with_cpython27_types(pypy)
+    text = type(u"")
+    assert typed["subject"] == ((("countryName", u"DE"),),
+                                (("organizationName", u"B\xe4den"),))
+    assert typed["issuer"] == ((("commonName", u"sslbio Pr\xfcfstelle"),),)
+    for rdns in (typed["subject"], typed["issuer"]):
+        assert all(type(value) is text for rdn in rdns for _, value in rdn)
+    assert type(typed["version"]) is type(2 ** 64) and typed["version"] == 3
+    assert [type(typed[key]) for key in ("serialNumber", "notBefore")] == \
+        [text, text]
+    assert typed["notAfter"] is pypy["notAfter"]  # str on CPython 2.7 too
+    assert typed["subjectAltName"] == (
+        ("DNS", b"localhost"), ("DirName", ((("commonName", u"d\xefr"),),)))
+    assert typed["subjectAltName"][0][1] is pypy["subjectAltName"][0][1]
+    for key in ("OCSP", "caIssuers", "crlDistributionPoints"):
+        assert [type(uri) for uri in typed[key]] == [text]
+    assert pypy["subject"][1][0][1] == b"B\xc3\xa4den"  # not changed in place
+    # As CPython 2.7's decoder: text that is not UTF-8 fails to decode.
+    with pytest.raises(UnicodeDecodeError):
+        with_cpython27_types({"subject": ((("commonName", b"\xff"),),)})
+    for unchanged in (None, {}, b"\x30\x00"):
+        assert with_cpython27_types(unchanged) is unchanged
+
+
 # -- the deliberate deviation ------------------------------------------------
 
 def _without_hostname():

@@ -13,6 +13,7 @@ import sys
 import pytest
 
 from engine_cases.common import last_json, run_clean
+from support.interpreters import find_python
 
 pytestmark = pytest.mark.skipif(
     platform.python_implementation() != "PyPy" or sys.version_info[0] != 2,
@@ -21,6 +22,14 @@ pytestmark = pytest.mark.skipif(
 
 def run(code):
     return last_json(run_clean(code, timeout=120))
+
+
+def python27_beside():
+    """CPython 2.7 on the same machine (the chroot's own beside PyPy)."""
+    python27 = find_python("2.7")
+    if python27 is None:
+        pytest.skip("no CPython 2.7 to compare with")
+    return python27
 
 
 def test_pypy_is_served_by_the_pypy_engine():
@@ -70,3 +79,37 @@ def test_client_and_server_bios_are_distinct():
                           b"\\x16\\x03"]))
         """)
     assert got == [0, True]
+
+
+_PEER_CERTIFICATES = """
+    import json, ssl, sslbio
+    from engine_cases.common import Pair, cert
+    client_ctx = sslbio.SSLContext(ssl.PROTOCOL_SSLv23)
+    client_ctx.verify_mode = ssl.CERT_REQUIRED
+    client_ctx.load_verify_locations(cert("intl-ca.pem"))
+    client_ctx.load_cert_chain(cert("intl.pem"), cert("intl.key"))
+    server_ctx = sslbio.SSLContext(ssl.PROTOCOL_SSLv23)
+    server_ctx.load_cert_chain(cert("intl.pem"), cert("intl.key"))
+    server_ctx.verify_mode = ssl.CERT_REQUIRED
+    server_ctx.load_verify_locations(cert("intl-ca.pem"))
+    pair = Pair(client_ctx, server_ctx).handshake()
+    # Items sorted: the two interpreters order dictionaries differently.
+    print(json.dumps([sslbio.ENGINE,
+                      repr(sorted(pair.client.getpeercert().items())),
+                      repr(sorted(pair.server.getpeercert().items()))]))
+    """
+
+
+def test_certificate_dictionaries_are_cpython27s():
+    """getpeercert() on both sides gives what CPython 2.7 with sslbio gives
+    for the same certificates, types included (repr shows u'' and 3L):
+    text beyond ASCII in subject and issuer, every kind of alternative
+    name, the URIs.  CPython 2.7 is the chroot's own, on the same
+    OpenSSL."""
+    python27 = python27_beside()
+    ours = run(_PEER_CERTIFICATES)
+    theirs = last_json(run_clean(_PEER_CERTIFICATES, executable=python27,
+                                 timeout=120))
+    assert (ours[0], theirs[0]) == ("pypy", "ctypes")
+    assert ours[1:] == theirs[1:]
+    assert "u'B\\xe4den'" in ours[1] and "u'B\\xe4den'" in ours[2]

@@ -1,4 +1,4 @@
-"""Decoded certificates as Python 3 spells them.
+"""Decoded certificates as Python 3 spells them, in 2.7's types.
 
 2.7's certificate decoder (``getpeercert()``, ``_test_decode_cert()``) has
 OpenSSL's ``GENERAL_NAME_print()`` write each ``subjectAltName`` IP address
@@ -7,9 +7,19 @@ IPv6 address with a newline there ('0:0:0:0:0:0:0:1\\n'); Python 3 formats
 addresses itself, IPv4 dotted and IPv6 as eight uppercase hex groups
 without zero compression and without the newline, which is what OpenSSL's
 print gives too once the newline is gone (OpenSSL 3.0 no longer writes it).
+
+CPython 2.7's decoder gives the text of a certificate as ``unicode`` where
+Python 3 gives ``str``: every attribute value of ``subject``, ``issuer``
+and a ``DirName`` alternative name (decoded from UTF-8: an organization
+``'B\\xc3\\xa4den'`` reads ``u'B\\xe4den'``), ``serialNumber``,
+``notBefore``, and the ``OCSP``, ``caIssuers`` and
+``crlDistributionPoints`` URIs; ``version`` is a long;
+``notAfter`` and the other alternative names stay ``str``.  PyPy's decoder
+(``lib_pypy/_cffi_ssl``) gives every one of them as a ``str`` of UTF-8
+bytes: ``with_cpython27_types()`` gives its dictionary CPython 2.7's types.
 """
 
-__all__ = ["as_python3_cert"]
+__all__ = ["as_python3_cert", "with_cpython27_types"]
 
 _IP_ADDRESS = "IP Address"
 
@@ -39,3 +49,59 @@ def as_python3_cert(decoded):
     decoded = dict(decoded)
     decoded["subjectAltName"] = fixed
     return decoded
+
+
+# Keys whose values CPython 2.7 gives as text; (tuples of) names or URIs.
+_NAME_KEYS = ("subject", "issuer")
+_TEXT_KEYS = ("serialNumber", "notBefore")
+_URI_KEYS = ("OCSP", "caIssuers", "crlDistributionPoints")
+_DIR_NAME = "DirName"
+
+
+def _text(value):
+    # Strict, as CPython's PyUnicode_DecodeUTF8() and
+    # PyUnicode_FromStringAndSize(): a value that is not UTF-8 raises
+    # UnicodeDecodeError on both.
+    return value.decode("utf-8") if isinstance(value, bytes) else value
+
+
+def _name(rdns):
+    return tuple(tuple((attribute, _text(value)) for attribute, value in rdn)
+                 for rdn in rdns)
+
+
+def _alt_name_of_27(entry):
+    kind, value = entry
+    if kind == _DIR_NAME:
+        return (kind, _name(value))
+    return entry
+
+
+def with_cpython27_types(decoded):
+    """A decoded certificate dictionary with the types CPython 2.7's
+    ``_ssl`` gives (see the module's docstring).  Anything that is not a
+    non-empty dict is returned unchanged."""
+    if not isinstance(decoded, dict) or not decoded:
+        return decoded
+    typed = dict(decoded)
+    for key in _NAME_KEYS:
+        if key in typed:
+            typed[key] = _name(typed[key])
+    for key in _TEXT_KEYS:
+        if key in typed:
+            typed[key] = _text(typed[key])
+    for key in _URI_KEYS:
+        if key in typed:
+            typed[key] = tuple(_text(uri) for uri in typed[key])
+    if "version" in typed:
+        typed["version"] = _long(typed["version"])
+    if "subjectAltName" in typed:
+        typed["subjectAltName"] = tuple(
+            _alt_name_of_27(entry) for entry in typed["subjectAltName"])
+    return typed
+
+
+try:
+    _long = long  # noqa: F821 (2.7)
+except NameError:  # Python 3: one integer type
+    _long = int

@@ -52,9 +52,11 @@ email_in_dn     = no
 copy_extensions = none
 
 [ anything ]
+countryName            = optional
+localityName           = optional
 organizationName       = optional
-commonName             = supplied
 organizationalUnitName = optional
+commonName             = supplied
 
 [ req ]
 distinguished_name = dn
@@ -128,6 +130,24 @@ extendedKeyUsage       = clientAuth
 subjectKeyIdentifier   = hash
 authorityKeyIdentifier = keyid, issuer
 
+# Text beyond ASCII (the subject's UTF8Strings, given with -utf8) and every
+# kind of field a certificate dictionary carries: alternative names of each
+# text kind and a directory name, OCSP and CA issuer URIs, a CRL
+# distribution point.  For servers and clients alike.
+[ intl ]
+basicConstraints       = critical, CA:FALSE
+keyUsage               = critical, digitalSignature
+extendedKeyUsage       = serverAuth, clientAuth
+subjectKeyIdentifier   = hash
+authorityKeyIdentifier = keyid, issuer
+subjectAltName         = DNS:localhost, IP:127.0.0.1, email:pruefer@intl.example, URI:https://intl.example/, dirName:intl_dir
+authorityInfoAccess    = OCSP;URI:http://ocsp.intl.example/, caIssuers;URI:http://ca.intl.example/intl-ca.pem
+crlDistributionPoints  = URI:http://crl.intl.example/intl-ca.crl
+
+[ intl_dir ]
+O  = sslbio tests
+CN = directory name
+
 # A dNSName that contains a NUL byte: "localhost\0.evil.example" (23 bytes).
 # The config syntax cannot express NUL, so the whole GeneralNames value is
 # given as DER:  30 19 (SEQUENCE, 25 bytes)  82 17 ([2] dNSName, 23 bytes) ...
@@ -152,10 +172,14 @@ ec_key() {  # ec_key NAME
         -pkeyopt ec_paramgen_curve:P-256 -out "$1.key"
 }
 
-# issue NAME ISSUER EXTENSIONS CN START END
+# issue NAME ISSUER EXTENSIONS CN START END   (CN: or a whole /subject, UTF-8)
 issue() {
     [ -f "$1.pem" ] && return 0
-    openssl req -new -config "$WORK/ca.cnf" -key "$1.key" -subj "/O=sslbio tests/CN=$4" \
+    case $4 in
+        /*) subject=$4 ;;
+        *) subject="/O=sslbio tests/CN=$4" ;;
+    esac
+    openssl req -new -utf8 -config "$WORK/ca.cnf" -key "$1.key" -subj "$subject" \
         -out "$WORK/$1.csr"
     if [ "$2" = self ]; then
         signer="-selfsign -keyfile $1.key"
@@ -163,7 +187,7 @@ issue() {
         signer="-cert $2.pem -keyfile $2.key"
     fi
     # shellcheck disable=SC2086  # $signer is deliberately split
-    openssl ca -batch -notext -config "$WORK/ca.cnf" $signer -extensions "$3" \
+    openssl ca -batch -utf8 -notext -config "$WORK/ca.cnf" $signer -extensions "$3" \
         -startdate "$5" -enddate "$6" -in "$WORK/$1.csr" -out "$1.pem" 2>"$WORK/ca.log" \
         || { cat "$WORK/ca.log" >&2; exit 1; }
 }
@@ -181,5 +205,7 @@ rsa_key untrusted;    issue untrusted other-ca localhost localhost $START $END
 rsa_key client;       issue client ca client "sslbio client" $START $END
 rsa_key nul-san;      issue nul-san ca nul_san "nul-san.example" $START $END
 rsa_key cn-only;      issue cn-only ca cn_only localhost $START $END
+ec_key intl-ca;       issue intl-ca self v3_ca "/O=Bücher & Söhne/CN=sslbio Prüfstelle" $START $END
+ec_key intl;          issue intl intl-ca intl "/C=DE/L=München/O=Bäden/OU=Bücher & Söhne/CN=localhost" $START $END
 
 echo "test certificates are in $DIR"

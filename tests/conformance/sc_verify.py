@@ -144,6 +144,20 @@ def nul_san_decoded(rec):
              lambda: pair.client.getpeercert()["subjectAltName"])
 
 
+@scenario("verify.text_beyond_ascii")
+def text_beyond_ascii(rec):
+    # Subject and issuer in UTF8Strings beyond ASCII (O=B\xe4den,
+    # L=M\xfcnchen, ...), and every other field a certificate dictionary
+    # carries, seen by the client (the server's certificate) and by the
+    # server (the client's).
+    pair = tls.Pair(tls.client_context(ca="intl-ca", cert_name="intl"),
+                    tls.server_context("intl", verify_mode=ssl.CERT_REQUIRED,
+                                       ca="intl-ca"))
+    pair.handshake(rec)
+    rec.call("client getpeercert()", pair.client.getpeercert)
+    rec.call("server getpeercert()", pair.server.getpeercert)
+
+
 @scenario("verify.no_ca_loaded")
 def no_ca_loaded(rec):
     _check(rec, client_kwargs={"ca": None})

@@ -41,9 +41,11 @@ def pem_body(name):
 def decoded_cert(name):
     """The dict getpeercert() should return for the certificate in `name`,
     decoded by this interpreter's own _ssl, so both lines compare alike, and
-    with 2.7's IP addresses spelt as Python 3 spells them (sslbio's job)."""
-    from sslbio._certdict import as_python3_cert
-    return as_python3_cert(ssl._ssl._test_decode_cert(cert(name)))
+    with 2.7's IP addresses spelt as Python 3 spells them and PyPy's text in
+    CPython 2.7's types (sslbio's job)."""
+    from sslbio._certdict import as_python3_cert, with_cpython27_types
+    return as_python3_cert(with_cpython27_types(
+        ssl._ssl._test_decode_cert(cert(name))))
 
 
 def der_cert(name):

@@ -17,7 +17,8 @@ and implements the hooks below that differ by binding:
 ``_same_context(session)``, ``_handshake_finished()``,
 ``_session_reused_flag()``, ``_duplicate_session(session_ptr)``,
 ``_new_buffer(size)``, ``_buffer_bytes(buffer, count)``,
-``_c_string(pointer)`` and ``_sync_native()``; ``_scratch`` is its
+``_c_string(pointer)`` and ``_sync_native()``, and may replace
+``_peer_certificate(binary_form)``; ``_scratch`` is its
 ``ScratchBuffers`` of at least ``READ_CHUNK`` bytes each.  ``self._ssl`` is the
 ``SSL*``, ``self._native`` the interpreter's own ``_SSLSocket`` bound to it,
 ``self._shutdown_seen_zero`` a slot of its own, and ``self._native_done``
@@ -185,8 +186,11 @@ class OpenSSLDriver(object):
             raise ValueError("handshake not done yet")
         self._sync_native()
         # Both interpreters' decoders spell IPv6 addresses as 2.7 does.
-        return as_python3_cert(
-            self._native.peer_certificate(bool(binary_form)))
+        return as_python3_cert(self._peer_certificate(bool(binary_form)))
+
+    def _peer_certificate(self, binary_form):
+        # The interpreter's own decoding of the peer's certificate.
+        return self._native.peer_certificate(binary_form)
 
     def verify_client_post_handshake(self):
         """Ask a TLS 1.3 client for its certificate after the handshake

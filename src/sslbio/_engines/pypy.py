@@ -15,9 +15,10 @@ engine therefore builds each connection itself with the cffi ``lib``:
   ``sslbio._errors`` as Python 3.11 raises it, and sets the host name check
   up inside the handshake (``X509_VERIFY_PARAM`` host or IP);
 * PyPy's own ``_SSLSocket`` object, bound to that ``SSL*``, does what it
-  already does as Python 3 does: certificate decoding, cipher, compression,
-  ALPN, the context property and the SNI callback, which receives its
-  ``owner`` (the ``SSLObject``, or the socket built on it).
+  already does as Python 3 does: certificate decoding (its text as 2.7's
+  ``_ssl`` gives it, see ``_certdict``), cipher, compression, ALPN, the
+  context property and the SNI callback, which receives its ``owner`` (the
+  ``SSLObject``, or the socket built on it).
 
 What PyPy's binding does not declare (``SSL_get_verify_result``,
 ``SSL_CTX_ctrl`` behind the protocol bounds, the key log callback, ...), and
@@ -50,6 +51,7 @@ except ImportError as exc:
 
 from .. import _bio, _errors, _session, _shared, _sslobject  # noqa: E402
 from .._args import as_bytes, no_arguments  # noqa: E402
+from .._certdict import with_cpython27_types  # noqa: E402
 from .._context_features import (check_side, host_flags,  # noqa: E402
                                  unserved)
 from .._hostname import ip_address  # noqa: E402
@@ -425,6 +427,10 @@ class SSLObject(OpenSSLDriver, _sslobject.SSLObject):
             native.peer_cert = peer
             native.handshake_done = 1
             self._native_done = True
+
+    def _peer_certificate(self, binary_form):
+        return with_cpython27_types(
+            self._native.peer_certificate(binary_form))
 
     def read(self, len=1024, buffer=None):
         """Read up to ``len`` bytes of application data.
