@@ -8,7 +8,9 @@ line: resident memory (RSS) after the warm-up and at the end, its growth
 open file descriptors and live Python objects at the same points, and the
 time taken.  Before each sample the garbage collector runs and, with glibc,
 ``malloc_trim(0)`` returns free heap pages, so the samples follow live
-memory rather than the allocator's high-water mark.
+memory rather than the allocator's high-water mark; ``--no-collect`` takes
+the samples as the process stands instead, to see whether the collector's
+own pace keeps memory bounded.
 
 The warm-up (``--warmup``, default 5% of the cycles, at least 1,000) lets
 caches settle: OpenSSL's session cache, per-thread error queues, Python's
@@ -69,8 +71,10 @@ def slope_per_100k(points):
 
 
 def run(workload_name, cycles, warmup=None, certname="server-ecdsa",
-        trim=True):
-    """Run the workload; return the measurements as a dict."""
+        trim=True, collect=True):
+    """Run the workload; return the measurements as a dict.  With
+    ``collect`` False no sample settles the process first: the figures are
+    what the garbage collector's own pace leaves (no object counts)."""
     if warmup is None:
         warmup = max(1000, cycles // 20)
     warmup = min(warmup, cycles)
@@ -78,13 +82,16 @@ def run(workload_name, cycles, warmup=None, certname="server-ecdsa",
     measured = cycles - warmup
     every = max(1, measured // SAMPLES)
 
-    start = procstats.snapshot(trim)
+    def snapshot():
+        return procstats.snapshot(trim, collect)
+
+    start = snapshot()
     began = time.time()
     cpu_began = sum(os.times()[:2])
     for i in _range(warmup):
         workload.cycle(i)
         workload.after_cycle(i)
-    after_warmup = procstats.snapshot(trim)
+    after_warmup = snapshot()
     points = [(warmup, after_warmup["rss_kib"])]
     fds_seen = set([after_warmup["fds"]])
     measuring_began = time.time()
@@ -92,10 +99,10 @@ def run(workload_name, cycles, warmup=None, certname="server-ecdsa",
         workload.cycle(i)
         workload.after_cycle(i)
         if (i + 1 - warmup) % every == 0 or i + 1 == cycles:
-            sample = procstats.snapshot(trim)
+            sample = snapshot()
             points.append((i + 1, sample["rss_kib"]))
             fds_seen.add(sample["fds"])
-    end = procstats.snapshot(trim)
+    end = snapshot()
     finished = time.time()
     # CPU time as well as wall time: on a shared machine only the former
     # says what the work costs.
@@ -123,9 +130,10 @@ def run(workload_name, cycles, warmup=None, certname="server-ecdsa",
         "fds_after_warmup": after_warmup["fds"],
         "fds_end": end["fds"],
         "fds_seen_after_warmup": sorted(fds_seen | set([end["fds"]])),
-        "objects_after_warmup": after_warmup["objects"],
-        "objects_end": end["objects"],
-        "malloc_trim": trim and procstats.can_trim(),
+        "objects_after_warmup": after_warmup.get("objects"),
+        "objects_end": end.get("objects"),
+        "collected_before_samples": collect,
+        "malloc_trim": collect and trim and procstats.can_trim(),
         "seconds": round(finished - began, 2),
         "cpu_seconds": round(cpu_seconds, 2),
         "ms_per_cycle": round((finished - measuring_began) * 1000
@@ -136,14 +144,16 @@ def run(workload_name, cycles, warmup=None, certname="server-ecdsa",
 
 def summary(result):
     """One human-readable line."""
+    objects = ("objects %(objects_after_warmup)d -> %(objects_end)d"
+               % result if result["collected_before_samples"]
+               else "no collection before samples")
     return ("%(implementation)s on Python %(python)s, %(workload)s x "
             "%(cycles)d: RSS %(rss_kib_after_warmup)d -> %(rss_kib_end)d KiB "
             "(growth %(rss_growth_kib)+d KiB, slope "
             "%(rss_slope_kib_per_100k)+.0f KiB/100k), fds %(fds_after_warmup)d"
-            " -> %(fds_end)d, objects %(objects_after_warmup)d -> "
-            "%(objects_end)d, %(seconds).1f s, CPU %(cpu_seconds).1f s "
-            "(%(ms_per_cycle).3f ms/cycle)"
-            % result)
+            " -> %(fds_end)d, " % result + objects +
+            ", %(seconds).1f s, CPU %(cpu_seconds).1f s "
+            "(%(ms_per_cycle).3f ms/cycle)" % result)
 
 
 def _compare(args, python):
@@ -155,6 +165,8 @@ def _compare(args, python):
         argv += ["--warmup", str(args.warmup)]
     if args.no_trim:
         argv.append("--no-trim")
+    if args.no_collect:
+        argv.append("--no-collect")
     # The other interpreter must not pick up 2.7-only paths; sslbio comes
     # from the checkout, where on Python 3 it is a re-export of ssl.
     return subproc.run(argv, timeout=3600,
@@ -172,6 +184,9 @@ def main(argv=None):
                         "RSA 2048; default server-ecdsa: P-256, cheaper)")
     parser.add_argument("--no-trim", action="store_true",
                         help="do not call malloc_trim(0) before samples")
+    parser.add_argument("--no-collect", action="store_true",
+                        help="never collect garbage before a sample: measure "
+                        "what the collector's own pace leaves")
     parser.add_argument("--json", action="store_true",
                         help="print only the JSON line")
     parser.add_argument("--compare", metavar="PYTHON",
@@ -181,7 +196,7 @@ def main(argv=None):
         parser.error("needs Linux's /proc/self/statm and /proc/self/fd")
 
     results = [run(args.workload, args.cycles, args.warmup, args.cert,
-                   not args.no_trim)]
+                   not args.no_trim, not args.no_collect)]
     if args.compare:
         results.append(_compare(args, args.compare))
     for result in results:

@@ -58,8 +58,13 @@ def settle(trim=True):
         _malloc_trim(0)
 
 
-def snapshot(trim=True):
-    """``{"rss_kib", "fds", "objects"}`` after ``settle()``."""
+def snapshot(trim=True, collect=True):
+    """``{"rss_kib", "fds", "objects"}`` after ``settle()``; with
+    ``collect`` False as the process stands, without settling (and without
+    counting objects, which would walk the whole heap): ``{"rss_kib",
+    "fds"}``."""
+    if not collect:
+        return {"rss_kib": rss_kib(), "fds": open_fds()}
     settle(trim)
     return {"rss_kib": rss_kib(), "fds": open_fds(),
             "objects": len(gc.get_objects())}

@@ -281,8 +281,27 @@ class Failures(Workload):
                                  % kind)
 
 
+class Dropped(Workload):
+    """create -> full handshake -> 100 bytes -> dropped, without
+    close_notify: the loop of a program that leaves its connections to the
+    garbage collector (run with leakcheck's ``--no-collect``, it shows
+    whether the collector learns in time what they hold)."""
+
+    MESSAGE = b"x" * 100
+
+    def cycle(self, i):
+        client_ctx, server_ctx = self.contexts(i)
+        pair = Pair(client_ctx, server_ctx).handshake()
+        pair.client.write(self.MESSAGE)
+        pair.to_server()
+        if _read_exactly(pair.server, len(self.MESSAGE)) != self.MESSAGE:
+            raise AssertionError("server received corrupted data")
+        self.counters["handshakes"] += 1
+
+
 WORKLOADS = {
     "full": Full,
+    "dropped": Dropped,
     "midway": Midway,
     "cycles": Cycles,
     "sni": Sni,
