@@ -53,6 +53,7 @@ import threading
 
 from . import MemoryBIO, SSLObject
 from ._args import byte_view as _byte_view
+from ._records import MAX_PLAINTEXT as _RECORD_PLAINTEXT
 from ._records import RecordBoundary
 
 __all__ = ["Pump"]
@@ -62,8 +63,6 @@ PY2 = sys.version_info[0] == 2
 # Plain text taken per TLS write: bounds the ciphertext held in memory while a
 # large sendall() goes out.
 _WRITE_CHUNK = 256 * 1024
-# The most plain text one TLS record carries.
-_RECORD_PLAINTEXT = 16384
 _WOULD_BLOCK = frozenset((errno.EAGAIN, errno.EWOULDBLOCK))
 _length = len  # read()'s argument is called len, as in Python 3
 

@@ -29,10 +29,12 @@ header, then body):
 import struct
 
 HEADER_SIZE = 5
+# The most plain text one TLS record carries (2^14 bytes, RFC 8446 5.1).
+MAX_PLAINTEXT = 16384
 # The body length: the last two bytes of the header, big-endian.
 _BODY_LENGTH = struct.Struct(">3xH")
 # Records with a longer body are read with the next header (see above).
-READ_AHEAD_BODY = 16384
+READ_AHEAD_BODY = MAX_PLAINTEXT
 
 
 class RecordBoundary(object):

@@ -73,7 +73,10 @@ class CffiBinding(openssl_binding.Binding):
     """The shared binding with its functions from a cffi ``SymbolTable``."""
 
     def __init__(self, table, version_number=None):
-        self.NULL = table.ffi.NULL
+        ffi = table.ffi
+        self.NULL = ffi.NULL
+        self._new_raw = ffi.new_allocator(should_clear_after_alloc=False)
+        self._unpack = ffi.buffer
         openssl_binding.Binding.__init__(self, table, version_number)
 
     def _functions(self, declarations):
@@ -112,6 +115,41 @@ class CffiBinding(openssl_binding.Binding):
         """``SSL_CIPHER_get_bits()``: (secret bits, algorithm bits)."""
         alg_bits = self.ffi.new("int *")
         return self.SSL_CIPHER_get_bits(cipher, alg_bits), alg_bits[0]
+
+    def new_buffer(self, size):
+        # Not zeroed: OpenSSL writes before anything reads.
+        return self._new_raw("char[]", size)
+
+    def buffer_bytes(self, buffer, count):
+        return self._unpack(buffer, count)[:]
+
+    def c_chars(self, data):
+        return self.ffi.new("char[]", data)
+
+    def new_size_out(self):
+        return self.ffi.new("size_t *")
+
+    def session_id(self, session):
+        length = self.ffi.new("unsigned int *")
+        data = self.SSL_SESSION_get_id(session, length)
+        if not data:
+            return b""
+        return self._unpack(self.ffi.cast("char *", data), length[0])[:]
+
+    def session_der(self, session):
+        length = self.i2d_SSL_SESSION(session, self.NULL)
+        if length <= 0:
+            return None
+        der = self.ffi.new("char[]", length)
+        if self.i2d_SSL_SESSION(session, self.ffi.new("char **", der)) \
+                != length:
+            return None
+        return self._unpack(der, length)[:]
+
+    def session_from_der(self, der):
+        data = self.ffi.new("char[]", der)  # alive until d2i has read it
+        return self.d2i_SSL_SESSION(self.NULL, self.ffi.new("char **", data),
+                                    len(der))
 
     def address(self, pointer):
         """A pointer's address as an integer (NULL is 0)."""

@@ -173,6 +173,10 @@ _SSL_CTRL_MODE = 33
 _SSL_MODE_RELEASE_BUFFERS = 0x10
 _TLSEXT_NAMETYPE_HOST_NAME = 0
 _SSL_ST_OK = 0x03
+# Largest DER session Python 3 duplicates (its _ssl_session_dup()).
+MAX_SESSION_DER = 0xFF00
+# Room for 1.0.2's shared cipher string (SSL_get_shared_ciphers).
+_SHARED_CIPHERS_ROOM = 8192
 
 # Return types a release changed: name -> (release, its type from then on).
 # OpenSSL 3.0 widened the options to uint64_t, which is not an unsigned long
@@ -283,6 +287,13 @@ class Binding(object):
         else:
             self.session_ticket_lifetime_hint = self._ticket_hint_102
             self.session_has_ticket = self._has_ticket_102
+        # SSL_write() returns 0 both for a failure and for an empty write;
+        # the _ex form tells them apart, and before it an empty write
+        # succeeds exactly once the handshake has finished.
+        if v >= V111:
+            self.write_empty = self._write_empty_ex
+        else:
+            self.write_empty = self.is_init_finished
         if v >= V110:
             self.ctx_get_options = self.SSL_CTX_get_options
         else:
@@ -336,6 +347,80 @@ class Binding(object):
     def reason_string(self, code):
         """``ERR_reason_error_string()`` as bytes, or None."""
         return self.ERR_reason_error_string(code)
+
+    # -- connections: what the engines calling OpenSSL do alike -------------
+    def set_tlsext_host_name(self, ssl, name):
+        """``SSL_set_tlsext_host_name()`` (a macro over ``SSL_ctrl``):
+        non-zero on success."""
+        return self.SSL_ctrl(ssl, _SSL_CTRL_SET_TLSEXT_HOSTNAME,
+                             _TLSEXT_NAMETYPE_HOST_NAME, self.c_chars(name))
+
+    def _write_empty_ex(self, ssl):
+        return self.SSL_write_ex(ssl, b"", 0, self.new_size_out())
+
+    def duplicate_session(self, session):
+        """A private copy of an ``SSL_SESSION*`` through its DER encoding,
+        as Python 3's ``_ssl_session_dup()`` makes it, so an ``SSLSession``
+        stays valid and unchanged whatever its connection does later; the
+        caller owns the copy.  ``ValueError`` as Python 3 raises it."""
+        length = self.i2d_SSL_SESSION(session, self.NULL)
+        if length <= 0 or length > MAX_SESSION_DER:
+            raise ValueError("i2d() failed")
+        der = self.session_der(session)
+        if der is None:
+            raise ValueError("i2d() failed")
+        copy = self.session_from_der(der)
+        if not copy:
+            self.ERR_clear_error()
+            raise ValueError("d2i() failed")
+        return copy
+
+    def client_cipher_names(self, ssl):
+        """The names (bytes) of the ciphers the client offered, or None
+        before its hello."""
+        if self.version_number >= V110:
+            theirs = self.SSL_get_client_ciphers(ssl)
+            if not theirs:
+                return None
+            return set(self.SSL_CIPHER_get_name(self.sk_value(theirs, i))
+                       for i in range(self.sk_num(theirs)))
+        # 1.0.2 keeps the client's list inside the session; the shared cipher
+        # string names exactly the ones both sides enable.
+        buf = self.new_buffer(_SHARED_CIPHERS_ROOM)
+        shared = self.SSL_get_shared_ciphers(ssl, buf, _SHARED_CIPHERS_ROOM)
+        if not shared:
+            return None
+        return set(shared.split(b":"))
+
+    # -- what each foreign-function interface does its own way ---------------
+    def new_buffer(self, size):
+        """A buffer of ``size`` bytes for OpenSSL to write into."""
+        raise NotImplementedError
+
+    def buffer_bytes(self, buffer, count):
+        """The first ``count`` bytes of a buffer (or of a ``char *``)."""
+        raise NotImplementedError
+
+    def c_chars(self, data):
+        """Bytes as an argument declared ``void *``."""
+        raise NotImplementedError
+
+    def new_size_out(self):
+        """A ``size_t *`` out-argument."""
+        raise NotImplementedError
+
+    def session_id(self, session):
+        """``SSL_SESSION_get_id()``: the session's id as bytes."""
+        raise NotImplementedError
+
+    def session_der(self, session):
+        """``i2d_SSL_SESSION()``: the session's DER encoding, or None."""
+        raise NotImplementedError
+
+    def session_from_der(self, der):
+        """``d2i_SSL_SESSION()``: a new ``SSL_SESSION*`` (NULL on
+        failure)."""
+        raise NotImplementedError
 
     def _is_init_finished_102(self, ssl):
         return self.SSL_state(ssl) == _SSL_ST_OK

@@ -72,6 +72,8 @@ from .._args import as_bytes, no_arguments
 from .._certdict import as_python3_cert
 from .._context_features import NoContextBackend
 from .._hostname import ip_address
+from .._records import HEADER_SIZE as _RECORD_HEADER
+from .._records import MAX_PLAINTEXT
 from . import EngineUnavailable, first_flight
 from . import _hostmatch, _plaintext
 
@@ -114,16 +116,15 @@ if not hasattr(ssl, "SSLContext") or \
 
 _INT_MAX = _bio.INT_MAX
 # The native read() returns at most one record's plaintext.
-_READ_CHUNK = 16384
+_READ_CHUNK = MAX_PLAINTEXT
 # How much one recv() takes from the native side's output into a chunk of
 # its own (MemoryBIO._receive).
 _DRAIN_SIZE = 65536
 # The spool an outgoing BIO receives into starts with room for one full
 # record (16 KiB of plaintext and what TLS adds), and is never given less
 # room than that for a recv().
-_SPOOL_ROOM = 16384 + 1024
+_SPOOL_ROOM = MAX_PLAINTEXT + 1024
 _SPOOL_SIZE = 2 * _SPOOL_ROOM
-_RECORD_HEADER = 5
 # The longest name OpenSSL sends as SNI (TLSEXT_MAXLEN_host_name).
 _MAX_SERVER_NAME = 255
 _WOULD_BLOCK = frozenset(

@@ -56,15 +56,14 @@ except ImportError as exc:
 from .. import _bio, _errors, _session, _shared, _sslobject  # noqa: E402
 from .._args import as_bytes, no_arguments  # noqa: E402
 from .._certdict import with_cpython27_types  # noqa: E402
-from .._context_features import (check_side, host_flags,  # noqa: E402
-                                 unserved)
-from .._hostname import ip_address  # noqa: E402
+from .._context_features import check_side, unserved  # noqa: E402
 from .cffi_binding import CffiBinding, SymbolTable  # noqa: E402
 from .._releases import RELEASE_CONTEXT_FEATURES  # noqa: E402
 from .openssl_context import (OpenSSLContextBackend,  # noqa: E402
                               shared_keylog_writers)
 from .openssl_driver import READ_CHUNK as _READ_CHUNK  # noqa: E402
-from .openssl_driver import OpenSSLDriver, ScratchBuffers  # noqa: E402
+from .openssl_driver import (OpenSSLDriver, OpenSSLSession,  # noqa: E402
+                             ScratchBuffers)
 from .pypy_memory import (BIO_HELD, PEER_CERT_HELD, SESSION_HELD,  # noqa
                           SSL_HELD, Held, add_memory_pressure)
 
@@ -73,9 +72,7 @@ NAME = "pypy"
 __all__ = ["NAME", "LIMITATIONS", "MemoryBIO", "SSLObject", "SSLSession",
            "CONTEXT_BACKEND", "describe", "openssl"]
 
-_INT_MAX = 2 ** 31 - 1
-# Largest DER session Python 3 duplicates (its _ssl_session_dup()).
-_MAX_SESSION_DER = 0xFF00
+_INT_MAX = _bio.INT_MAX
 
 # sslbio's binding, through cffi, over the file PyPy's binding was loaded
 # from: dlopen() returns the loader's handle for it, whose lookups search
@@ -243,66 +240,18 @@ class MemoryBIO(_bio.MemoryBIO):
         lib.BIO_set_mem_eof_return(self._bio, 0)
 
 
-class SSLSession(_session.SSLSession):
+class SSLSession(OpenSSLSession):
     __doc__ = _session.SSLSession.__doc__
 
-    # _session: a private SSL_SESSION* (freed with the object); _ctx_ptr:
-    # the SSL_CTX* of the context it was taken under.
-    __slots__ = ("_session", "_ctx_ptr", "_context")
+    # _session: a private SSL_SESSION* (freed with the object, as told to
+    # the collector).
+    __slots__ = ()
+    _binding = openssl
 
-    @classmethod
-    def _adopt(cls, session, context):
-        self = object.__new__(cls)
-        self._session = _owned(ffi, session, _free_session, SESSION_HELD)
-        self._context = context
-        self._ctx_ptr = context.ctx
-        return self
-
-    @property
-    def id(self):
-        """The session id, as bytes."""
-        length = ffi.new("unsigned int *")
-        data = lib.SSL_SESSION_get_id(self._session, length)
-        return ffi.buffer(data, length[0])[:] if data != ffi.NULL else b""
-
-    @property
-    def time(self):
-        """Session creation time (seconds since the epoch)."""
-        return int(lib.SSL_SESSION_get_time(self._session))
-
-    @property
-    def timeout(self):
-        """Session timeout, in seconds."""
-        return int(lib.SSL_SESSION_get_timeout(self._session))
-
-    @property
-    def ticket_lifetime_hint(self):
-        """The ticket lifetime the server announced, in seconds."""
-        return int(lib.SSL_SESSION_get_ticket_lifetime_hint(self._session))
-
-    @property
-    def has_ticket(self):
-        """Whether the session carries a session ticket."""
-        return bool(lib.SSL_SESSION_has_ticket(self._session))
-
-
-def _duplicate_session(session):
-    """A private copy of an ``SSL_SESSION*`` through DER, as Python 3
-    makes, so an ``SSLSession`` stays valid and unchanged whatever its
-    connection does later.  The caller owns the copy."""
-    length = openssl.i2d_SSL_SESSION(session, ffi.NULL)
-    if length <= 0 or length > _MAX_SESSION_DER:
-        raise ValueError("i2d() failed")
-    der = ffi.new("unsigned char[]", length)
-    cursor = ffi.new("unsigned char **", der)
-    if openssl.i2d_SSL_SESSION(session, cursor) != length:
-        raise ValueError("i2d() failed")
-    cursor[0] = der
-    copy = openssl.d2i_SSL_SESSION(ffi.NULL, cursor, length)
-    if copy == ffi.NULL:
-        lib.ERR_clear_error()
-        raise ValueError("d2i() failed")
-    return ffi.cast("SSL_SESSION *", copy)
+    @staticmethod
+    def _own(session):
+        return _owned(ffi, ffi.cast("SSL_SESSION *", session), _free_session,
+                      SESSION_HELD)
 
 
 # What Python 3's newPySSLSocket() sets on every connection (and its
@@ -310,16 +259,12 @@ def _duplicate_session(session):
 # record buffers back).
 _MODE = (lib.SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | lib.SSL_MODE_AUTO_RETRY |
          lib.SSL_MODE_RELEASE_BUFFERS)
-# SSL_set_tlsext_host_name() is an SSL_ctrl() (a macro in OpenSSL), which
-# PyPy's binding declares as returning nothing: Python 3 checks its result.
-_SSL_CTRL_SET_TLSEXT_HOSTNAME = openssl.SSL_CTRL_SET_TLSEXT_HOSTNAME
 # Python 3's session id context: "Python" with its NUL (sizeof a C string
 # literal); PyPy's contexts set the six letters only.  The context is part
 # of every session, so the tickets a server sends would otherwise differ in
 # length from Python 3's.  Set per connection: a context that the SNI
 # callback switches to then keeps it, as on Python 3.
 _SESSION_ID_CONTEXT = b"Python\0"
-_is_init_finished = openssl.is_init_finished
 _ssl_read = lib.SSL_read
 _ssl_write = lib.SSL_write
 _ssl_get_error = lib.SSL_get_error
@@ -334,7 +279,7 @@ class SSLObject(OpenSSLDriver, _sslobject.SSLObject):
     _memory_bio_class = MemoryBIO
     _session_class = SSLSession
     _lib = lib
-    _errlib = openssl
+    _binding = openssl
     _scratch = _scratch
 
     def _engine_init(self, incoming, outgoing, side, server_hostname,
@@ -383,64 +328,9 @@ class SSLObject(OpenSSLDriver, _sslobject.SSLObject):
         self._shutdown_seen_zero = False
         self._native_done = False
 
-    def _configure_hostname(self, context, hostname):
-        # hostname is an ASCII str here (see _hostname.encode_hostname).
-        ssl_ptr = self._ssl
-        ip = ip_address(hostname)
-        if ip is None and not openssl.SSL_ctrl(
-                ssl_ptr, _SSL_CTRL_SET_TLSEXT_HOSTNAME,
-                lib.TLSEXT_NAMETYPE_host_name, ffi.new("char[]", hostname)):
-            raise _error_from_code(openssl)
-        if context.check_hostname:
-            param = lib.SSL_get0_param(ssl_ptr)
-            # The context's flags: NO_PARTIAL_WILDCARDS as on every Python
-            # 3.7+ context, NEVER_CHECK_SUBJECT when its
-            # hostname_checks_common_name is off.
-            lib.X509_VERIFY_PARAM_set_hostflags(param, host_flags(context))
-            if ip is None:
-                ok = lib.X509_VERIFY_PARAM_set1_host(param, hostname,
-                                                     len(hostname))
-            else:
-                ok = lib.X509_VERIFY_PARAM_set1_ip(param, ip, len(ip))
-            if not ok:
-                raise _error_from_code(openssl)
-
-    # -- context and session -------------------------------------------------
-    def _get_context(self):
-        return self._native.context
-
-    def _set_context(self, ctx):
-        self._native.context = ctx
-
-    def _get_session(self):
-        current = lib.SSL_get_session(self._ssl)
-        if current == ffi.NULL:
-            return None
-        return SSLSession._adopt(_duplicate_session(current),
-                                 self._native.context)
-
-    # Hooks of OpenSSLDriver._set_session.
-    def _same_context(self, session):
-        return self._native.context.ctx == session._ctx_ptr
-
-    def _handshake_finished(self):
-        return _is_init_finished(self._ssl)
-
-    _duplicate_session = staticmethod(_duplicate_session)
-
-    def _session_reused_flag(self):
-        return lib.SSL_session_reused(self._ssl)
-
-    # Buffers OpenSSL fills, their first bytes, C strings as bytes.
     @staticmethod
-    def _new_buffer(size):
-        return _new_buffer("char[]", size)
-
-    @staticmethod
-    def _buffer_bytes(buffer, count):
-        return _unpack(buffer, count)[:]
-
-    _c_string = staticmethod(ffi.string)
+    def _ctx_pointer(context):
+        return context.ctx
 
     # -- the record layer ----------------------------------------------------
     def _sync_native(self):
@@ -503,54 +393,9 @@ class SSLObject(OpenSSLDriver, _sslobject.SSLObject):
         # Python 3.11 writes with SSL_write_ex(), which fails with 0.
         raise self._fail(0, _ssl_get_error(ssl_ptr, count))
 
-    def _write_nothing(self):
-        # SSL_write() returns 0 both for failure and for an empty write;
-        # the _ex form tells them apart.
-        ssl_ptr = self._ssl
-        written = ffi.new("size_t *")
-        if openssl.SSL_write_ex(ssl_ptr, b"", 0, written):
-            return 0
-        count = _ssl_write(ssl_ptr, b"", 0)
-        raise self._fail(0, _ssl_get_error(ssl_ptr, count))
-
     def pending(self):
         """The number of decrypted bytes ready to be read."""
         return int(lib.SSL_pending(self._ssl))
-
-    # -- what was negotiated -------------------------------------------------
-    def cipher(self):
-        """``(name, protocol, secret bits)`` of the cipher, or None."""
-        return self._native.cipher()
-
-    def shared_ciphers(self):
-        """Ciphers offered by the client and enabled on this server, as
-        ``cipher()`` tuples; ``None`` on the client side or before the
-        client's hello has been received."""
-        ssl_ptr = self._ssl
-        ours = lib.SSL_get_ciphers(ssl_ptr)
-        if ours == ffi.NULL:
-            return None
-        theirs = ffi.cast("Cryptography_STACK_OF_SSL_CIPHER *",
-                          openssl.SSL_get_client_ciphers(ssl_ptr))
-        if theirs == ffi.NULL:
-            return None
-        offered = set(ffi.string(lib.SSL_CIPHER_get_name(
-            lib.sk_SSL_CIPHER_value(theirs, i)))
-            for i in range(lib.sk_SSL_CIPHER_num(theirs)))
-        result = []
-        for i in range(lib.sk_SSL_CIPHER_num(ours)):
-            cipher = lib.sk_SSL_CIPHER_value(ours, i)
-            if ffi.string(lib.SSL_CIPHER_get_name(cipher)) in offered:
-                result.append(_stdssl.cipher_to_tuple(cipher))
-        return result
-
-    def compression(self):
-        """The compression algorithm in use, or ``None``."""
-        return self._native.compression()
-
-    def selected_alpn_protocol(self):
-        """The protocol ALPN chose, or ``None``."""
-        return self._native.selected_alpn_protocol()
 
 
 def describe():

@@ -173,8 +173,30 @@ class Binding(openssl_binding.Binding):
         self.CRYPTO_add_lock(refs, 1, _CRYPTO_LOCK_BIO, b"sslbio", 0)
         return 1
 
+    # Buffers OpenSSL fills, and their first bytes: ctypes' own functions,
+    # no Python frame of their own.  c_char_p results already come back as
+    # bytes.
+    new_buffer = staticmethod(ctypes.create_string_buffer)
+    buffer_bytes = staticmethod(ctypes.string_at)
+
+    @staticmethod
+    def c_chars(data):
+        return data  # c_void_p takes a str as it is
+
+    @staticmethod
+    def new_size_out():
+        return ctypes.byref(ctypes.c_size_t())
+
+    def session_id(self, session):
+        length = ctypes.c_uint()
+        data = self.SSL_SESSION_get_id(session, ctypes.byref(length))
+        return ctypes.string_at(data, length.value) if data else b""
+
+    def session_from_der(self, der):
+        cursor = ctypes.c_char_p(der)
+        return self.d2i_SSL_SESSION(None, ctypes.byref(cursor), len(der))
+
     def session_der(self, session):
-        """``i2d_SSL_SESSION()``: the session's DER encoding, or None."""
         length = self.i2d_SSL_SESSION(session, None)
         if length <= 0:
             return None
