@@ -9,6 +9,7 @@ which exception bad ones get.
 import ssl
 
 from ._args import as_bytes, c_int_arg
+from ._contract import engine_method
 from ._ctype import NativeLike
 
 __all__ = ["MemoryBIO", "INT_MAX"]
@@ -25,14 +26,42 @@ class MemoryBIO(NativeLike):
     them when ``n`` is negative), and after ``write_eof()`` an empty
     buffer means end of file instead of "try again later".
 
-    An engine's subclass implements ``__init__``, ``pending``, ``eof``,
-    ``read``, ``write`` and ``write_eof``; it may handle the common argument
-    forms itself (``read()`` with no size, ``write()`` of a ``str``) and
-    passes every other through ``_checked_read_size`` / ``_as_write_bytes``.
+    An engine's subclass implements the methods declared below; it may
+    handle the common argument forms itself (``read()`` with no size,
+    ``write()`` of a ``str`` of at most ``INT_MAX`` bytes) and passes every
+    other through ``_checked_read_size`` / ``_as_write_bytes``.
     """
 
     __slots__ = ()
     _subclassable = True
+
+    @engine_method
+    def __init__(self):
+        """An empty buffer; ``TypeError`` for any argument."""
+
+    @property
+    @engine_method
+    def pending(self):
+        """The number of bytes pending in the memory buffer."""
+
+    @property
+    @engine_method
+    def eof(self):
+        """Whether the memory BIO is at end-of-file."""
+
+    @engine_method
+    def read(self, size=-1):
+        """read(size=-1, /): up to ``size`` bytes; all pending bytes if
+        ``size`` is negative."""
+
+    @engine_method
+    def write(self, b):
+        """write(b, /): write the bytes of a bytes-like object ``b``;
+        returns the number of bytes written."""
+
+    @engine_method
+    def write_eof(self):
+        """Mark end of file: once drained, reads report EOF."""
 
     @staticmethod
     def _checked_read_size(size):

@@ -3,9 +3,11 @@
 A session cannot be created by the user, compares equal to another when
 their ids are equal, and has no order; engines subclass it with the class
 that holds the session and answers ``id``, ``time``, ``timeout``,
-``ticket_lifetime_hint`` and ``has_ticket``.
+``ticket_lifetime_hint`` and ``has_ticket`` (declared below, see
+``_contract``).
 """
 
+from ._contract import engine_method
 from ._ctype import NativeLike
 from ._shared import is_counterpart
 
@@ -32,6 +34,31 @@ class SSLSession(NativeLike):
         """Whether ``obj`` is an ``SSLSession`` of this engine: any copy's
         (see ``_shared``) is Python 3's one ``SSLSession`` type."""
         return type(obj) is cls or is_counterpart(obj, cls)
+
+    @property
+    @engine_method
+    def id(self):
+        """The session id, as bytes."""
+
+    @property
+    @engine_method
+    def time(self):
+        """Session creation time (seconds since the epoch)."""
+
+    @property
+    @engine_method
+    def timeout(self):
+        """Session timeout, in seconds."""
+
+    @property
+    @engine_method
+    def ticket_lifetime_hint(self):
+        """The ticket lifetime the server announced, in seconds."""
+
+    @property
+    @engine_method
+    def has_ticket(self):
+        """Whether the session carries a session ticket."""
 
     def __eq__(self, other):
         if not self._is_session(other):

@@ -8,15 +8,11 @@ host name it was not given; copy and pickle rules; the argument checks of
 ``read()``, ``write()`` and ``get_channel_binding()``; NPN.
 
 An engine subclasses ``SSLObject`` (see ``_engines``) and implements what
-needs the connection: ``_engine_init`` (which gives the native connection
-its owner, what its callbacks receive), ``_configure_hostname``,
-``do_handshake``, ``read``, ``write``, ``unwrap``, ``pending``,
-``getpeercert``, ``cipher``, ``shared_ciphers``, ``compression``,
-``version``, ``selected_alpn_protocol``, ``_tls_unique``, ``_get_session``,
-``_set_session``, ``session_reused``, ``verify_client_post_handshake``,
-``_get_context`` and ``_set_context``.  Its class attributes
-``_memory_bio_class`` and ``_session_class`` name its concrete
-``MemoryBIO`` and ``SSLSession``.
+needs the connection: the methods declared below with
+``_contract.engine_method``, each with Python 3's behaviour in its
+docstring (``_contract.complete()`` checks a concrete class and gives its
+methods these docstrings).  Its class attributes ``_memory_bio_class`` and
+``_session_class`` name its concrete ``MemoryBIO`` and ``SSLSession``.
 """
 
 import array
@@ -26,6 +22,7 @@ import warnings
 
 from . import _errors
 from ._args import c_int_arg, ssize_arg
+from ._contract import engine_method
 from ._hostname import checked_server_hostname
 from ._shared import is_counterpart
 
@@ -123,6 +120,127 @@ class SSLObject(object):
         if session is not None:
             self._set_session(session)
         return self
+
+    def do_handshake(self):
+        """Run the TLS handshake as far as the received bytes allow.
+
+        As in Python 3.6, a client whose context has ``check_hostname`` but
+        that was given no ``server_hostname`` runs its handshake like any
+        other (``SSLWantReadError`` and every failure come out as usual) and
+        raises ``ValueError`` once it has completed, on this and every later
+        call.
+        """
+        self._handshake()
+        if self._hostname_missing:
+            raise self._hostname_missing_error()
+
+    # -- what each engine implements ---------------------------------------
+    @engine_method
+    def _engine_init(self, incoming, outgoing, side, server_hostname,
+                     context, owner):
+        """Make the connection: ``side`` is 0 for a client, 1 for a server
+        (anything else: neither), ``owner`` what its callbacks receive.
+        Raises what Python 3 raises for a bad ``context``."""
+
+    @engine_method
+    def _configure_hostname(self, context, hostname):
+        """Send ``hostname`` (an ASCII ``str``) as SNI unless it is an IP
+        address, and with the context's ``check_hostname`` have the
+        handshake check the peer's certificate against it."""
+
+    @engine_method
+    def _handshake(self):
+        """One step of the handshake; ``SSLWantReadError`` until it has
+        completed, Python 3's exception when it fails."""
+
+    @engine_method
+    def read(self, len=1024, buffer=None):
+        """Read up to ``len`` bytes of application data.
+
+        Returns bytes, or the number of bytes stored into ``buffer`` when
+        one is given; ``b''`` once the peer has closed the connection with
+        close_notify.
+        """
+
+    @engine_method
+    def _read_for_buffer(self, wanted):
+        """Up to ``wanted`` bytes (at most one record's) for ``read(len,
+        buffer)``, its arguments checked; ``b''`` at close_notify."""
+
+    @engine_method
+    def write(self, data):
+        """Write application data; returns the number of bytes written."""
+
+    @engine_method
+    def unwrap(self):
+        """Send close_notify and wait for the peer's (TLS shutdown).
+
+        Raises ``SSLWantReadError`` until the peer's close_notify has been
+        received; returns ``None`` once the shutdown is complete.
+        """
+
+    @engine_method
+    def pending(self):
+        """The number of decrypted bytes ready to be read."""
+
+    @engine_method
+    def getpeercert(self, binary_form=False):
+        """The peer's certificate: a dict (empty when it was not verified),
+        DER bytes with ``binary_form``, or ``None``."""
+
+    @engine_method
+    def cipher(self):
+        """``(name, protocol, secret bits)`` of the cipher, or None."""
+
+    @engine_method
+    def shared_ciphers(self):
+        """Ciphers offered by the client and enabled on this server, as
+        ``cipher()`` tuples; ``None`` on the client side or before the
+        client's hello has been received."""
+
+    @engine_method
+    def compression(self):
+        """The compression algorithm in use, or ``None``."""
+
+    @engine_method
+    def version(self):
+        """The negotiated protocol ('TLSv1.3', ...) as the native ``str``,
+        ``None`` before the handshake has completed."""
+
+    @engine_method
+    def selected_alpn_protocol(self):
+        """The protocol ALPN chose, or ``None``."""
+
+    @property
+    @engine_method
+    def session_reused(self):
+        """Whether this connection resumed an earlier session."""
+
+    @engine_method
+    def verify_client_post_handshake(self):
+        """Ask a TLS 1.3 client for its certificate after the handshake
+        (server side, with ``post_handshake_auth`` on the client)."""
+
+    @engine_method
+    def _get_context(self):
+        """The ``SSLContext`` (the ``context`` property)."""
+
+    @engine_method
+    def _set_context(self, ctx):
+        """Switch to another ``SSLContext``, as Python 3's setter does."""
+
+    @engine_method
+    def _get_session(self):
+        """The connection's ``SSLSession`` (a copy), or ``None``."""
+
+    @engine_method
+    def _set_session(self, session):
+        """Resume ``session`` (checked by ``_check_session`` first), or
+        Python 3's ``ValueError`` for a session it cannot take."""
+
+    @engine_method
+    def _tls_unique(self):
+        """The ``tls-unique`` channel binding (bytes), or ``None``."""
 
     def _refuse_data(self):
         """read()/write() on a client that has check_hostname but no

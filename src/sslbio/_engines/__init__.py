@@ -9,7 +9,7 @@ and ``SSLSession`` (subclasses of the fronts in ``sslbio._bio``,
 fastest first.
 """
 
-__all__ = ["EngineUnavailable", "NAMES", "first_flight"]
+__all__ = ["EngineUnavailable", "NAMES", "first_flight", "fulfil_contract"]
 
 # The order in which the engines are tried when none is forced.
 NAMES = ("ctypes", "pypy", "portable")
@@ -17,6 +17,17 @@ NAMES = ("ctypes", "pypy", "portable")
 
 class EngineUnavailable(Exception):
     """This engine cannot serve this interpreter; the message says why."""
+
+
+def fulfil_contract(memory_bio_class, sslobject_class, session_class):
+    """Check an engine's concrete classes against what the fronts declare
+    (``sslbio._contract``), giving their methods the fronts' docstrings;
+    ``TypeError`` naming what a class leaves out."""
+    from .. import _bio, _contract, _session, _sslobject
+    for cls, front in ((memory_bio_class, _bio.MemoryBIO),
+                       (sslobject_class, _sslobject.SSLObject),
+                       (session_class, _session.SSLSession)):
+        _contract.complete(cls, front)
 
 
 def first_flight(memory_bio_class, sslobject_class):

@@ -96,22 +96,12 @@ class OpenSSLDriver(object):
         return _errors.error_from_result(self._binding, self._ssl, result,
                                          ssl_error, self._server_hostname)
 
-    def do_handshake(self):
-        """Run the TLS handshake as far as the received bytes allow.
-
-        As in Python 3.6, a client whose context has ``check_hostname`` but
-        that was given no ``server_hostname`` runs its handshake like any
-        other (``SSLWantReadError`` and every failure come out as usual) and
-        raises ``ValueError`` once it has completed, on this and every later
-        call.
-        """
+    def _handshake(self):
         ssl = self._ssl
         result = self._lib.SSL_do_handshake(ssl)
         if result < 1:
             raise self._fail(result, self._lib.SSL_get_error(ssl, result))
         self._sync_native()
-        if self._hostname_missing:
-            raise self._hostname_missing_error()
 
     def _read_failed(self, ssl, count, empty):
         """After SSL_read() returned ``count`` <= 0: ``empty`` once the
@@ -125,9 +115,7 @@ class OpenSSLDriver(object):
         raise self._fail(0, ssl_error)
 
     def _read_for_buffer(self, wanted):
-        """Up to ``wanted`` bytes (one record's at most) for ``read(len,
-        buffer)``, through SSL_read() into a pooled buffer; b'' at
-        close_notify."""
+        # Through SSL_read() into a pooled buffer.
         ssl = self._ssl
         pool = self._scratch
         scratch = pool.take()
@@ -140,11 +128,6 @@ class OpenSSLDriver(object):
         return data
 
     def unwrap(self):
-        """Send close_notify and wait for the peer's (TLS shutdown).
-
-        Raises ``SSLWantReadError`` until the peer's close_notify has been
-        received; returns ``None`` once the shutdown is complete.
-        """
         lib = self._lib
         ssl = self._ssl
         zeros = 0
@@ -225,12 +208,9 @@ class OpenSSLDriver(object):
 
     @property
     def session_reused(self):
-        """Whether this connection resumed an earlier session."""
         return bool(self._binding.session_reused(self._ssl))
 
     def getpeercert(self, binary_form=False):
-        """The peer's certificate: a dict (empty when it was not verified),
-        DER bytes with ``binary_form``, or ``None``."""
         if not self._handshake_finished():
             raise ValueError("handshake not done yet")
         self._sync_native()
@@ -242,8 +222,6 @@ class OpenSSLDriver(object):
         return self._native.peer_certificate(binary_form)
 
     def verify_client_post_handshake(self):
-        """Ask a TLS 1.3 client for its certificate after the handshake
-        (server side, with ``post_handshake_auth`` on the client)."""
         binding = self._binding
         if not binding.has_post_handshake_auth:
             raise NotImplementedError("Post-handshake auth is not supported "
@@ -256,8 +234,6 @@ class OpenSSLDriver(object):
         self._native_done = False
 
     def version(self):
-        """The negotiated protocol ('TLSv1.3', ...) as the native ``str``,
-        ``None`` before the handshake has completed."""
         if not self._handshake_finished():
             return None
         version = self._binding.SSL_get_version(self._ssl)
@@ -291,13 +267,9 @@ class OpenSSLDriver(object):
 
     # -- what was negotiated -------------------------------------------------
     def cipher(self):
-        """``(name, protocol, secret bits)`` of the cipher, or None."""
         return self._native.cipher()
 
     def shared_ciphers(self):
-        """Ciphers offered by the client and enabled on this server, as
-        ``cipher()`` tuples; ``None`` on the client side or before the
-        client's hello has been received."""
         binding = self._binding
         ssl = self._ssl
         ours = binding.SSL_get_ciphers(ssl)
@@ -318,11 +290,9 @@ class OpenSSLDriver(object):
         return result
 
     def compression(self):
-        """The compression algorithm in use, or ``None``."""
         return self._native.compression()
 
     def selected_alpn_protocol(self):
-        """The protocol ALPN chose, or ``None``."""
         # 2.7.9's native object has no ALPN.
         selected = getattr(self._native, "selected_alpn_protocol", None)
         return selected() if selected is not None else None
@@ -352,25 +322,20 @@ class OpenSSLSession(_session.SSLSession):
 
     @property
     def id(self):
-        """The session id, as bytes."""
         return self._binding.session_id(self._session)
 
     @property
     def time(self):
-        """Session creation time (seconds since the epoch)."""
         return int(self._binding.SSL_SESSION_get_time(self._session))
 
     @property
     def timeout(self):
-        """Session timeout, in seconds."""
         return int(self._binding.SSL_SESSION_get_timeout(self._session))
 
     @property
     def ticket_lifetime_hint(self):
-        """The ticket lifetime the server announced, in seconds."""
         return int(self._binding.session_ticket_lifetime_hint(self._session))
 
     @property
     def has_ticket(self):
-        """Whether the session carries a session ticket."""
         return bool(self._binding.session_has_ticket(self._session))

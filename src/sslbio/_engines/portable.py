@@ -74,7 +74,7 @@ from .._context_features import NoContextBackend
 from .._hostname import ip_address
 from .._records import HEADER_SIZE as _RECORD_HEADER
 from .._records import MAX_PLAINTEXT
-from . import EngineUnavailable, first_flight
+from . import EngineUnavailable, first_flight, fulfil_contract
 from . import _hostmatch, _plaintext
 
 __all__ = ["NAME", "MemoryBIO", "SSLObject", "SSLSession", "describe",
@@ -257,19 +257,15 @@ class MemoryBIO(_bio.MemoryBIO):
 
     @property
     def pending(self):
-        """The number of bytes pending in the memory buffer."""
         return self._pending
 
     @property
     def eof(self):
-        """Whether the memory BIO is at end-of-file."""
         return self._eof_written and not self._pending
 
     # Parameters named __x are positional-only in effect, as Python 3's
     # are: the name is mangled, so no keyword can match it.
     def read(self, __size=-1):
-        """read(size=-1, /): up to ``size`` bytes; all pending bytes if
-        ``size`` is negative."""
         if __size is not -1:
             __size = self._checked_read_size(__size)
         avail = self._pending
@@ -282,8 +278,6 @@ class MemoryBIO(_bio.MemoryBIO):
         return self._take(__size)
 
     def write(self, __b):
-        """write(b, /): write the bytes of a bytes-like object ``b``;
-        returns the number of bytes written."""
         if type(__b) is not bytes or len(__b) > _INT_MAX:
             __b = self._as_write_bytes(__b)
         n = len(__b)
@@ -294,7 +288,6 @@ class MemoryBIO(_bio.MemoryBIO):
         return n
 
     def write_eof(self):
-        """Mark end of file: once drained, reads report EOF."""
         self._eof_written = True
 
     # -- for the engine ------------------------------------------------------
@@ -488,17 +481,23 @@ class MemoryBIO(_bio.MemoryBIO):
 
 # -- SSLSession ------------------------------------------------------------------
 
+def _sessions_unsupported():
+    return NotImplementedError(
+        "sslbio's portable engine cannot resume TLS sessions: Python 2.7's "
+        "_ssl module has no session API")
+
+
+def _no_session_field(self):
+    raise _sessions_unsupported()
+
+
 class SSLSession(_session.SSLSession):
     """Python 3's ``ssl.SSLSession``.  This engine never makes one (2.7's
     ``_ssl`` has no session API); the class is there for type checks."""
 
     __slots__ = ()
-
-
-def _sessions_unsupported():
-    return NotImplementedError(
-        "sslbio's portable engine cannot resume TLS sessions: Python 2.7's "
-        "_ssl module has no session API")
+    id = time = timeout = ticket_lifetime_hint = has_ticket = property(
+        _no_session_field)
 
 
 # -- SSLObject -------------------------------------------------------------------
@@ -714,7 +713,7 @@ class SSLObject(_sslobject.SSLObject):
         self._native.context = ctx
 
     def _get_session(self):
-        """Always ``None``: this engine cannot export sessions."""
+        # Always None: this engine cannot export sessions.
         return None
 
     def _set_session(self, session):
@@ -723,24 +722,15 @@ class SSLObject(_sslobject.SSLObject):
 
     @property
     def session_reused(self):
-        """Whether this connection resumed an earlier session (read from
-        the server's hello; a client of this engine never offers one)."""
+        # Read from the server's hello; a client of this engine never
+        # offers a session.
         return self._reused
 
     # -- the record layer --------------------------------------------------------
-    def do_handshake(self):
-        """Run the TLS handshake as far as the received bytes allow.
+    def _handshake(self):
+        self._run_handshake(-1)
 
-        As in Python 3.6, a client whose context has ``check_hostname`` but
-        that was given no ``server_hostname`` runs its handshake like any
-        other and raises ``ValueError`` once it has completed, on this and
-        every later call.
-        """
-        self._handshake(-1)
-        if self._hostname_missing:
-            raise self._hostname_missing_error()
-
-    def _handshake(self, result):
+    def _run_handshake(self, result):
         """The handshake, for do_handshake() and the implicit one of the
         first read or write (which Python 3's SSL_read/SSL_write run):
         going through the native do_handshake() keeps the native object's
@@ -811,12 +801,6 @@ class SSLObject(_sslobject.SSLObject):
                                          self._server_hostname, result)
 
     def read(self, len=1024, buffer=None):
-        """Read up to ``len`` bytes of application data.
-
-        Returns bytes, or the number of bytes stored into ``buffer`` when
-        one is given; ``b''`` once the peer has closed the connection with
-        close_notify.
-        """
         if buffer is None and type(len) is int and 0 < len <= _READ_CHUNK \
                 and self._data_ready:
             return self._read_native(len)
@@ -907,18 +891,15 @@ class SSLObject(_sslobject.SSLObject):
         if _BEFORE_110 and self._broken and not self._name_mismatch:
             return
         try:
-            self._handshake(0)
+            self._run_handshake(0)
         except ssl.SSLEOFError:
             if not _BEFORE_110:
                 raise
 
     def _read_for_buffer(self, wanted):
-        """Up to ``wanted`` bytes (one record's at most) for ``read(len,
-        buffer)``."""
         return self._read_after_handshake(min(wanted, _READ_CHUNK))
 
     def write(self, data):
-        """Write application data; returns the number of bytes written."""
         if type(data) is not bytes:
             data = as_bytes(data)
         if not (data and self._data_ready and not self._shutdown_started):
@@ -964,11 +945,6 @@ class SSLObject(_sslobject.SSLObject):
         return 0
 
     def unwrap(self):
-        """Send close_notify and wait for the peer's (TLS shutdown).
-
-        Raises ``SSLWantReadError`` until the peer's close_notify has been
-        received; returns ``None`` once the shutdown is complete.
-        """
         if self._name_mismatch:
             # Python 3's handshake failed, so OpenSSL refuses: no
             # close_notify for a handshake the peer never completed.
@@ -987,19 +963,15 @@ class SSLObject(_sslobject.SSLObject):
         self._shutdown_started = True
 
     def pending(self):
-        """The number of decrypted bytes ready to be read."""
         return self._native.pending()
 
     # -- what was negotiated -------------------------------------------------------
     def getpeercert(self, binary_form=False):
-        """The peer's certificate: a dict (empty when it was not verified),
-        DER bytes with ``binary_form``, or ``None``."""
         if not self._handshake_finished:
             raise ValueError("handshake not done yet")
         return as_python3_cert(self._native.peer_certificate(bool(binary_form)))
 
     def cipher(self):
-        """``(name, protocol, secret bits)`` of the cipher, or None."""
         found = self._native.cipher()
         if found is None or self._cipher_unset:
             return None
@@ -1007,10 +979,10 @@ class SSLObject(_sslobject.SSLObject):
         return (_errors.native_str(name), _errors.native_str(protocol), bits)
 
     def shared_ciphers(self):
-        """``None`` on the client side (as on Python 3) or before the
-        client's hello; the server side's list needs OpenSSL calls 2.7's
-        ``_ssl`` does not offer: NotImplementedError once the server has
-        answered a hello."""
+        # None on the client side (as on Python 3) or before the client's
+        # hello; the server side's list needs OpenSSL calls 2.7's _ssl does
+        # not offer: NotImplementedError once the server has answered a
+        # hello.
         if self._is_client or not self._hello_received:
             return None
         raise NotImplementedError(
@@ -1018,18 +990,14 @@ class SSLObject(_sslobject.SSLObject):
             "2.7's _ssl module does not expose them")
 
     def compression(self):
-        """The compression algorithm in use, or ``None``."""
         return _errors.native_str(self._native.compression())
 
     def version(self):
-        """The negotiated protocol ('TLSv1.3', ...), ``None`` before the
-        handshake has completed."""
         if not self._handshake_finished:
             return None
         return _errors.native_str(self._native.version())
 
     def selected_alpn_protocol(self):
-        """The protocol ALPN chose, or ``None``."""
         selected = getattr(self._native, "selected_alpn_protocol", None)
         if selected is None:
             return None
@@ -1041,9 +1009,8 @@ class SSLObject(_sslobject.SSLObject):
         return self._native.tls_unique_cb()
 
     def verify_client_post_handshake(self):
-        """Python 3's request for a TLS 1.3 client certificate after the
-        handshake; 2.7's ``_ssl`` cannot make it: NotImplementedError, as
-        Python 3 raises where OpenSSL lacks the feature."""
+        # 2.7's _ssl cannot make the request: NotImplementedError, as
+        # Python 3 raises where OpenSSL lacks the feature.
         raise NotImplementedError(
             "Post-handshake auth is not supported by sslbio's portable "
             "engine (Python 2.7's _ssl module has no such call).")
@@ -1076,6 +1043,7 @@ def _record_length(header, maybe_sslv2):
 
 # Other copies of sslbio in this process accept these classes' objects as
 # their own (see _shared): same engine, same private attributes.
+fulfil_contract(MemoryBIO, SSLObject, SSLSession)
 _shared.mark(NAME, MemoryBIO, SSLObject, SSLSession)
 # The self-test: this _ssl takes a socket pair's end as this engine gives it.
 _HELLO_SIZE = first_flight(MemoryBIO, SSLObject)

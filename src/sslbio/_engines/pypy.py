@@ -36,7 +36,7 @@ connections are collected before their OpenSSL memory piles up.
 import platform
 import sys
 
-from . import EngineUnavailable, first_flight
+from . import EngineUnavailable, first_flight, fulfil_contract
 
 if platform.python_implementation() != "PyPy" or sys.version_info[0] != 2:
     raise EngineUnavailable("serves PyPy 2.7 only; this is %s %d.%d"
@@ -179,19 +179,15 @@ class MemoryBIO(_bio.MemoryBIO):
 
     @property
     def pending(self):
-        """The number of bytes pending in the memory buffer."""
         return int(lib.BIO_ctrl_pending(self._bio))
 
     @property
     def eof(self):
-        """Whether the memory BIO is at end-of-file."""
         return self._eof_written and lib.BIO_ctrl_pending(self._bio) == 0
 
     # Parameters named __x are positional-only in effect, as Python 3's
     # are: the name is mangled, so no keyword can match it.
     def read(self, __size=-1):
-        """read(size=-1, /): up to ``size`` bytes; all pending bytes if
-        ``size`` is negative."""
         # "is -1": the default, the common call, needs no conversion.
         size = __size if __size is -1 else self._checked_read_size(__size)
         bio = self._bio
@@ -221,8 +217,6 @@ class MemoryBIO(_bio.MemoryBIO):
         return data
 
     def write(self, __b):
-        """write(b, /): write the bytes of a bytes-like object ``b``;
-        returns the number of bytes written."""
         data = __b if type(__b) is bytes else self._as_write_bytes(__b)
         if self._eof_written:
             raise self._write_after_eof_error()
@@ -234,7 +228,6 @@ class MemoryBIO(_bio.MemoryBIO):
         return written
 
     def write_eof(self):
-        """Mark end of file: once drained, reads report EOF."""
         self._eof_written = True
         lib.BIO_clear_retry_flags(self._bio)
         lib.BIO_set_mem_eof_return(self._bio, 0)
@@ -349,12 +342,6 @@ class SSLObject(OpenSSLDriver, _sslobject.SSLObject):
             self._native.peer_certificate(binary_form))
 
     def read(self, len=1024, buffer=None):
-        """Read up to ``len`` bytes of application data.
-
-        Returns bytes, or the number of bytes stored into ``buffer`` when
-        one is given; ``b''`` once the peer has closed the connection with
-        close_notify.
-        """
         if buffer is not None:
             return self._read_into(len, buffer)
         if type(len) is not int or not 0 < len <= _READ_CHUNK:
@@ -376,7 +363,6 @@ class SSLObject(OpenSSLDriver, _sslobject.SSLObject):
         return self._read_failed(ssl_ptr, count, b"")
 
     def write(self, data):
-        """Write application data; returns the number of bytes written."""
         if type(data) is not bytes:
             data = as_bytes(data)
         if self._hostname_missing:
@@ -394,7 +380,6 @@ class SSLObject(OpenSSLDriver, _sslobject.SSLObject):
         raise self._fail(0, _ssl_get_error(ssl_ptr, count))
 
     def pending(self):
-        """The number of decrypted bytes ready to be read."""
         return int(lib.SSL_pending(self._ssl))
 
 
@@ -428,6 +413,7 @@ def _self_test():
 # Other copies of sslbio in this process accept these classes' objects as
 # their own (see _shared); the memory BIO method table identifies the loaded
 # OpenSSL, and the engine's name the private attributes.
+fulfil_contract(MemoryBIO, SSLObject, SSLSession)
 _shared.mark((NAME, openssl.address(lib.BIO_s_mem())), MemoryBIO, SSLObject,
              SSLSession)
 _self_test()

@@ -38,7 +38,7 @@ if sys.version_info[0] == 2:
     import ssl
 
     from ... import _shared
-    from .. import first_flight
+    from .. import first_flight, fulfil_contract
     from .bio import MemoryBIO
     from ..openssl_context import shared_keylog_writers
     from .context import CtypesContextBackend
@@ -82,5 +82,6 @@ if sys.version_info[0] == 2:
     # Other copies of sslbio in this process accept these classes' objects
     # as their own (see _shared); the memory BIO method table identifies
     # the loaded OpenSSL.
+    fulfil_contract(MemoryBIO, SSLObject, SSLSession)
     _shared.mark(lib.BIO_s_mem(), MemoryBIO, SSLObject, SSLSession)
     _self_test()

@@ -124,19 +124,15 @@ class MemoryBIO(_bio.MemoryBIO):
 
     @property
     def pending(self):
-        """The number of bytes pending in the memory buffer."""
         return int(_raw_pending(self._biop))
 
     @property
     def eof(self):
-        """Whether the memory BIO is at end-of-file."""
         return self._eof_written and _raw_pending(self._biop) == 0
 
     # Parameters named __x are positional-only in effect, as Python 3's
     # are: the name is mangled, so no keyword can match it.
     def read(self, __size=-1):
-        """read(size=-1, /): up to ``size`` bytes; all pending bytes if
-        ``size`` is negative."""
         # "is -1": CPython shares small ints, so the default (the common
         # call) is recognised without a type check; anything else takes the
         # checked path.
@@ -175,8 +171,6 @@ class MemoryBIO(_bio.MemoryBIO):
         return _read_into_new(self._biop, size)
 
     def write(self, __b):
-        """write(b, /): write the bytes of a bytes-like object ``b``;
-        returns the number of bytes written."""
         if type(__b) is not _bytes:
             __b = self._as_write_bytes(__b)
         n = len(__b)
@@ -190,6 +184,5 @@ class MemoryBIO(_bio.MemoryBIO):
         return written
 
     def write_eof(self):
-        """Mark end of file: once drained, reads report EOF."""
         self._eof_written = True
         _raw_ctrl(self._biop, _SET_EOF_RETURN, _EOF_MEANS_EOF, None)

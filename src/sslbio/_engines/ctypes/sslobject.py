@@ -132,12 +132,6 @@ class SSLObject(OpenSSLDriver, _sslobject.SSLObject):
             self._native_done = True
 
     def read(self, len=1024, buffer=None):
-        """Read up to ``len`` bytes of application data.
-
-        Returns bytes, or the number of bytes stored into ``buffer`` when
-        one is given; ``b''`` once the peer has closed the connection with
-        close_notify.
-        """
         if buffer is None and type(len) is _int and 0 < len <= _READ_CHUNK:
             # The common case runs entirely in 2.7's native read(): one C
             # call.  Only its exceptions need Python 3's mapping.
@@ -167,7 +161,6 @@ class SSLObject(OpenSSLDriver, _sslobject.SSLObject):
             raise self._from_native(exc)
 
     def write(self, data):
-        """Write application data; returns the number of bytes written."""
         if type(data) is not _bytes:
             data = as_bytes(data)
         if data:
@@ -182,5 +175,4 @@ class SSLObject(OpenSSLDriver, _sslobject.SSLObject):
         return self._write_nothing()
 
     def pending(self):
-        """The number of decrypted bytes ready to be read."""
         return self._native.pending()
