@@ -1,18 +1,22 @@
 """The contract between the fronts and the engines (``sslbio._contract``):
 what docs/design.md lists is what the fronts declare, every engine that
-serves this interpreter implements all of it with the fronts' docstrings,
-and a class that leaves a declared method out is refused.
+serves this interpreter implements all of it with the fronts' docstrings
+and exports one record (``_engines.Engine``) from which sslbio's names come,
+and a class that leaves a declared method out is refused.  An engine's
+limitations are data (``_engines.limits.Limits``), rendered to sentences.
 
 The fronts and ``_contract`` are plain Python: the first and last tests run
 on Python 3 as well.  The engines are checked in child interpreters, one per
 engine forced, with a deadline.
 """
 
+import json
 import re
 
 import pytest
 
 from sslbio import _bio, _contract, _session, _sslobject
+from sslbio._engines.limits import NO_LIMITS, Limits
 
 from engine_cases.common import last_json, run_clean
 from support import documents, engines
@@ -51,8 +55,16 @@ def test_fronts_declare_the_engine_operations():
 
 CHECK_ENGINE = """
     import json, sslbio
-    from sslbio import _bio, _contract, _session, _sslobject
-    result = {"engine": sslbio.ENGINE}
+    from sslbio import _bio, _contract, _context_features, _engine, \\
+        _session, _sslobject
+    record = _engine.ENGINE_RECORD
+    result = {"engine": sslbio.ENGINE, "record": [
+        record.name, record.memory_bio is sslbio.MemoryBIO,
+        record.sslobject is sslbio.SSLObject,
+        record.session is sslbio.SSLSession,
+        isinstance(record.context_backend, _context_features.ContextBackend),
+        record.limits is _engine.ENGINE_LIMITS,
+        record.limits.lines() == sslbio.ENGINE_LIMITATIONS]}
     for concrete, front in ((sslbio.MemoryBIO, _bio.MemoryBIO),
                             (sslbio.SSLObject, _sslobject.SSLObject),
                             (sslbio.SSLSession, _session.SSLSession)):
@@ -74,6 +86,8 @@ def test_engine_implements_the_contract_with_the_fronts_docstrings(engine):
     result = last_json(run_clean(CHECK_ENGINE, env=engines.forced(engine),
                                  timeout=120))
     assert result.pop("engine") == engine
+    assert result.pop("record") == [engine, True, True, True, True, True,
+                                    True]
     for front in FRONTS:
         assert result[front] == {"missing": [], "other docstrings": []}, front
 
@@ -92,3 +106,19 @@ def test_class_leaving_a_declared_method_out_is_refused():
     with pytest.raises(TypeError) as caught:
         _contract.complete(_Incomplete, front)
     assert ", ".join(left_out) in str(caught.value)
+
+
+def test_limits_are_data_rendered_to_sentences():
+    limits = Limits(resumes_sessions=False,
+                    refused_calls=[("shared_ciphers", "on the server side")])
+    # Through JSON (as a fuzz worker sends them) and back, unchanged.
+    assert Limits.from_dict(json.loads(json.dumps(limits.as_dict()))) == \
+        limits
+    assert limits.refused() == frozenset(["shared_ciphers"])
+    assert limits.lines() == [
+        "no session resumption: SSLObject.session is None; setting a "
+        "session or wrap_bio(session=...) raises NotImplementedError",
+        "shared_ciphers() raises NotImplementedError on the server side"]
+    assert NO_LIMITS.lines() == []
+    with pytest.raises(TypeError):
+        Limits(sessions=False)

@@ -255,14 +255,14 @@ def test_spec_allows_what_python3_raises_for_bad_arguments():
 
 def test_known_differences_are_only_the_declared_ones():
     """known.Judge sets aside what an engine's limitations declare (here
-    sentences of their form) and an older reference's own changes, and
-    nothing else."""
+    records of their form, as a worker sends them) and an older reference's
+    own changes, and nothing else."""
     from fuzz import known
-    limited = known.Judge([
-        "no session resumption: SSLObject.session is None",
-        "shared_ciphers() raises NotImplementedError on the server side"],
+    limited = known.Judge({
+        "resumes_sessions": False,
+        "refused_calls": [["shared_ciphers", "on the server side"]]},
         "3.11.7")
-    plain = known.Judge([], "3.11.7")
+    plain = known.Judge({}, "3.11.7")
     refused = ["raise", "NotImplementedError", None, None, None]
     entries = [["battery server.shared_ciphers", ["ok", {"list": 3}]],
                ["battery client.session", ["ok", {"object": "SSLSession"}]],
@@ -282,7 +282,7 @@ def test_known_differences_are_only_the_declared_ones():
     # A session 3.9 handed out where 3.10+ refuse to copy it: the same.
     refused = [[["session_of", 4], ["raise", "ValueError", None, None, None]],
                [["del", "bio", 7], 1]]
-    older = known.Judge([], "3.9.2")
+    older = known.Judge({}, "3.9.2")
     assert older.program(refused, [["ok", {"object": "Session"}], 2],
                          [None], lambda op: True) is None
     assert plain.program(refused, [["ok", {"object": "Session"}], 2],
@@ -291,8 +291,7 @@ def test_known_differences_are_only_the_declared_ones():
     # of an engine that withholds its flight instead sends nothing.
     failed = ["raise", "SSLCertVerificationError", 1, "SSL",
               "CERTIFICATE_VERIFY_FAILED"]
-    withheld = known.Judge(["on a TLS 1.3 mismatch the peer gets no alert"],
-                           "3.11.7")
+    withheld = known.Judge({"hostname_checked_late": True}, "3.11.7")
     ours = [[["exchange", 4, 5, 1], [failed, ["ok", 0], ["ok", None],
                                       ["ok", 0]]]]
     theirs = [[failed, ["ok", 7], failed, ["ok", 0]]]
@@ -301,5 +300,5 @@ def test_known_differences_are_only_the_declared_ones():
     # Python 3.9's syscall error where 3.10+ reports a stream cut short.
     eof = [["5 client.read", ["raise", "SSLEOFError", 8, None, None]]]
     syscall = [["5 client.read", ["raise", "SSLSyscallError", 5, None, None]]]
-    assert known.Judge([], "3.9.2").flight(eof, syscall) is None
+    assert known.Judge({}, "3.9.2").flight(eof, syscall) is None
     assert plain.flight(eof, syscall) is not None

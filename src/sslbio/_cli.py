@@ -10,8 +10,6 @@ Commands:
 ``get``    one HTTPS request over ``sslbio.SSLSocket``, through a proxy if
            asked: TLS inside TLS (see ``_fetch``).
 ``pip``    pip with HTTPS proxies working on 2.7 (see ``_pip``).
-``bench``  the benchmark suite (see ``_bench``): sslbio on 2.7 against the
-           Python 3 standard library and pyOpenSSL, side by side in one run.
 
 Each command takes ``-h``/``--help``.  Only relative imports, so that a copy
 vendored as ``yourproject._vendor.sslbio`` runs as ``python -m

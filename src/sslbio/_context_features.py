@@ -45,7 +45,8 @@ from ._keylog import KeylogWriter
 # 2 ** (bits in a C long): 2.7 passes option masks as C longs.
 _LONG_RANGE = 2 ** (8 * struct.calcsize("l"))
 
-__all__ = ["FEATURES", "EngineCannotServe", "NoContextBackend", "bind_backend",
+__all__ = ["FEATURES", "ContextBackend", "EngineCannotServe", "NoContextBackend",
+           "bind_backend",
            "check_side", "context_attributes", "module_names", "host_flags",
            "unserved",
            "wrap_socket_checked"]
@@ -82,11 +83,45 @@ _native_set_servername_callback = getattr(_native, "set_servername_callback",
 _backend = [None]
 
 
-class NoContextBackend(object):
+class ContextBackend(object):
+    """What an engine's context backend is: the engine's ``name``, the names
+    of ``FEATURES`` it serves (``features``), those the OpenSSL release
+    itself lacks (``absent``: Python 3 built against it has no such
+    attribute), the ``Options`` members of the release
+    (``option_constants``) and why it serves no more (``missing_reason``).
+    A backend that serves a feature implements its calls (see
+    ``openssl_context.OpenSSLContextBackend``)."""
+
+    name = None
+    missing_reason = None
+    features = frozenset()
+    absent = frozenset()
+    option_constants = ()
+
+    def context_limits(self):
+        """The ``Limits`` fields (``_engines.limits``) of what the engine
+        cannot serve: the features neither it nor the interpreter's own
+        ``_ssl`` provides, derived rather than written out per engine (those
+        the OpenSSL release lacks are not the engine's doing)."""
+        missing = unserved(self)
+        if not missing:
+            return {}
+        return dict(
+            unserved_context_attributes=missing,
+            served_context_attributes=[
+                name for name in FEATURES
+                if name in self.features or name in native_features()],
+            context_reason=self.missing_reason,
+            tls12_floor_as_options="minimum_version" not in self.features)
+
+
+class NoContextBackend(ContextBackend):
     """The backend of an engine that cannot reach the ``SSL_CTX``: it serves
     none of ``FEATURES`` (each raises ``NotImplementedError`` with
     ``missing_reason``, unless the OpenSSL release itself lacks it: then it
-    is ``absent``); an engine may subclass it for the ones it can."""
+    is ``absent``) but those given, which need no ``SSL_CTX``:
+    "sni_callback" (2.7's own callback) and "protocol_tls_client_server"
+    (with the TLS 1.2 floor as options)."""
 
     def __init__(self, name, missing_reason, features=()):
         self.name = name
@@ -97,23 +132,7 @@ class NoContextBackend(object):
         self.option_constants = option_constants(number)
         self.absent = frozenset(RELEASE_CONTEXT_FEATURES) - \
             context_features(number)
-        # What needs no SSL_CTX: "sni_callback" (2.7's own callback) and
-        # "protocol_tls_client_server" (with the TLS 1.2 floor as options).
         self.features = frozenset(features)
-
-    def limitation(self):
-        """The engine's ``LIMITATIONS`` line for the context attributes it
-        cannot serve: those neither it nor the interpreter's own ``_ssl``
-        provides, derived rather than written out per engine (those the
-        OpenSSL release lacks are not the engine's doing)."""
-        served = [name for name in FEATURES if name in self.features
-                  or name in native_features()]
-        missing = unserved(self)
-        return ("of Python 3.11's context attributes it serves only %s "
-                "(PROTOCOL_TLS_CLIENT/SERVER contexts show their TLS 1.2 floor "
-                "in options as OP_NO_TLSv1|OP_NO_TLSv1_1); %s raise "
-                "NotImplementedError (%s)" % (", ".join(served), ", ".join(missing),
-                                              self.missing_reason))
 
 
 def unserved(backend):

@@ -29,7 +29,7 @@ import ssl
 import sys
 import traceback
 
-from . import ENGINE, ENGINE_LIMITATIONS, UNAVAILABLE_REASON, MemoryBIO, SSLContext
+from . import ENGINE, UNAVAILABLE_REASON, MemoryBIO, SSLContext
 
 HOSTNAME = "demo.sslbio.example"
 ALPN_PROTOCOL = "http/1.1"
@@ -279,7 +279,10 @@ def converse():
 
 def _sessions_limited():
     """Whether the engine says it cannot resume sessions."""
-    return any("session" in limitation for limitation in ENGINE_LIMITATIONS)
+    if ENGINE == "stdlib":
+        return False
+    from ._engine import ENGINE_LIMITS
+    return not ENGINE_LIMITS.resumes_sessions
 
 
 def shortfalls(facts):

@@ -16,11 +16,13 @@ import importlib
 import os
 
 from ._engines import NAMES  # noqa: F401 (the order, for _cli)
+from ._engines.limits import NO_LIMITS
 from ._errors import SSLCertVerificationError
 
-__all__ = ["ENGINE", "ENGINE_MODULE", "ENGINE_REASONS", "UNAVAILABLE_REASON",
-           "EngineUnavailableError", "MemoryBIO", "SSLObject", "SSLSession",
-           "SSLContext", "SSLCertVerificationError", "wrap_bio", "describe",
+__all__ = ["ENGINE", "ENGINE_RECORD", "ENGINE_REASONS", "UNAVAILABLE_REASON",
+           "ENGINE_LIMITS", "ENGINE_LIMITATIONS", "EngineUnavailableError",
+           "MemoryBIO", "SSLObject", "SSLSession", "SSLContext",
+           "SSLCertVerificationError", "wrap_bio", "describe",
            "CONTEXT_FEATURES"]
 
 # The environment variable that forces one engine.
@@ -36,17 +38,18 @@ def _reason(exc):
 
 
 def _try(name):
-    """(engine module, None) or (None, why it cannot serve)."""
+    """(the engine's record, None) or (None, why it cannot serve)."""
     try:
         # Any failure, a missing module included, means "cannot serve":
         # importing sslbio must never fail.
-        return importlib.import_module("._engines." + name, __package__), None
+        module = importlib.import_module("._engines." + name, __package__)
+        return module.ENGINE, None
     except Exception as exc:
         return None, _reason(exc)
 
 
 def _choose():
-    """(engine module or None, {name: reason refused}, reason if none)."""
+    """(engine record or None, {name: reason refused}, reason if none)."""
     reasons = {}
     # As a person types it: " Portable" and "CTYPES" name engines too.
     forced = os.environ.get(FORCE_VARIABLE, "").strip().lower()
@@ -69,16 +72,19 @@ def _choose():
                                     for name in NAMES)
 
 
-ENGINE_MODULE, ENGINE_REASONS, UNAVAILABLE_REASON = _choose()
+ENGINE_RECORD, ENGINE_REASONS, UNAVAILABLE_REASON = _choose()
 
-if ENGINE_MODULE is not None:
-    ENGINE = ENGINE_MODULE.NAME
-    MemoryBIO = ENGINE_MODULE.MemoryBIO
-    SSLObject = ENGINE_MODULE.SSLObject
-    SSLSession = ENGINE_MODULE.SSLSession
-    describe = ENGINE_MODULE.describe
-    # What this engine cannot do that Python 3.11 does (empty for ctypes).
-    ENGINE_LIMITATIONS = list(ENGINE_MODULE.LIMITATIONS)
+if ENGINE_RECORD is not None:
+    ENGINE = ENGINE_RECORD.name
+    MemoryBIO = ENGINE_RECORD.memory_bio
+    SSLObject = ENGINE_RECORD.sslobject
+    SSLSession = ENGINE_RECORD.session
+    describe = ENGINE_RECORD.details
+    # What this engine cannot do that Python 3.11 does, as data (the
+    # record) and as sentences (empty for ctypes).
+    ENGINE_LIMITS = ENGINE_RECORD.limits
+    _backend = ENGINE_RECORD.context_backend
+    _rand = ENGINE_RECORD.rand
 else:
     ENGINE = "unavailable"
 
@@ -104,7 +110,11 @@ else:
     def describe():
         return []
 
-    ENGINE_LIMITATIONS = []
+    ENGINE_LIMITS = NO_LIMITS
+    _backend = None
+    _rand = None
+
+ENGINE_LIMITATIONS = ENGINE_LIMITS.lines()
 
 from ._context import (  # noqa: E402
     SSLContext, wrap_bio, bind_sslobject_class, bind_context_features)
@@ -113,15 +123,14 @@ from ._context_features import (  # noqa: E402
 from ._rand import bind_source, native_source  # noqa: E402
 
 bind_sslobject_class(SSLObject)
-# Python 3.11's context attributes, served by the engine's backend; an
-# engine without one cannot reach the SSL_CTX and serves none of them.
-_backend = getattr(ENGINE_MODULE, "CONTEXT_BACKEND", None) or \
-    NoContextBackend(ENGINE, UNAVAILABLE_REASON or
-                     "the %s engine cannot reach the SSL_CTX" % ENGINE)
+# Python 3.11's context attributes, served by the engine's backend; with no
+# engine, nothing reaches the SSL_CTX and none of them is served.
+if _backend is None:
+    _backend = NoContextBackend(ENGINE, UNAVAILABLE_REASON)
 bind_context_features(_backend)
 # Names of _context_features.FEATURES served here: by the engine, or by the
 # interpreter's own _ssl (PyPy's has some of Python 3's).
 CONTEXT_FEATURES = _backend.features | native_features()
 # OpenSSL's random generator for ssl.RAND_bytes(): through the engine, or
 # the interpreter's own _ssl (PyPy's), or else the system's (see _rand).
-bind_source(getattr(ENGINE_MODULE, "rand", None) or native_source())
+bind_source(_rand or native_source())

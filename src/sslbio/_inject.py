@@ -65,7 +65,7 @@ def inject_into_ssl():
     With several copies of sslbio in the process, ``ssl`` shows the one
     that injected last.
     """
-    if _engine.ENGINE_MODULE is None:
+    if _engine.ENGINE_RECORD is None:
         return
     shared = _shared.state()
     with shared["lock"]:

@@ -1,9 +1,10 @@
 """The differences from Python 3.11 an engine documents, recognised one by
 one in a transcript comparison.
 
-An engine that cannot do something says so (its ``LIMITATIONS``); the
-conformance tests run under it accept exactly those differences and fail on
-any other.  Only the portable engine has any (docs/portable-engine.md):
+An engine that cannot do something says so, as data (its ``Limits``, see
+``sslbio._engines.limits``); the conformance tests run under it accept
+exactly those differences and fail on any other.  Only the portable engine
+has any (docs/portable-engine.md):
 
 * no sessions: ``session`` is None, setting one is refused, nothing resumes
   (so ``session.*`` scenarios and the resumed half of others differ
@@ -20,40 +21,32 @@ any other.  Only the portable engine has any (docs/portable-engine.md):
   follows from it (a version bound not set, no key log).
 """
 
-import collections
 import re
 
 import sslbio
+from sslbio._engines.limits import NO_LIMITS, Limits
 
-__all__ = ["declared", "unexplained"]
-
-# What an engine's LIMITATIONS declare, as facts the comparisons act on (the
-# conformance transcripts here, the fuzzers' differential in fuzz/known.py).
-Limits = collections.namedtuple("Limits", [
-    "resumes_sessions",  # False: no sessions, ``session`` reads None
-    "refused_calls",  # methods that raise NotImplementedError
-    "silent_tls13_hostname_failure",  # the peer of a TLS 1.3 mismatch waits
-    "hostname_failure_reads_flight",  # the failing client's incoming differs
-    "answers_after_unwrap_alert",  # see the engine's text
-])
+__all__ = ["current", "declared", "unexplained"]
 
 
-def declared(limitations):
-    """The ``Limits`` that ``limitations`` (an engine's ``LIMITATIONS``, as
-    ``sslbio.ENGINE_LIMITATIONS`` lists them) declare."""
-    text = " ".join(limitations)
-    return Limits(
-        resumes_sessions="no session resumption" not in text,
-        refused_calls=frozenset(re.findall(
-            r"(\w+)\(\) raises NotImplementedError", text)),
-        silent_tls13_hostname_failure="the peer gets no alert" in text,
-        hostname_failure_reads_flight="fails the host name check has read "
-        "the rest of the peer's flight" in text,
-        answers_after_unwrap_alert="fatal alert received inside unwrap()"
-        in text)
+def current():
+    """The ``Limits`` of the engine serving this interpreter (none on
+    Python 3, where the standard library serves)."""
+    if sslbio.ENGINE == "stdlib":
+        return NO_LIMITS
+    from sslbio import _engine
+    return _engine.ENGINE_LIMITS
 
 
-_ENGINE_LIMITS = declared(sslbio.ENGINE_LIMITATIONS)
+def declared(limits):
+    """An engine's ``Limits``, given as the record or as its ``as_dict()``
+    (which a child interpreter sends as JSON)."""
+    if isinstance(limits, Limits):
+        return limits
+    return Limits.from_dict(limits) if limits else NO_LIMITS
+
+
+_ENGINE_LIMITS = current()
 
 _SESSION_SCENARIOS = re.compile(r"^(session\.|object\.channel_binding$)")
 _PEER_LABEL = re.compile(r"(^|\W)server\b|^hs outcome$|^failing outcome$")
@@ -78,14 +71,16 @@ def _missing_alert(mine, theirs):
 
 
 def _explained(label, mine, theirs, state):
-    if "session" in label:
+    limits = _ENGINE_LIMITS
+    if "session" in label and not limits.resumes_sessions:
         return True
-    if any(name in label for name in _ENGINE_LIMITS.refused_calls) \
+    if any(name in label for name in limits.refused()) \
             or label in ("client", "server"):
         return _raises(mine, "NotImplementedError")
-    if _chain_failure_without_code(mine, theirs):
+    if limits.chain_failure_without_verify_code and \
+            _chain_failure_without_code(mine, theirs):
         return True
-    if _missing_alert(mine, theirs):
+    if limits.hostname_checked_late and _missing_alert(mine, theirs):
         state["peer_pending"] = True
         return True
     # Once the peer missed the alert, its side of the story differs.
@@ -94,7 +89,8 @@ def _explained(label, mine, theirs, state):
 
 def _floor_as_options(label, mine, theirs):
     # The TLS 1.2 floor of a TLS_CLIENT/TLS_SERVER context as options.
-    if not label.endswith(" options") or "returns" not in mine:
+    if not _ENGINE_LIMITS.tls12_floor_as_options or \
+            not label.endswith(" options") or "returns" not in mine:
         return False
     return mine["returns"] == {"str": theirs["returns"].replace(
         "OP_NO_SSLv3|", "OP_NO_SSLv3|OP_NO_TLSv1|OP_NO_TLSv1_1|").replace(
@@ -102,13 +98,15 @@ def _floor_as_options(label, mine, theirs):
 
 
 def _context_explained(label, mine, theirs, state):
+    unserved = _ENGINE_LIMITS.unserved_context_attributes
     # A refusal outside a recorded call ends the scenario ("!escaped").
     escaped = isinstance(mine, dict) and mine.get("label") == "!escaped"
-    if _raises(mine, "NotImplementedError") or (
-            escaped and _raises(mine["outcome"], "NotImplementedError")):
+    if unserved and (_raises(mine, "NotImplementedError") or (
+            escaped and _raises(mine["outcome"], "NotImplementedError"))):
         state["refused"] = True
         return True
-    if label == "HAS_NEVER_CHECK_COMMON_NAME":
+    if label == "HAS_NEVER_CHECK_COMMON_NAME" and \
+            "hostname_checks_common_name" in unserved:
         return mine == {"returns": False}
     return _floor_as_options(label, mine, theirs) or \
         state.get("refused", False) or _explained(label, mine, theirs, state)
@@ -116,10 +114,11 @@ def _context_explained(label, mine, theirs, state):
 
 def unexplained(engine, scenario, diffs):
     """The entries of ``compare.differences()`` output that ``engine``'s
-    documented limitations do not explain."""
-    if engine != "portable":
+    declared limitations (this interpreter's engine's) do not explain."""
+    if _ENGINE_LIMITS == NO_LIMITS:
         return diffs
-    if _SESSION_SCENARIOS.match(scenario):
+    if _SESSION_SCENARIOS.match(scenario) and \
+            not _ENGINE_LIMITS.resumes_sessions:
         return []
     explained = _context_explained if scenario.startswith("context.") \
         else _explained

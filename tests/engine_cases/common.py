@@ -16,7 +16,7 @@ import sys
 import textwrap
 
 import sslbio
-from conformance.engine_limits import declared
+from conformance.engine_limits import current as current_limits
 from support import subproc
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -30,7 +30,7 @@ PY2 = sys.version_info[0] == 2
 ON_ENGINE = sslbio.ENGINE not in ("stdlib", "unavailable")
 ON_CTYPES_ENGINE = sslbio.ENGINE == "ctypes"
 # Whether the engine resumes sessions (the portable engine says it cannot).
-RESUMES_SESSIONS = declared(sslbio.ENGINE_LIMITATIONS).resumes_sessions
+RESUMES_SESSIONS = current_limits().resumes_sessions
 
 CLIENT_PROTOCOL = getattr(ssl, "PROTOCOL_TLS_CLIENT", ssl.PROTOCOL_SSLv23)
 SERVER_PROTOCOL = getattr(ssl, "PROTOCOL_TLS_SERVER", ssl.PROTOCOL_SSLv23)

@@ -144,7 +144,7 @@ def check_copy(name, copy, other, injected):
     first = Connection(copy.wrap_bio, copy.MemoryBIO, client_ctx,
                        server_ctx).handshake().exchange()
     session = first.client.session
-    if session is not None or not copy.ENGINE_LIMITATIONS:
+    if session is not None or copy._engine.ENGINE_LIMITS.resumes_sessions:
         again = Connection(other.wrap_bio, copy.MemoryBIO, client_ctx,
                            server_ctx, session=session).handshake().exchange()
         assert again.client.session_reused

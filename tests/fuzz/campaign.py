@@ -307,7 +307,7 @@ class Campaign(object):
         from their workers' ready events)."""
         if self._judge is None:
             self._judge = known.Judge(
-                self.interpreters["target"]["limitations"],
+                self.interpreters["target"]["limits"],
                 self.interpreters["reference"]["python"])
         return self._judge
 
@@ -461,7 +461,7 @@ class Campaign(object):
                 self.interpreters[side] = {
                     k: event.get(k) for k in ("python", "implementation",
                                               "engine", "openssl",
-                                              "limitations")}
+                                              "limits")}
                 if event.get("startup_stderr"):
                     self.findings.add("startup", "%s stderr" % side, {
                         "worker": worker.name,

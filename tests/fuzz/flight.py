@@ -22,8 +22,6 @@ import json
 import os
 import time
 
-import sslbio
-
 from conformance import engine_limits
 
 from . import CORPUS_VARIABLE
@@ -88,8 +86,7 @@ def _record_corpus():
     send steps that carry data in each profile (where mutations aim)."""
     corpus = []
     structure = {}
-    _state["resumes"] = engine_limits.declared(
-        sslbio.ENGINE_LIMITATIONS).resumes_sessions
+    _state["resumes"] = engine_limits.current().resumes_sessions
     for profile in profiles.PROFILES:
         _, flights, _ = conversation.honest_run(profile, session_for(profile))
         structure[profile.name] = [index for index, _, _ in flights]

@@ -1,8 +1,8 @@
 """Differences from the reference the fuzzers accept because they are
 declared elsewhere, never listed here a second time:
 
-* the limitations of the engine under test (``sslbio.ENGINE_LIMITATIONS``,
-  read by ``conformance.engine_limits.declared()``): a method it refuses
+* the limitations of the engine under test (its ``Limits``, read by
+  ``conformance.engine_limits``): a method it refuses
   with NotImplementedError, ``session`` reading None where it has no
   sessions, a TLS 1.3 host name failure whose peer gets no alert, a client
   failing the host name check having read the rest of the peer's flight,
@@ -23,13 +23,11 @@ stops there, as the rest follows from it.
 
 import re
 
-import sslbio
-
 from conformance import engine_limits, older_reference
 
 from . import differential
 
-_LIMITS = engine_limits.declared(sslbio.ENGINE_LIMITATIONS)
+_LIMITS = engine_limits.current()
 _RECORD_LAYER = ("do_handshake", "read", "write", "unwrap")
 # "12 client.read", "battery server.read(7, buffer)": the side and the call.
 _FLIGHT_CALL = re.compile(r"\b(client|server)\.(\w+)")
@@ -38,7 +36,7 @@ _FLIGHT_CALL = re.compile(r"\b(client|server)\.(\w+)")
 def refusals(method):
     """``(NotImplementedError,)`` where this process's engine declares
     ``method`` refused, else ``()``."""
-    return (NotImplementedError,) if method in _LIMITS.refused_calls else ()
+    return (NotImplementedError,) if method in _LIMITS.refused() else ()
 
 
 def _raises(outcome, name=None):
@@ -64,7 +62,7 @@ class Judge(object):
     reference of version ``reference_version`` ("3.9.2")."""
 
     def __init__(self, limitations, reference_version):
-        self.limits = engine_limits.declared(limitations or [])
+        self.limits = engine_limits.declared(limitations)
         # Whether the last comparison set a difference aside.
         self.set_aside = False
         self.older_reference = reference_version is not None and tuple(
@@ -169,7 +167,7 @@ class Judge(object):
     def _transfer(self, sender, mine, theirs, state):
         # A TLS 1.3 host name failure: the sender's alert (3.11) against the
         # withheld flight (nothing to send).
-        if mine != theirs and self.limits.silent_tls13_hostname_failure and \
+        if mine != theirs and self.limits.hostname_checked_late and \
                 sender in state["failed"] and mine == ["ok", 0] and \
                 theirs[0] == "ok" and theirs[1] > 0:
             return STOP
@@ -187,7 +185,7 @@ class Judge(object):
         if mine == theirs:
             return SAME
         limits = self.limits
-        if call in limits.refused_calls and _raises(mine, "NotImplementedError"):
+        if call in limits.refused() and _raises(mine, "NotImplementedError"):
             return EXPLAINED
         if call == "session" and not limits.resumes_sessions and \
                 mine == ["ok", None]:

@@ -208,10 +208,11 @@ def _injected_fault(seed):
 def _describe_interpreter():
     import ssl
     import sslbio
+    from conformance import engine_limits
     return {"python": "%d.%d.%d" % sys.version_info[:3],
             "implementation": platform.python_implementation(),
             "engine": sslbio.ENGINE, "openssl": ssl.OPENSSL_VERSION,
-            "limitations": list(sslbio.ENGINE_LIMITATIONS),
+            "limits": engine_limits.current().as_dict(),
             "pid": os.getpid()}
 
 

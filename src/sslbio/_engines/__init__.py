@@ -2,14 +2,20 @@
 
 An engine is a module (or package) here that, when imported, either raises
 ``EngineUnavailable`` (any other exception means the same, with its text as
-the reason) or defines ``NAME``, its concrete ``MemoryBIO``, ``SSLObject``
-and ``SSLSession`` (subclasses of the fronts in ``sslbio._bio``,
-``sslbio._sslobject`` and ``sslbio._session``), ``describe()`` and
-``LIMITATIONS``.  ``sslbio._engine`` tries them in the order of ``NAMES``:
-fastest first.
+the reason) or exports one record, ``ENGINE`` (an ``Engine``): its name,
+its concrete ``MemoryBIO``, ``SSLObject`` and ``SSLSession`` (subclasses of
+the fronts in ``sslbio._bio``, ``sslbio._sslobject`` and
+``sslbio._session`` that fulfil ``sslbio._contract``), its context backend
+(a ``_context_features.ContextBackend``), its ``Limits`` (``limits``),
+``describe()`` and, where it has one, OpenSSL's random generator.
+``sslbio._engine`` tries them in the order of ``NAMES``, fastest first, and
+builds sslbio's names from the record of the first that imports.
 """
 
-__all__ = ["EngineUnavailable", "NAMES", "first_flight", "fulfil_contract"]
+import collections
+
+__all__ = ["Engine", "EngineUnavailable", "NAMES", "first_flight",
+           "fulfil_contract", "serve"]
 
 # The order in which the engines are tried when none is forced.
 NAMES = ("ctypes", "pypy", "portable")
@@ -17,6 +23,46 @@ NAMES = ("ctypes", "pypy", "portable")
 
 class EngineUnavailable(Exception):
     """This engine cannot serve this interpreter; the message says why."""
+
+
+class Engine(collections.namedtuple("Engine", [
+        "name", "memory_bio", "sslobject", "session", "context_backend",
+        "limits", "describe", "rand", "hello_size"])):
+    """What an engine exports (see above), made by ``serve()``.
+    ``describe()`` gives what the engine bound to and checked, ``[(what,
+    what was found), ...]``, for ``python -m sslbio check``; ``rand`` is
+    ``rand(count, pseudo)`` or None; ``hello_size`` the size of the
+    self-test's ClientHello."""
+
+    __slots__ = ()
+
+    def details(self):
+        """``describe()`` and the self-test's result."""
+        return self.describe() + [
+            ("self-test", "a ClientHello (%d bytes) came out of the outgoing "
+                          "MemoryBIO" % self.hello_size)]
+
+
+def serve(name, identity, memory_bio, sslobject, session, context_backend,
+          describe, limits=None, rand=None):
+    """An engine's ``ENGINE`` record, once its classes are proved: they
+    fulfil the contract, are marked for the other copies of sslbio in the
+    process (``_shared.mark``, with ``identity``: the loaded OpenSSL and the
+    private attributes the classes promise) and pass the self-test
+    (``first_flight``).  ``limits`` are the ``Limits`` fields of what the
+    engine cannot do, the context backend's added."""
+    from .. import _shared
+    from .._context_features import ContextBackend
+    from .limits import Limits
+    fulfil_contract(memory_bio, sslobject, session)
+    if not isinstance(context_backend, ContextBackend):
+        raise TypeError("%r is no ContextBackend" % (context_backend,))
+    fields = dict(limits or {})
+    fields.update(context_backend.context_limits())
+    _shared.mark(identity, memory_bio, sslobject, session)
+    hello_size = first_flight(memory_bio, sslobject)
+    return Engine(name, memory_bio, sslobject, session, context_backend,
+                  Limits(**fields), describe, rand, hello_size)
 
 
 def fulfil_contract(memory_bio_class, sslobject_class, session_class):

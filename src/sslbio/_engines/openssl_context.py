@@ -2,7 +2,7 @@
 binding: the calls behind ``minimum_version``, ``maximum_version``,
 ``security_level``, ``num_tickets``, ``hostname_checks_common_name``,
 ``keylog_filename`` and ``get_ciphers()`` (the engine-neutral front is
-``sslbio._context_features``; an engine's ``CONTEXT_BACKEND`` is a subclass
+``sslbio._context_features``; an engine's context backend is a subclass
 bound to the interpreter's OpenSSL and its way of finding a context's
 ``SSL_CTX``).
 
@@ -12,13 +12,14 @@ made from the same context get the same settings.
 """
 
 from .. import _shared
+from .._context_features import ContextBackend
 from .._releases import RELEASE_CONTEXT_FEATURES
 from .openssl_binding import KEYLOG_CALLBACK
 
 __all__ = ["OpenSSLContextBackend", "shared_keylog_writers"]
 
 
-class OpenSSLContextBackend(object):
+class OpenSSLContextBackend(ContextBackend):
     """What the front asks of an engine, done through the binding ``lib``.
 
     ``features``: the names of ``_context_features.FEATURES`` the engine

@@ -28,7 +28,7 @@ with the ctypes engine:
   the feeding socket is shut down, so the native side sees end of file
   exactly when an OpenSSL memory BIO would report it.
 
-What 2.7's ``_ssl`` cannot do (``LIMITATIONS`` lists it, docs/portable-engine.md
+What 2.7's ``_ssl`` cannot do (its ``Limits`` declare it, docs/portable-engine.md
 explains it; every such call raises or is documented, never silently wrong):
 
 * Host names are checked by sslbio, with OpenSSL's rules as Python 3 sets
@@ -67,47 +67,38 @@ import ssl
 import _socket
 import _ssl
 
-from .. import _bio, _errors, _session, _shared, _sslobject
+from .. import _bio, _errors, _session, _sslobject
 from .._args import as_bytes, no_arguments
 from .._certdict import as_python3_cert
 from .._context_features import NoContextBackend
 from .._hostname import ip_address
 from .._records import HEADER_SIZE as _RECORD_HEADER
 from .._records import MAX_PLAINTEXT
-from . import EngineUnavailable, first_flight, fulfil_contract
+from . import EngineUnavailable, serve
 from . import _hostmatch, _plaintext
 
-__all__ = ["NAME", "MemoryBIO", "SSLObject", "SSLSession", "describe",
-           "LIMITATIONS"]
+__all__ = ["ENGINE", "NAME", "MemoryBIO", "SSLObject", "SSLSession"]
 
 NAME = "portable"
 
-LIMITATIONS = [
-    "host names are checked by sslbio once the peer's certificate is known; "
-    "on a TLS 1.3 mismatch the peer gets no alert (the client's last flight "
-    "is withheld instead)",
-    "a client that fails the host name check has read the rest of the "
-    "peer's flight from its incoming BIO (Python 3 leaves what follows the "
-    "Certificate message there)",
-    "certificate chain failures carry no verify_code or verify_message "
-    "(None)",
-    "no session resumption: SSLObject.session is None; setting a session or "
-    "wrap_bio(session=...) raises NotImplementedError",
-    "shared_ciphers() raises NotImplementedError on the server side",
-    "verify_client_post_handshake() raises NotImplementedError",
-    "after a fatal alert received inside unwrap(), getpeercert() and "
-    "version() still answer (Python 3: ValueError and None): the alert is "
-    "encrypted and the native unwrap() succeeds",
-    "two file descriptors per SSLObject (a private socket pair) and extra "
-    "system calls per record",
-]
+# What this engine cannot do that Python 3.11 does (its context backend's
+# part is derived from the backend).
+_LIMITS = dict(
+    hostname_checked_late=True,
+    hostname_failure_reads_flight=True,
+    chain_failure_without_verify_code=True,
+    resumes_sessions=False,
+    refused_calls=[("shared_ciphers", "on the server side"),
+                   ("verify_client_post_handshake", "")],
+    answers_after_unwrap_alert=True,
+    descriptors_per_object=2,
+)
 
 # Python 3.11's context attributes this engine serves without reaching the
 # SSL_CTX (the others raise NotImplementedError; see _context_features).
 CONTEXT_BACKEND = NoContextBackend(
     NAME, "2.7's _ssl gives Python no access to the context's SSL_CTX",
     features=("sni_callback", "protocol_tls_client_server"))
-LIMITATIONS.append(CONTEXT_BACKEND.limitation())
 
 if not hasattr(ssl, "SSLContext") or \
         not hasattr(_ssl._SSLContext, "_wrap_socket"):
@@ -1041,14 +1032,6 @@ def _record_length(header, maybe_sslv2):
     return _RECORD_HEADER + ((ord(header[3:4]) << 8) | ord(header[4:5]))
 
 
-# Other copies of sslbio in this process accept these classes' objects as
-# their own (see _shared): same engine, same private attributes.
-fulfil_contract(MemoryBIO, SSLObject, SSLSession)
-_shared.mark(NAME, MemoryBIO, SSLObject, SSLSession)
-# The self-test: this _ssl takes a socket pair's end as this engine gives it.
-_HELLO_SIZE = first_flight(MemoryBIO, SSLObject)
-
-
 def describe():
     """What the engine bound to and checked, in order, for ``python -m
     sslbio check``: ``[(what, what was found), ...]``."""
@@ -1059,6 +1042,12 @@ def describe():
         ("socket pair", "socket.socketpair(), 2 descriptors per SSLObject"
          if hasattr(_socket, "socketpair") else
          "loopback TCP, 2 descriptors per SSLObject"),
-        ("self-test", "a ClientHello (%d bytes) came out of the outgoing "
-                      "MemoryBIO" % _HELLO_SIZE),
     ]
+
+
+# Other copies of sslbio in this process accept these classes' objects as
+# their own (see _shared): same engine (NAME), same private attributes.  The
+# self-test proves that this _ssl takes a socket pair's end as this engine
+# gives it.
+ENGINE = serve(NAME, NAME, MemoryBIO, SSLObject, SSLSession, CONTEXT_BACKEND,
+               describe, _LIMITS)

@@ -26,7 +26,7 @@ every difference between OpenSSL releases, comes from sslbio's own binding
 (``openssl_binding``, the declarations the ctypes engine uses too), declared
 through cffi over the same loaded libraries (``cffi_binding``).  Python 3's
 context attributes that PyPy's ``_SSLContext`` lacks are served on its
-``SSL_CTX`` by ``CONTEXT_BACKEND`` (``openssl_context``).
+``SSL_CTX`` by its context backend (``openssl_context``).
 
 PyPy's collector does not see the C memory behind a cdata: each object this
 engine owns tells it what it holds (``pypy_memory``), so that dropped
@@ -36,7 +36,7 @@ connections are collected before their OpenSSL memory piles up.
 import platform
 import sys
 
-from . import EngineUnavailable, first_flight, fulfil_contract
+from . import EngineUnavailable, serve
 
 if platform.python_implementation() != "PyPy" or sys.version_info[0] != 2:
     raise EngineUnavailable("serves PyPy 2.7 only; this is %s %d.%d"
@@ -53,10 +53,10 @@ except ImportError as exc:
                             "missing: %s" % exc)
 
 
-from .. import _bio, _errors, _session, _shared, _sslobject  # noqa: E402
+from .. import _bio, _errors, _session, _sslobject  # noqa: E402
 from .._args import as_bytes, no_arguments  # noqa: E402
 from .._certdict import with_cpython27_types  # noqa: E402
-from .._context_features import check_side, unserved  # noqa: E402
+from .._context_features import check_side  # noqa: E402
 from .cffi_binding import CffiBinding, SymbolTable  # noqa: E402
 from .._releases import RELEASE_CONTEXT_FEATURES  # noqa: E402
 from .openssl_context import (OpenSSLContextBackend,  # noqa: E402
@@ -69,8 +69,8 @@ from .pypy_memory import (BIO_HELD, PEER_CERT_HELD, SESSION_HELD,  # noqa
 
 NAME = "pypy"
 
-__all__ = ["NAME", "LIMITATIONS", "MemoryBIO", "SSLObject", "SSLSession",
-           "CONTEXT_BACKEND", "describe", "openssl"]
+__all__ = ["ENGINE", "NAME", "MemoryBIO", "SSLObject", "SSLSession",
+           "openssl"]
 
 _INT_MAX = _bio.INT_MAX
 
@@ -115,12 +115,6 @@ CONTEXT_BACKEND = PypyContextBackend(
     always=("protocol_tls_client_server", "sni_callback", "get_ciphers"),
     release_dependent=tuple(name for name in RELEASE_CONTEXT_FEATURES
                             if name != "post_handshake_auth"))
-
-# What this engine cannot do that Python 3.11 does: a context attribute
-# neither it nor PyPy's _ssl serves (none with PyPy 7.3), and nothing else.
-LIMITATIONS = ["SSLContext.%s raises NotImplementedError (not served through "
-               "PyPy's _cffi_ssl)" % name
-               for name in unserved(CONTEXT_BACKEND)]
 
 # Buffers that OpenSSL fills before anything reads them need not be zeroed
 # first (ffi.new's default): that would double the memory traffic of bulk
@@ -395,25 +389,12 @@ def describe():
         ("sslbio's binding", "%d functions declared through cffi, found in "
          "the same libcrypto and libssl as PyPy's binding (BIO_s_mem() and "
          "TLS_method() agree)" % len(openssl.names)),
-        ("self-test", "a ClientHello (%d bytes) came out of the outgoing "
-                      "MemoryBIO" % _HELLO_SIZE[0]),
     ]
-
-
-# The self-test's ClientHello size, for describe().
-_HELLO_SIZE = [0]
-
-
-def _self_test():
-    """The first flight of a client lands in its outgoing BIO: proves the
-    BIO wiring before anyone relies on it."""
-    _HELLO_SIZE[0] = first_flight(MemoryBIO, SSLObject)
 
 
 # Other copies of sslbio in this process accept these classes' objects as
 # their own (see _shared); the memory BIO method table identifies the loaded
-# OpenSSL, and the engine's name the private attributes.
-fulfil_contract(MemoryBIO, SSLObject, SSLSession)
-_shared.mark((NAME, openssl.address(lib.BIO_s_mem())), MemoryBIO, SSLObject,
-             SSLSession)
-_self_test()
+# OpenSSL, and the engine's name the private attributes.  The self-test
+# proves the BIO wiring before anyone relies on it.
+ENGINE = serve(NAME, (NAME, openssl.address(lib.BIO_s_mem())), MemoryBIO,
+               SSLObject, SSLSession, CONTEXT_BACKEND, describe)

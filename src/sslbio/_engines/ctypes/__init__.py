@@ -25,9 +25,6 @@ import sys
 
 NAME = "ctypes"
 
-# What this engine cannot do that Python 3.11 does: nothing.
-LIMITATIONS = []
-
 if sys.version_info[0] == 2:
     if platform.python_implementation() != "CPython":
         from .. import EngineUnavailable
@@ -37,8 +34,7 @@ if sys.version_info[0] == 2:
 
     import ssl
 
-    from ... import _shared
-    from .. import first_flight, fulfil_contract
+    from .. import serve
     from .bio import MemoryBIO
     from ..openssl_context import shared_keylog_writers
     from .context import CtypesContextBackend
@@ -46,13 +42,7 @@ if sys.version_info[0] == 2:
     from .rand import rand
     from .sslobject import SSLObject, SSLSession
 
-    __all__ = ["NAME", "LIMITATIONS", "MemoryBIO", "SSLObject", "SSLSession",
-               "CONTEXT_BACKEND", "describe", "rand"]
-
-    # Python 3.11's context attributes on the SSL_CTX (every one this
-    # OpenSSL release has; see sslbio._context_features).
-    CONTEXT_BACKEND = CtypesContextBackend(lib, layout,
-                                           shared_keylog_writers())
+    __all__ = ["ENGINE", "NAME", "MemoryBIO", "SSLObject", "SSLSession"]
 
     def describe():
         """What the engine bound to and checked before serving this
@@ -66,22 +56,17 @@ if sys.version_info[0] == 2:
             ("OpenSSL", "%d.%d.%d (0x%08x), every function the engine needs "
                         "is exported" % (lib.version + (lib.version_number,))),
             ("layout", "validated, " + layout.describe()),
-            ("self-test", "a ClientHello (%d bytes) came out of the outgoing "
-                          "MemoryBIO" % _HELLO_SIZE[0]),
         ]
 
-    def _self_test():
-        """Validate the context layout, then build one client object and
-        check that its first flight lands in the outgoing BIO: proves the
-        pointers and the BIO swap before anyone relies on them."""
-        layout.validate_context(ssl.SSLContext(ssl.PROTOCOL_SSLv23))
-        _HELLO_SIZE[0] = first_flight(MemoryBIO, SSLObject)
-
-    _HELLO_SIZE = [0]
-
-    # Other copies of sslbio in this process accept these classes' objects
-    # as their own (see _shared); the memory BIO method table identifies
-    # the loaded OpenSSL.
-    fulfil_contract(MemoryBIO, SSLObject, SSLSession)
-    _shared.mark(lib.BIO_s_mem(), MemoryBIO, SSLObject, SSLSession)
-    _self_test()
+    # The layout, validated on a context before any object is built on it.
+    layout.validate_context(ssl.SSLContext(ssl.PROTOCOL_SSLv23))
+    # Python 3.11's context attributes on the SSL_CTX (every one this
+    # OpenSSL release has; see sslbio._context_features); other copies of
+    # sslbio in this process accept these classes' objects as their own
+    # (see _shared): the memory BIO method table identifies the loaded
+    # OpenSSL.  The self-test proves the pointers and the BIO swap before
+    # anyone relies on them.  What this engine cannot do that Python 3.11
+    # does: nothing.
+    ENGINE = serve(NAME, lib.BIO_s_mem(), MemoryBIO, SSLObject, SSLSession,
+                   CtypesContextBackend(lib, layout, shared_keylog_writers()),
+                   describe, rand=rand)

@@ -2,7 +2,7 @@
 calls on the ``SSL_CTX`` (``sslbio._engines.openssl_context``), found through
 CPython 2.7's object layout, plus the per-connection setting behind
 ``post_handshake_auth``, which 2.7's native objects lack (the engine-neutral
-front is ``sslbio._context_features``; the package's ``CONTEXT_BACKEND`` is
+front is ``sslbio._context_features``; the package's context backend is
 an instance bound to this interpreter's OpenSSL).
 """
 
