@@ -1,5 +1,8 @@
-"""Where TLS records begin and end in a stream of ciphertext, and how much of
-it the socket layer (``_sslsocket``) may take out of its transport.
+"""Where TLS records begin and end in a stream of ciphertext: the one reading
+of a record header (``record_length``, ``complete_records``) for whatever
+follows records (the socket layer, the portable engine, the reader of the
+clear-text handshake), and how much of the stream the socket layer
+(``_sslsocket``) may take out of its transport.
 
 The socket layer reads a record's 5-byte header, then its body.  The body of
 a full-size record is read together with the next record's header, in one
@@ -33,6 +36,27 @@ HEADER_SIZE = 5
 MAX_PLAINTEXT = 16384
 # The body length: the last two bytes of the header, big-endian.
 _BODY_LENGTH = struct.Struct(">3xH")
+
+
+def record_length(header):
+    """The length of the record whose header (``HEADER_SIZE`` bytes of
+    ``str``, ``bytes`` or ``bytearray``) starts ``header``, header
+    included."""
+    return HEADER_SIZE + _BODY_LENGTH.unpack_from(bytes(header))[0]
+
+
+def complete_records(data):
+    """``(content type, record)`` of each complete record at the start of
+    ``data`` (a ``bytearray``), the record without its header."""
+    pos = 0
+    while pos + HEADER_SIZE <= len(data):
+        end = pos + record_length(data[pos:pos + HEADER_SIZE])
+        if end > len(data):
+            return
+        yield data[pos], data[pos + HEADER_SIZE:end]
+        pos = end
+
+
 # Records with a longer body are read with the next header (see above).
 READ_AHEAD_BODY = MAX_PLAINTEXT
 

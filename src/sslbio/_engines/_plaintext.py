@@ -13,6 +13,8 @@ sees the records but cannot ask OpenSSL.
   message travels in the clear: the first entry of its list is the leaf.
 """
 
+from .._records import complete_records
+
 __all__ = ["resumed_from_flight", "leaf_certificate"]
 
 _HANDSHAKE = 22
@@ -26,18 +28,6 @@ _TLS13 = 0x0304
 # The random of a HelloRetryRequest (RFC 8446, 4.1.3).
 _HRR_RANDOM = bytearray.fromhex(
     "cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c")
-
-
-def _records(data):
-    """(content type, payload) of each complete record at the start of
-    ``data``."""
-    pos = 0
-    while pos + 5 <= len(data):
-        length = (data[pos + 3] << 8) | data[pos + 4]
-        if pos + 5 + length > len(data):
-            return
-        yield data[pos], data[pos + 5:pos + 5 + length]
-        pos += 5 + length
 
 
 def _server_hello_resumes_tls13(body):
@@ -73,7 +63,7 @@ def resumed_from_flight(flight):
     yet."""
     data = bytearray(flight)
     messages = bytearray()
-    for content_type, payload in _records(data):
+    for content_type, payload in complete_records(data):
         if content_type == _CHANGE_CIPHER_SPEC:
             # A ServerHello and no ServerHelloDone before the switch: TLS
             # 1.2 resumed.  (TLS 1.3 sends one after a HelloRetryRequest
@@ -121,7 +111,7 @@ def _messages(data):
     """(type, body) of each complete handshake message in the handshake
     records at the start of ``data``, up to the first other record."""
     messages = bytearray()
-    for content_type, payload in _records(data):
+    for content_type, payload in complete_records(data):
         if content_type != _HANDSHAKE:
             break
         messages += payload

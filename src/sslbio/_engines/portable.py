@@ -73,7 +73,7 @@ from .._certdict import as_python3_cert
 from .._context_features import NoContextBackend
 from .._hostname import ip_address
 from .._records import HEADER_SIZE as _RECORD_HEADER
-from .._records import MAX_PLAINTEXT
+from .._records import MAX_PLAINTEXT, record_length
 from . import EngineUnavailable, serve
 from . import _hostmatch, _plaintext
 
@@ -621,8 +621,7 @@ class SSLObject(_sslobject.SSLObject):
             return None
         first = chunks[0]
         size = _len(first)
-        if size < _RECORD_HEADER or size != _RECORD_HEADER + (
-                (ord(first[3]) << 8) | ord(first[4])):
+        if size < _RECORD_HEADER or size != record_length(first):
             return None
         chunks.popleft()
         incoming._pending -= size
@@ -1029,7 +1028,7 @@ def _record_length(header, maybe_sslv2):
     first = ord(header[0:1])
     if maybe_sslv2 and first & 0x80:
         return (((first & 0x7f) << 8) | ord(header[1:2])) + 2
-    return _RECORD_HEADER + ((ord(header[3:4]) << 8) | ord(header[4:5]))
+    return record_length(header)
 
 
 def describe():
