@@ -28,34 +28,11 @@ with the ctypes engine:
   the feeding socket is shut down, so the native side sees end of file
   exactly when an OpenSSL memory BIO would report it.
 
-What 2.7's ``_ssl`` cannot do (its ``Limits`` declare it, docs/portable-engine.md
-explains it; every such call raises or is documented, never silently wrong):
-
-* Host names are checked by sslbio, with OpenSSL's rules as Python 3 sets
-  them (``_hostmatch``), as soon as the peer's certificate is known: under
-  TLS 1.2 when the client has processed the clear-text Certificate message,
-  before its next flight leaves, with the alert OpenSSL sends; under TLS 1.3
-  when the client's handshake completes, withholding its last flight (the
-  peer never completes, but gets no alert: it would have to be encrypted).
-  The exception is Python 3's (``verify_code`` 62 or 64), at the same step,
-  and the object then behaves as Python 3's after a failed handshake; what
-  followed the Certificate message in the peer's flight has been read from
-  ``incoming`` (Python 3 stops reading at the failing message).
-* Certificate chain failures raise ``SSLCertVerificationError`` without
-  ``verify_code``/``verify_message`` (``None``): 2.7's ``_ssl`` does not
-  expose the verify result.
-* Sessions: 2.7's ``_ssl`` has no session API.  ``session`` is ``None``;
-  setting a session, or ``wrap_bio(session=...)``, raises
-  NotImplementedError (``session=None`` is accepted); ``session_reused`` is
-  read from the server's hello (``_plaintext``), and is False on the client
-  side, which never offers a session.
-* ``shared_ciphers()`` on the server side (once a hello was answered) and
-  ``verify_client_post_handshake()`` raise NotImplementedError.
-* After a fatal alert received inside ``unwrap()``, ``getpeercert()`` and
-  ``version()`` still answer where Python 3 (in OpenSSL's error state)
-  raises ValueError and returns None.
-* Costs: two descriptors per ``SSLObject`` (the socket pair); per record,
-  system calls the ctypes engine does not make (see the docs for figures).
+What 2.7's ``_ssl`` cannot do is done from the bytes sslbio sees (the host
+name check on the peer's certificate, ``_hostmatch``; the TLS 1.2
+certificate and the server's resumption verdict from the clear-text
+handshake, ``_plaintext``) or refused; ``_LIMITS`` below declares every
+difference, and docs/portable-engine.md explains each.
 """
 
 import collections
