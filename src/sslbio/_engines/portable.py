@@ -598,7 +598,10 @@ class SSLObject(_sslobject.SSLObject):
             return None
         first = chunks[0]
         size = _len(first)
-        if size < _RECORD_HEADER or size != record_length(first):
+        # (The header read inline, not by _records.record_length(): this
+        # runs for every record received.)
+        if size < _RECORD_HEADER or size != _RECORD_HEADER + (
+                (ord(first[3]) << 8) | ord(first[4])):
             return None
         chunks.popleft()
         incoming._pending -= size
