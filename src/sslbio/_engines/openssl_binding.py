@@ -363,11 +363,8 @@ class Binding(object):
         as Python 3's ``_ssl_session_dup()`` makes it, so an ``SSLSession``
         stays valid and unchanged whatever its connection does later; the
         caller owns the copy.  ``ValueError`` as Python 3 raises it."""
-        length = self.i2d_SSL_SESSION(session, self.NULL)
-        if length <= 0 or length > MAX_SESSION_DER:
-            raise ValueError("i2d() failed")
         der = self.session_der(session)
-        if der is None:
+        if der is None or len(der) > MAX_SESSION_DER:
             raise ValueError("i2d() failed")
         copy = self.session_from_der(der)
         if not copy:
