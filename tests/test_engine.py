@@ -289,6 +289,27 @@ def test_bad_arguments_get_python3s_messages_naming_the_type_passed(engine):
     assert seen == expected
 
 
+OVERSIZED_WRITE_SCRIPT = """
+    import json, sslbio
+    data = b"\\0" * (2 ** 31)
+    try:
+        sslbio.MemoryBIO().write(data)
+        print(json.dumps(None))
+    except Exception as exc:
+        print(json.dumps([type(exc).__name__, str(exc)]))
+"""
+
+
+@pytest.mark.skipif(sys.maxsize < 2 ** 32,
+                    reason="a 2 GiB bytes object needs a 64-bit process")
+@pytest.mark.parametrize("engine", engines.serving())
+def test_a_write_beyond_int_max_gets_python3s_overflow_error(engine):
+    # Python 3's MemoryBIO.write() refuses more than INT_MAX bytes by its
+    # own words, on every engine, whatever the foreign call would say.
+    seen = last_json(run_clean(OVERSIZED_WRITE_SCRIPT, env=engines.forced(engine)))
+    assert seen == ["OverflowError", "string longer than 2147483647 bytes"]
+
+
 def test_memory_bio_cannot_be_subclassed():
     with pytest.raises(TypeError):
         type("MyBIO", (sslbio.MemoryBIO,), {})

@@ -211,7 +211,12 @@ class MemoryBIO(_bio.MemoryBIO):
         return data
 
     def write(self, __b):
-        data = __b if type(__b) is bytes else self._as_write_bytes(__b)
+        # A bytes object is passed on as it is when it fits a C int; anything
+        # else goes through the front's checks (its errors are Python 3's,
+        # where cffi would say "does not fit 'int'").
+        if type(__b) is not bytes or len(__b) > _INT_MAX:
+            __b = self._as_write_bytes(__b)
+        data = __b
         if self._eof_written:
             raise self._write_after_eof_error()
         written = lib.BIO_write(self._bio, data, len(data))
