@@ -216,10 +216,9 @@ class MemoryBIO(_bio.MemoryBIO):
         # where cffi would say "does not fit 'int'").
         if type(__b) is not bytes or len(__b) > _INT_MAX:
             __b = self._as_write_bytes(__b)
-        data = __b
         if self._eof_written:
             raise self._write_after_eof_error()
-        written = lib.BIO_write(self._bio, data, len(data))
+        written = lib.BIO_write(self._bio, __b, len(__b))
         if written < 0:
             raise _error_from_code(openssl)
         if written > self._held:
