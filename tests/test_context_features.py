@@ -207,19 +207,29 @@ def test_tls_client_and_server_contexts_as_the_reference(reference_python):
 
 # -- engines that cannot reach the SSL_CTX ------------------------------------
 
+def _context_served_by(backend):
+    """An SSLContext class whose 3.11 attributes ``backend`` serves, built as
+    the engine choice builds sslbio.SSLContext from the engine's record."""
+    from sslbio import _context, _context_features
+    return _context.context_class(
+        sslbio.SSLObject, _context_features.ContextSurface(backend))
+
+
 @needs_engine
-def test_engine_without_a_feature_refuses_clearly(monkeypatch, tmpdir):
+def test_engine_without_a_feature_refuses_clearly(tmpdir):
     from sslbio import _context_features
     backend = _context_features.NoContextBackend(
         "portable", "2.7's _ssl gives no access to the SSL_CTX")
     backend.absent = frozenset()  # as on a release that has them all
-    monkeypatch.setattr(_context_features, "_backend", [backend])
-    ctx = sslbio.SSLContext(2)
+    ctx = _context_served_by(backend)(2)
     with pytest.raises(NotImplementedError) as info:
         ctx.keylog_filename = str(tmpdir.join("keys.log"))
     assert "portable engine" in str(info.value)
     assert "keylog_filename" in str(info.value)
     assert not tmpdir.join("keys.log").exists()  # nothing half done
+    # The class built for that backend leaves the engine's own untouched.
+    if "keylog_filename" in sslbio.CONTEXT_FEATURES:
+        assert sslbio.SSLContext(2).keylog_filename is None
     # (PyPy's own _ssl has post_handshake_auth and get_ciphers().)
     native = _context_features.native_features()
     for name in ("minimum_version", "num_tickets", "post_handshake_auth"):
@@ -239,19 +249,18 @@ def test_engine_without_a_feature_refuses_clearly(monkeypatch, tmpdir):
 
 
 @needs_engine
-def test_release_without_a_feature_has_no_attribute(monkeypatch):
+def test_release_without_a_feature_has_no_attribute():
     # As Python 3 built against an OpenSSL without the key log API.
-    from sslbio import _context_features
-    real = _context_features._backend[0]
+    real = sslbio._engine.CONTEXT_SURFACE.backend
 
     class Older(object):
         name = real.name
         missing_reason = real.missing_reason
+        option_constants = real.option_constants
         features = real.features - {"keylog_filename"}
         absent = frozenset(["keylog_filename"])
 
-    monkeypatch.setattr(_context_features, "_backend", [Older()])
-    ctx = sslbio.SSLContext(2)
+    ctx = _context_served_by(Older())(2)
     assert not hasattr(ctx, "keylog_filename")
     with pytest.raises(AttributeError):
         ctx.keylog_filename = "x"
@@ -268,8 +277,7 @@ def test_engine_without_the_ssl_ctx_on_openssl_102(monkeypatch):
     assert backend.absent == set(_releases.RELEASE_CONTEXT_FEATURES)
     assert "minimum_version" not in \
         backend.context_limits()["unserved_context_attributes"]
-    monkeypatch.setattr(_context_features, "_backend", [backend])
-    ctx = sslbio.SSLContext(2)
+    ctx = _context_served_by(backend)(2)
     for name in ("minimum_version", "security_level", "num_tickets",
                  "keylog_filename"):
         assert not hasattr(ctx, name), name
@@ -291,7 +299,7 @@ def test_engine_serves_every_feature_of_the_release():
     """Every attribute the release has, each by the engine or by the
     interpreter's own _ssl, and no limitation declared about any of them."""
     from sslbio import _context_features
-    backend = _context_features._backend[0]
+    backend = sslbio._engine.CONTEXT_SURFACE.backend
     assert set(sslbio._engine.CONTEXT_FEATURES) == \
         set(_context_features.FEATURES) - backend.absent
     assert not sslbio._engine.ENGINE_LIMITS.unserved_context_attributes

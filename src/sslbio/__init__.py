@@ -99,9 +99,10 @@ else:
         wrap_bio,
         CONTEXT_FEATURES,
     )
+    from ._engine import CONTEXT_SURFACE as _SURFACE
     from ._context_features import (  # noqa: F401  (re-exported)
-        enum as _enum, PROTOCOL_TLS_CLIENT as _CLIENT,
-        PROTOCOL_TLS_SERVER as _SERVER)
+        PROTOCOL_TLS_CLIENT as _CLIENT, PROTOCOL_TLS_SERVER as _SERVER)
+    _enum = _SURFACE.enum
     TLSVersion = _enum("TLSVersion")
     Options = _enum("Options")
     VerifyMode = _enum("VerifyMode")

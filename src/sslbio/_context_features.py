@@ -45,11 +45,8 @@ from ._keylog import KeylogWriter
 # 2 ** (bits in a C long): 2.7 passes option masks as C longs.
 _LONG_RANGE = 2 ** (8 * struct.calcsize("l"))
 
-__all__ = ["FEATURES", "ContextBackend", "EngineCannotServe", "NoContextBackend",
-           "bind_backend",
-           "check_side", "context_attributes", "module_names", "host_flags",
-           "unserved",
-           "wrap_socket_checked"]
+__all__ = ["FEATURES", "ContextBackend", "ContextSurface", "EngineCannotServe",
+           "NoContextBackend", "check_side", "host_flags", "unserved"]
 
 # The capability names an engine backend reports (``features``).
 FEATURES = ("protocol_tls_client_server", "sni_callback", "get_ciphers",
@@ -80,7 +77,6 @@ _native = _ssl._SSLContext
 # engines' modules that the tests import, as host_flags().)
 _native_set_servername_callback = getattr(_native, "set_servername_callback",
                                           None)
-_backend = [None]
 
 
 class ContextBackend(object):
@@ -143,15 +139,7 @@ def unserved(backend):
             and name not in native_features() and name not in backend.absent]
 
 
-def bind_backend(backend):
-    """Called once by the engine choice: the backend serving this copy."""
-    _backend[0] = backend
-    _build_enums(backend)
-
-
 # -- the enumerations --------------------------------------------------------
-_enums = {}
-
 
 def _prefixed(prefix, unsigned=False):
     """``_ssl``'s constants named ``prefix*``.  With ``unsigned``, as the
@@ -181,8 +169,9 @@ _NOT_ERROR_NUMBERS = ("SSL_ERROR_NONE", "SSL_ERROR_NO_SOCKET")
 
 
 def _build_enums(backend):
-    """3.11's enum classes with this interpreter's values, shared by every
-    copy in the process (the first copy's definition wins)."""
+    """``{name: class}``: 3.11's enum classes with this interpreter's values,
+    shared by every copy in the process (the first copy's definition
+    wins)."""
     own_options = dict(item for item in _prefixed("OP_", unsigned=True)
                        if item[0] in OPTION_NAMES)
     options = list(own_options.items()) + [
@@ -212,8 +201,8 @@ def _build_enums(backend):
                                if item[0] not in _NOT_ERROR_NUMBERS])),
         ("_SSLMethod", lambda: sorted_enum("_SSLMethod", methods)),
     ]
-    for name, define in definitions:
-        _enums[name] = _shared.shared_class("enum:" + name, define)
+    return dict((name, _shared.shared_class("enum:" + name, define))
+                for name, define in definitions)
 
 
 # The enumerations whose members 3.11's ssl also exports as module names
@@ -225,27 +214,6 @@ _CONVERTED = ("_SSLMethod", "Options", "AlertDescription", "SSLErrorNumber",
 # has the protocol (the OPENSSL_NO_* macros); 2.7's _ssl answers the same
 # question by defining PROTOCOL_<protocol> or not.  (2.7 has HAS_TLSv1_3.)
 _PROTOCOL_FLAGS = ("SSLv2", "SSLv3", "TLSv1", "TLSv1_1", "TLSv1_2")
-
-
-def module_names():
-    """``[(name, value)]`` for the ``ssl`` module: the enum classes, the
-    members of those 3.11's ``ssl`` converts under their own names, and
-    the ``HAS_*`` flags 2.7 lacks."""
-    names = [(name, cls) for name, cls in sorted(_enums.items())
-             if not name.startswith("_")]
-    for enum_name in _CONVERTED:
-        for name, member in sorted(_enums[enum_name].__members__.items()):
-            names.append((name, member))
-    names.append(("PROTOCOL_SSLv23", _enums["_SSLMethod"].PROTOCOL_TLS))
-    names.append(("HAS_NEVER_CHECK_COMMON_NAME",
-                  "hostname_checks_common_name" in _backend[0].features))
-    for protocol in _PROTOCOL_FLAGS:
-        names.append(("HAS_" + protocol, hasattr(_ssl, "PROTOCOL_" + protocol)))
-    return names
-
-
-def enum(name):
-    return _enums[name]
 
 
 # -- per-context state -------------------------------------------------------
@@ -284,14 +252,12 @@ def host_flags(context):
     return found["host_flags"]
 
 
-def _release_lacks(feature):
-    """Whether the OpenSSL release itself lacks ``feature`` (the backend's
-    ``absent``)."""
-    return feature in getattr(_backend[0], "absent", ())
-
-
 def _read_only():
     raise AttributeError("can't set attribute")  # 3.x's read-only form
+
+
+def _cannot_delete(self):
+    raise AttributeError("cannot delete attribute")
 
 
 class EngineCannotServe(NotImplementedError, AttributeError):
@@ -304,80 +270,8 @@ class EngineCannotServe(NotImplementedError, AttributeError):
     ``ssl.SSLContext``)."""
 
 
-def _require(context, feature):
-    backend = _backend[0]
-    if feature in backend.features:
-        return backend
-    if _release_lacks(feature):
-        raise AttributeError("'%s' object has no attribute '%s'"
-                             % (type(context).__name__, feature))
-    raise EngineCannotServe(
-        "sslbio's %s engine cannot provide SSLContext.%s: %s"
-        % (backend.name, feature, backend.missing_reason))
-
-
 def _protocol(context):
     return getattr(context, "protocol", PROTOCOL_TLS)
-
-
-# -- construction ------------------------------------------------------------
-def context_new(cls, protocol=None, *args, **kwargs):
-    """3.11's ``SSLContext.__new__``: no protocol means ``PROTOCOL_TLS``
-    (with 3.11's DeprecationWarning); ``PROTOCOL_TLS_CLIENT`` verifies the
-    server and its host name, both it and ``PROTOCOL_TLS_SERVER`` start
-    from 3.11's cipher string and a TLS 1.2 floor.  Other protocols are
-    2.7's."""
-    if protocol is None:
-        warnings.warn("ssl.SSLContext() without protocol argument is "
-                      "deprecated.", DeprecationWarning, stacklevel=2)
-        protocol = PROTOCOL_TLS
-    if protocol not in (PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER):
-        self = _native.__new__(cls, protocol)
-        if protocol != getattr(_ssl, "PROTOCOL_SSLv2", None):
-            import ssl
-            self.set_ciphers(ssl._DEFAULT_CIPHERS)
-        return self
-    _require(cls, "protocol_tls_client_server")
-    self = _native.__new__(cls, PROTOCOL_TLS)
-    self.set_ciphers(_default_ciphers())
-    if "minimum_version" in _backend[0].features:
-        _backend[0].set_proto_version(self, False, 0x0303)
-    else:
-        # No SSL_CTX to set a minimum on: the same floor as options.
-        _native.options.__set__(self, _signed(
-            _unsigned(_native.options.__get__(self)) | _ssl.OP_NO_SSLv3 |
-            _ssl.OP_NO_TLSv1 | _ssl.OP_NO_TLSv1_1))
-    if protocol == PROTOCOL_TLS_CLIENT:
-        _native.verify_mode.__set__(self, _ssl.CERT_REQUIRED)
-        _native.check_hostname.__set__(self, True)
-    return self
-
-
-def _default_ciphers():
-    """3.10+'s cipher string where OpenSSL knows security levels (1.1.0
-    and later).  An older release knows no ``@SECLEVEL`` command: the whole
-    string would select no cipher ("No cipher can be selected.", the
-    context not made).  There the context has no ``security_level`` either
-    (as on Python 3 built against it), and the string makes the suites it
-    selects on 1.1.x, less those the release lacks (ChaCha20): without the
-    command, and without the static ECDH suites that "ECDH" also names
-    there."""
-    if _release_lacks("security_level"):
-        return _CIPHER_SELECTION + _NO_STATIC_ECDH
-    return DEFAULT_CIPHERS
-
-
-def context_init(self, protocol=None, *args, **kwargs):
-    if protocol is None:
-        protocol = PROTOCOL_TLS
-    self.protocol = _as_member("_SSLMethod", protocol)
-
-
-def _as_member(enum_name, value):
-    try:
-        return _enums[enum_name](value)
-    except (KeyError, ValueError):
-        return value
 
 
 def check_side(context, server_side):
@@ -394,177 +288,10 @@ def check_side(context, server_side):
                           "a PROTOCOL_TLS_SERVER context")
 
 
-def wrap_socket_checked(self, sock, server_side, server_hostname=None,
-                        ssl_sock=None):
-    """``_wrap_socket`` as 3.11's: ``check_side()``, and
-    ``post_handshake_auth`` applies to each new connection.  2.7's
-    ``SSLSocket`` and the ``SSLObject`` of the engines that build on 2.7's
-    native object come through here (the pypy engine makes its ``SSL*``
-    itself, and checks the side itself)."""
-    check_side(self, server_side)
-    native = _native._wrap_socket(self, sock, server_side, server_hostname,
-                                  ssl_sock)
-    found = _states().get(self)
-    if found is not None and found["post_handshake_auth"]:
-        _require(self, "post_handshake_auth").configure_connection(
-            self, native, server_side in (True, 1), True)
-    return native
-
-
-# -- attributes --------------------------------------------------------------
-def _enum_property(attribute, enum_name, unsigned=False):
-    """2.7's ``attribute`` read as a member of ``enum_name``.  With
-    ``unsigned`` (a bit mask 2.7 reads and parses as a signed C long), the
-    value is the unsigned mask Python 3 shows, and a mask beyond the signed
-    range is handed to 2.7's setter as the C long it stands for."""
-    descriptor = getattr(_native, attribute)
-
-    def get(self):
-        value = descriptor.__get__(self)
-        if unsigned:
-            value = _unsigned(value)
-        return _as_member(enum_name, value)
-
-    def set(self, value):
-        if unsigned and isinstance(value, (int, long_type)):
-            value = _signed(int(value))
-        descriptor.__set__(self, value)
-
-    return property(get, set, None,
-                    "As 3.11: an ssl.%s member." % enum_name)
-
-
-def _proto_bound(maximum):
-    feature = "maximum_version" if maximum else "minimum_version"
-    unbounded = -1 if maximum else -2
-
-    def get(self):
-        value = _require(self, feature).get_proto_version(self, maximum)
-        return enum("TLSVersion")(value or unbounded)
-
-    def set(self, value):
-        backend = _require(self, feature)
-        if not maximum and value == 0x0300:
-            self.options &= ~_ssl.OP_NO_SSLv3
-        number = c_long_arg(value)
-        if number > 2 ** 31 - 1:
-            raise OverflowError("Option is too long")
-        if _protocol(self) not in (PROTOCOL_TLS, PROTOCOL_TLS_CLIENT,
-                                   PROTOCOL_TLS_SERVER):
-            raise ValueError("The context's protocol doesn't support "
-                             "modification of highest and lowest version.")
-        if number in (0x0300, 0x0301, 0x0302):
-            warnings.warn("ssl.TLSVersion.%s is deprecated"
-                          % enum("TLSVersion")(number).name,
-                          DeprecationWarning, stacklevel=2)
-        elif number not in (-2, -1, 0x0303, 0x0304):
-            raise ValueError("Unsupported TLS/SSL version 0x%x"
-                             % (number & 0xFFFFFFFF))
-        if number == unbounded:
-            number = 0
-        elif number == -3 - unbounded:  # the other side's pseudo-version
-            number = (0x0300 if hasattr(_ssl, "PROTOCOL_SSLv3") else 0x0301) \
-                if maximum else 0x0304
-        if not backend.set_proto_version(self, maximum, number):
-            raise ValueError("Unsupported protocol version 0x%x" % number)
-
-    return property(get, set, None, "As 3.11: a TLSVersion member.")
-
-
-def _get_security_level(self):
-    return _require(self, "security_level").security_level(self)
-
-
-def _get_num_tickets(self):
-    return _require(self, "num_tickets").get_num_tickets(self)
-
-
-def _set_num_tickets(self, value):
-    backend = _require(self, "num_tickets")
-    number = c_long_arg(value)
-    if number < 0:
-        raise ValueError("value must be non-negative")
-    if _protocol(self) != PROTOCOL_TLS_SERVER:
-        raise ValueError("SSLContext is not a server context.")
-    if not backend.set_num_tickets(self, number):
-        raise ValueError("failed to set num tickets.")
-
-
-def _get_post_handshake_auth(self):
-    if _release_lacks("post_handshake_auth"):
-        return None  # as Python 3 built against a release without TLS 1.3
-    _require(self, "post_handshake_auth")
-    return _state(self)["post_handshake_auth"]
-
-
-def _set_post_handshake_auth(self, value):
-    if _release_lacks("post_handshake_auth"):
-        _read_only()
-    _require(self, "post_handshake_auth")
-    _state(self)["post_handshake_auth"] = bool(value)
-
-
-def _cannot_delete(self):
-    raise AttributeError("cannot delete attribute")
-
-
-def _get_hostname_checks_common_name(self):
-    if "hostname_checks_common_name" not in _backend[0].features:
-        return True
-    return not host_flags(self) & HOSTFLAG_NEVER_CHECK_SUBJECT
-
-
-def _set_hostname_checks_common_name(self, value):
-    if _release_lacks("hostname_checks_common_name"):
-        _read_only()
-    backend = _require(self, "hostname_checks_common_name")
-    state = _state(self)
-    if value:
-        flags = state["host_flags"] & ~HOSTFLAG_NEVER_CHECK_SUBJECT
-    else:
-        flags = state["host_flags"] | HOSTFLAG_NEVER_CHECK_SUBJECT
-    backend.set_host_flags(self, flags)
-    state["host_flags"] = flags
-
-
 def _get_sni_callback(self):
     found = _states().get(self)
     wrapper = found and found["sni_callback"] and found["sni_callback"]()
     return wrapper.callback if wrapper is not None else None
-
-
-def _set_sni_callback(self, callback):
-    """3.7+'s ``sni_callback``: called as ``callback(sslobj, server_name,
-    context)`` with the name as the client sent it (an A-label; 2.7
-    decodes it to Unicode first, so it is encoded back)."""
-    _require(self, "sni_callback")
-    if _protocol(self) == PROTOCOL_TLS_CLIENT:
-        raise ValueError("sni_callback cannot be set on TLS_CLIENT context")
-    state = _state(self)
-    state["sni_callback"] = None
-    if callback is None:
-        _native_set_servername_callback(self, None)
-        return
-    if not callable(callback):
-        _native_set_servername_callback(self, None)
-        raise TypeError("not a callable object")
-
-    def a_label_callback(sslobj, server_name, context):
-        if server_name is not None:
-            server_name = server_name.encode("idna").decode("ascii")
-        return callback(sslobj, server_name, context)
-
-    # The native context holds the wrapper, and the wrapper the callback:
-    # a callback that refers to its context makes a cycle the collector
-    # sees through the native context.  The state keeps a weak reference
-    # only; a strong one would keep such a context alive for good.
-    a_label_callback.callback = callback
-    _native_set_servername_callback(self, a_label_callback)
-    state["sni_callback"] = weakref.ref(a_label_callback)
-
-
-def _del_sni_callback(self):
-    _set_sni_callback(self, None)
 
 
 def set_servername_callback(self, server_name_callback):
@@ -584,42 +311,17 @@ def set_servername_callback(self, server_name_callback):
 _text_types = (str, type(u""))
 
 
-def _get_keylog_filename(self):
-    _require(self, "keylog_filename")
-    return _state(self)["keylog_filename"]
-
-
-def _set_keylog_filename(self, path):
-    """3.8+'s ``keylog_filename``: NSS key log lines of every connection
-    of the context appended to ``path`` (None: stop)."""
-    backend = _require(self, "keylog_filename")
-    state = _state(self)
-    backend.set_keylog(self, None)
-    state["keylog_filename"] = None
-    old, state["keylog"] = state["keylog"], None
-    if old is not None:
-        old.close()
-    if path is None:
-        return
-    if not isinstance(path, _text_types):
-        raise TypeError("expected str, bytes or os.PathLike object, not %s"
-                        % type(path).__name__)
-    writer = KeylogWriter(path)
-    # Closed when the context goes: the weak map drops the state, and this
-    # reference (held by the state itself) calls close.
-    state["keylog"] = writer
-    state["keylog_filename"] = path
-    state["keylog_closer"] = weakref.ref(self, _closer(writer))
-    backend.set_keylog(self, writer)
-
-
 def _closer(writer):
     return lambda ref: writer.close()
 
 
-def _get_ciphers(self):
-    """3.6+'s ``get_ciphers()``: a dict per enabled cipher, in order."""
-    return _require(self, "get_ciphers").get_ciphers(self)
+def _method(bound):
+    """A function to put on a class, calling ``bound`` with the instance."""
+    def method(self, *args, **kwargs):
+        return bound(self, *args, **kwargs)
+    method.__name__ = bound.__name__
+    method.__doc__ = bound.__doc__
+    return method
 
 
 # Attributes the interpreter's own context may already have with Python 3's
@@ -636,38 +338,342 @@ def native_features():
                      if hasattr(_native, name))
 
 
-def context_attributes():
-    """``[(name, value)]`` to set on a 2.7 SSLContext class: not those the
-    interpreter's own context already serves, unless the engine's backend
-    serves them too (PyPy 7.3's ``get_ciphers()`` gives cdata objects where
-    Python 3 gives text)."""
-    native = native_features() - _backend[0].features
-    return [(name, value) for name, value in _all_attributes()
-            if name not in native]
+class ContextSurface(object):
+    """Python 3.11's context surface served through one engine's
+    ``backend`` (a ``ContextBackend``): the attributes for a 2.7
+    ``SSLContext`` class (``attributes()``), the names for the ``ssl``
+    module (``module_names()``) and 3.11's enum classes (``enum()``).  The
+    engine choice builds one from the engine's record."""
 
+    def __init__(self, backend):
+        self.backend = backend
+        self._enums = _build_enums(backend)
 
-def _all_attributes():
-    return [
-        ("__new__", staticmethod(context_new)),
-        ("__init__", context_init),
-        ("_wrap_socket", wrap_socket_checked),
-        ("options", _enum_property("options", "Options", unsigned=True)),
-        ("verify_mode", _enum_property("verify_mode", "VerifyMode")),
-        ("verify_flags", _enum_property("verify_flags", "VerifyFlags")),
-        ("minimum_version", _proto_bound(False)),
-        ("maximum_version", _proto_bound(True)),
-        ("security_level", property(_get_security_level)),
-        ("num_tickets", property(_get_num_tickets, _set_num_tickets)),
-        ("post_handshake_auth", property(_get_post_handshake_auth,
-                                         _set_post_handshake_auth,
+    def enum(self, name):
+        return self._enums[name]
+
+    def module_names(self):
+        """``[(name, value)]`` for the ``ssl`` module: the enum classes, the
+        members of those 3.11's ``ssl`` converts under their own names, and
+        the ``HAS_*`` flags 2.7 lacks."""
+        enums = self._enums
+        names = [(name, cls) for name, cls in sorted(enums.items())
+                 if not name.startswith("_")]
+        for enum_name in _CONVERTED:
+            for name, member in sorted(enums[enum_name].__members__.items()):
+                names.append((name, member))
+        names.append(("PROTOCOL_SSLv23", enums["_SSLMethod"].PROTOCOL_TLS))
+        names.append(("HAS_NEVER_CHECK_COMMON_NAME",
+                      "hostname_checks_common_name" in self.backend.features))
+        for protocol in _PROTOCOL_FLAGS:
+            names.append(("HAS_" + protocol,
+                          hasattr(_ssl, "PROTOCOL_" + protocol)))
+        return names
+
+    def _release_lacks(self, feature):
+        """Whether the OpenSSL release itself lacks ``feature`` (the
+        backend's ``absent``)."""
+        return feature in self.backend.absent
+
+    def _require(self, context, feature):
+        backend = self.backend
+        if feature in backend.features:
+            return backend
+        if self._release_lacks(feature):
+            raise AttributeError("'%s' object has no attribute '%s'"
+                                 % (type(context).__name__, feature))
+        raise EngineCannotServe(
+            "sslbio's %s engine cannot provide SSLContext.%s: %s"
+            % (backend.name, feature, backend.missing_reason))
+
+    def _as_member(self, enum_name, value):
+        try:
+            return self._enums[enum_name](value)
+        except (KeyError, ValueError):
+            return value
+
+    # -- construction --------------------------------------------------------
+    def context_new(self, cls, protocol=None, *args, **kwargs):
+        """3.11's ``SSLContext.__new__``: no protocol means ``PROTOCOL_TLS``
+        (with 3.11's DeprecationWarning); ``PROTOCOL_TLS_CLIENT`` verifies
+        the server and its host name, both it and ``PROTOCOL_TLS_SERVER``
+        start from 3.11's cipher string and a TLS 1.2 floor.  Other
+        protocols are 2.7's."""
+        if protocol is None:
+            warnings.warn("ssl.SSLContext() without protocol argument is "
+                          "deprecated.", DeprecationWarning, stacklevel=2)
+            protocol = PROTOCOL_TLS
+        if protocol not in (PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER):
+            self = _native.__new__(cls, protocol)
+            if protocol != getattr(_ssl, "PROTOCOL_SSLv2", None):
+                import ssl
+                self.set_ciphers(ssl._DEFAULT_CIPHERS)
+            return self
+        surface = self
+        surface._require(cls, "protocol_tls_client_server")
+        self = _native.__new__(cls, PROTOCOL_TLS)
+        self.set_ciphers(surface._default_ciphers())
+        if "minimum_version" in surface.backend.features:
+            surface.backend.set_proto_version(self, False, 0x0303)
+        else:
+            # No SSL_CTX to set a minimum on: the same floor as options.
+            _native.options.__set__(self, _signed(
+                _unsigned(_native.options.__get__(self)) | _ssl.OP_NO_SSLv3 |
+                _ssl.OP_NO_TLSv1 | _ssl.OP_NO_TLSv1_1))
+        if protocol == PROTOCOL_TLS_CLIENT:
+            _native.verify_mode.__set__(self, _ssl.CERT_REQUIRED)
+            _native.check_hostname.__set__(self, True)
+        return self
+
+    def _default_ciphers(self):
+        """3.10+'s cipher string where OpenSSL knows security levels (1.1.0
+        and later).  An older release knows no ``@SECLEVEL`` command: the
+        whole string would select no cipher ("No cipher can be selected.",
+        the context not made).  There the context has no ``security_level``
+        either (as on Python 3 built against it), and the string makes the
+        suites it selects on 1.1.x, less those the release lacks (ChaCha20):
+        without the command, and without the static ECDH suites that "ECDH"
+        also names there."""
+        if self._release_lacks("security_level"):
+            return _CIPHER_SELECTION + _NO_STATIC_ECDH
+        return DEFAULT_CIPHERS
+
+    def context_init(self, context, protocol=None, *args, **kwargs):
+        if protocol is None:
+            protocol = PROTOCOL_TLS
+        context.protocol = self._as_member("_SSLMethod", protocol)
+
+    def _wrap_socket_checked(self):
+        """``_wrap_socket`` as 3.11's: ``check_side()``, and
+        ``post_handshake_auth`` applies to each new connection.  2.7's
+        ``SSLSocket`` and the ``SSLObject`` of the engines that build on
+        2.7's native object come through here (the pypy engine makes its
+        ``SSL*`` itself, and checks the side itself).  A function of its own
+        rather than ``_method()``'s: each connection made pays one frame."""
+        require = self._require
+
+        def _wrap_socket(self, sock, server_side, server_hostname=None,
+                         ssl_sock=None):
+            check_side(self, server_side)
+            native = _native._wrap_socket(self, sock, server_side,
+                                          server_hostname, ssl_sock)
+            found = _states().get(self)
+            if found is not None and found["post_handshake_auth"]:
+                require(self, "post_handshake_auth").configure_connection(
+                    self, native, server_side in (True, 1), True)
+            return native
+        return _wrap_socket
+
+    # -- attributes ----------------------------------------------------------
+    def _enum_property(self, attribute, enum_name, unsigned=False):
+        """2.7's ``attribute`` read as a member of ``enum_name``.  With
+        ``unsigned`` (a bit mask 2.7 reads and parses as a signed C long),
+        the value is the unsigned mask Python 3 shows, and a mask beyond the
+        signed range is handed to 2.7's setter as the C long it stands
+        for."""
+        descriptor = getattr(_native, attribute)
+        as_member = self._as_member
+
+        def get(self):
+            value = descriptor.__get__(self)
+            if unsigned:
+                value = _unsigned(value)
+            return as_member(enum_name, value)
+
+        def set(self, value):
+            if unsigned and isinstance(value, (int, long_type)):
+                value = _signed(int(value))
+            descriptor.__set__(self, value)
+
+        return property(get, set, None,
+                        "As 3.11: an ssl.%s member." % enum_name)
+
+    def _proto_bound(self, maximum):
+        feature = "maximum_version" if maximum else "minimum_version"
+        unbounded = -1 if maximum else -2
+        require = self._require
+        versions = self._enums["TLSVersion"]
+
+        def get(self):
+            value = require(self, feature).get_proto_version(self, maximum)
+            return versions(value or unbounded)
+
+        def set(self, value):
+            backend = require(self, feature)
+            if not maximum and value == 0x0300:
+                self.options &= ~_ssl.OP_NO_SSLv3
+            number = c_long_arg(value)
+            if number > 2 ** 31 - 1:
+                raise OverflowError("Option is too long")
+            if _protocol(self) not in (PROTOCOL_TLS, PROTOCOL_TLS_CLIENT,
+                                       PROTOCOL_TLS_SERVER):
+                raise ValueError("The context's protocol doesn't support "
+                                 "modification of highest and lowest "
+                                 "version.")
+            if number in (0x0300, 0x0301, 0x0302):
+                warnings.warn("ssl.TLSVersion.%s is deprecated"
+                              % versions(number).name,
+                              DeprecationWarning, stacklevel=2)
+            elif number not in (-2, -1, 0x0303, 0x0304):
+                raise ValueError("Unsupported TLS/SSL version 0x%x"
+                                 % (number & 0xFFFFFFFF))
+            if number == unbounded:
+                number = 0
+            elif number == -3 - unbounded:  # the other side's pseudo-version
+                number = (0x0300 if hasattr(_ssl, "PROTOCOL_SSLv3")
+                          else 0x0301) if maximum else 0x0304
+            if not backend.set_proto_version(self, maximum, number):
+                raise ValueError("Unsupported protocol version 0x%x" % number)
+
+        return property(get, set, None, "As 3.11: a TLSVersion member.")
+
+    def _get_security_level(self, context):
+        return self._require(context, "security_level").security_level(
+            context)
+
+    def _get_num_tickets(self, context):
+        return self._require(context, "num_tickets").get_num_tickets(context)
+
+    def _set_num_tickets(self, context, value):
+        backend = self._require(context, "num_tickets")
+        number = c_long_arg(value)
+        if number < 0:
+            raise ValueError("value must be non-negative")
+        if _protocol(context) != PROTOCOL_TLS_SERVER:
+            raise ValueError("SSLContext is not a server context.")
+        if not backend.set_num_tickets(context, number):
+            raise ValueError("failed to set num tickets.")
+
+    def _get_post_handshake_auth(self, context):
+        if self._release_lacks("post_handshake_auth"):
+            return None  # as Python 3 built against a release without TLS 1.3
+        self._require(context, "post_handshake_auth")
+        return _state(context)["post_handshake_auth"]
+
+    def _set_post_handshake_auth(self, context, value):
+        if self._release_lacks("post_handshake_auth"):
+            _read_only()
+        self._require(context, "post_handshake_auth")
+        _state(context)["post_handshake_auth"] = bool(value)
+
+    def _get_hostname_checks_common_name(self, context):
+        if "hostname_checks_common_name" not in self.backend.features:
+            return True
+        return not host_flags(context) & HOSTFLAG_NEVER_CHECK_SUBJECT
+
+    def _set_hostname_checks_common_name(self, context, value):
+        if self._release_lacks("hostname_checks_common_name"):
+            _read_only()
+        backend = self._require(context, "hostname_checks_common_name")
+        state = _state(context)
+        if value:
+            flags = state["host_flags"] & ~HOSTFLAG_NEVER_CHECK_SUBJECT
+        else:
+            flags = state["host_flags"] | HOSTFLAG_NEVER_CHECK_SUBJECT
+        backend.set_host_flags(context, flags)
+        state["host_flags"] = flags
+
+    def _set_sni_callback(self, context, callback):
+        """3.7+'s ``sni_callback``: called as ``callback(sslobj,
+        server_name, context)`` with the name as the client sent it (an
+        A-label; 2.7 decodes it to Unicode first, so it is encoded back)."""
+        self._require(context, "sni_callback")
+        if _protocol(context) == PROTOCOL_TLS_CLIENT:
+            raise ValueError("sni_callback cannot be set on TLS_CLIENT "
+                             "context")
+        state = _state(context)
+        state["sni_callback"] = None
+        if callback is None:
+            _native_set_servername_callback(context, None)
+            return
+        if not callable(callback):
+            _native_set_servername_callback(context, None)
+            raise TypeError("not a callable object")
+
+        def a_label_callback(sslobj, server_name, context):
+            if server_name is not None:
+                server_name = server_name.encode("idna").decode("ascii")
+            return callback(sslobj, server_name, context)
+
+        # The native context holds the wrapper, and the wrapper the
+        # callback: a callback that refers to its context makes a cycle the
+        # collector sees through the native context.  The state keeps a
+        # weak reference only; a strong one would keep such a context alive
+        # for good.
+        a_label_callback.callback = callback
+        _native_set_servername_callback(context, a_label_callback)
+        state["sni_callback"] = weakref.ref(a_label_callback)
+
+    def _del_sni_callback(self, context):
+        self._set_sni_callback(context, None)
+
+    def _get_keylog_filename(self, context):
+        self._require(context, "keylog_filename")
+        return _state(context)["keylog_filename"]
+
+    def _set_keylog_filename(self, context, path):
+        """3.8+'s ``keylog_filename``: NSS key log lines of every connection
+        of the context appended to ``path`` (None: stop)."""
+        backend = self._require(context, "keylog_filename")
+        state = _state(context)
+        backend.set_keylog(context, None)
+        state["keylog_filename"] = None
+        old, state["keylog"] = state["keylog"], None
+        if old is not None:
+            old.close()
+        if path is None:
+            return
+        if not isinstance(path, _text_types):
+            raise TypeError("expected str, bytes or os.PathLike object, not "
+                            "%s" % type(path).__name__)
+        writer = KeylogWriter(path)
+        # Closed when the context goes: the weak map drops the state, and
+        # this reference (held by the state itself) calls close.
+        state["keylog"] = writer
+        state["keylog_filename"] = path
+        state["keylog_closer"] = weakref.ref(context, _closer(writer))
+        backend.set_keylog(context, writer)
+
+    def get_ciphers(self, context):
+        """3.6+'s ``get_ciphers()``: a dict per enabled cipher, in order."""
+        return self._require(context, "get_ciphers").get_ciphers(context)
+
+    def attributes(self):
+        """``[(name, value)]`` to set on a 2.7 SSLContext class: not those
+        the interpreter's own context already serves, unless the engine's
+        backend serves them too (PyPy 7.3's ``get_ciphers()`` gives cdata
+        objects where Python 3 gives text)."""
+        native = native_features() - self.backend.features
+        return [(name, value) for name, value in self._all_attributes()
+                if name not in native]
+
+    def _all_attributes(self):
+        return [
+            ("__new__", staticmethod(self.context_new)),
+            ("__init__", _method(self.context_init)),
+            ("_wrap_socket", self._wrap_socket_checked()),
+            ("options", self._enum_property("options", "Options",
+                                            unsigned=True)),
+            ("verify_mode", self._enum_property("verify_mode", "VerifyMode")),
+            ("verify_flags", self._enum_property("verify_flags",
+                                                 "VerifyFlags")),
+            ("minimum_version", self._proto_bound(False)),
+            ("maximum_version", self._proto_bound(True)),
+            ("security_level", property(self._get_security_level)),
+            ("num_tickets", property(self._get_num_tickets,
+                                     self._set_num_tickets)),
+            ("post_handshake_auth", property(self._get_post_handshake_auth,
+                                             self._set_post_handshake_auth,
+                                             _cannot_delete)),
+            ("hostname_checks_common_name", property(
+                self._get_hostname_checks_common_name,
+                self._set_hostname_checks_common_name)),
+            ("sni_callback", property(_get_sni_callback,
+                                      self._set_sni_callback,
+                                      self._del_sni_callback)),
+            ("set_servername_callback", set_servername_callback),
+            ("keylog_filename", property(self._get_keylog_filename,
+                                         self._set_keylog_filename,
                                          _cannot_delete)),
-        ("hostname_checks_common_name", property(
-            _get_hostname_checks_common_name,
-            _set_hostname_checks_common_name)),
-        ("sni_callback", property(_get_sni_callback, _set_sni_callback,
-                                  _del_sni_callback)),
-        ("set_servername_callback", set_servername_callback),
-        ("keylog_filename", property(_get_keylog_filename,
-                                     _set_keylog_filename, _cannot_delete)),
-        ("get_ciphers", _get_ciphers),
-    ]
+            ("get_ciphers", _method(self.get_ciphers)),
+        ]

@@ -23,7 +23,7 @@ __all__ = ["ENGINE", "ENGINE_RECORD", "ENGINE_REASONS", "UNAVAILABLE_REASON",
            "ENGINE_LIMITS", "ENGINE_LIMITATIONS", "EngineUnavailableError",
            "MemoryBIO", "SSLObject", "SSLSession", "SSLContext",
            "SSLCertVerificationError", "wrap_bio", "describe",
-           "CONTEXT_FEATURES"]
+           "CONTEXT_FEATURES", "CONTEXT_SURFACE", "RAND_NAMES"]
 
 # The environment variable that forces one engine.
 FORCE_VARIABLE = "SSLBIO_ENGINE"
@@ -84,7 +84,7 @@ if ENGINE_RECORD is not None:
     # record) and as sentences (empty for ctypes).
     ENGINE_LIMITS = ENGINE_RECORD.limits
     _backend = ENGINE_RECORD.context_backend
-    _rand = ENGINE_RECORD.rand
+    _rand_source = ENGINE_RECORD.rand
 else:
     ENGINE = "unavailable"
 
@@ -112,25 +112,27 @@ else:
 
     ENGINE_LIMITS = NO_LIMITS
     _backend = None
-    _rand = None
+    _rand_source = None
 
 ENGINE_LIMITATIONS = ENGINE_LIMITS.lines()
 
-from ._context import (  # noqa: E402
-    SSLContext, wrap_bio, bind_sslobject_class, bind_context_features)
+from ._context import context_class  # noqa: E402
 from ._context_features import (  # noqa: E402
-    NoContextBackend, native_features)
-from ._rand import bind_source, native_source  # noqa: E402
+    ContextSurface, NoContextBackend, native_features)
+from . import _rand  # noqa: E402
 
-bind_sslobject_class(SSLObject)
 # Python 3.11's context attributes, served by the engine's backend; with no
 # engine, nothing reaches the SSL_CTX and none of them is served.
 if _backend is None:
     _backend = NoContextBackend(ENGINE, UNAVAILABLE_REASON)
-bind_context_features(_backend)
+CONTEXT_SURFACE = ContextSurface(_backend)
+SSLContext = context_class(SSLObject, CONTEXT_SURFACE)
+# sslbio.wrap_bio(context, ...): SSLContext.wrap_bio() for any ssl.SSLContext.
+wrap_bio = SSLContext.__dict__["wrap_bio"]
 # Names of _context_features.FEATURES served here: by the engine, or by the
 # interpreter's own _ssl (PyPy's has some of Python 3's).
 CONTEXT_FEATURES = _backend.features | native_features()
-# OpenSSL's random generator for ssl.RAND_bytes(): through the engine, or
-# the interpreter's own _ssl (PyPy's), or else the system's (see _rand).
-bind_source(_rand or native_source())
+# ssl.RAND_bytes() and ssl.RAND_pseudo_bytes() over OpenSSL's random
+# generator: through the engine, or the interpreter's own _ssl (PyPy's), or
+# else the system's (see _rand).
+RAND_NAMES = _rand.module_names(_rand_source or _rand.native_source())

@@ -27,7 +27,7 @@ sslbio instead (see ``_urllib3``).
 
 import ssl
 
-from . import _context, _context_features, _engine, _rand, _shared, _urllib3
+from . import _engine, _shared, _urllib3
 
 __all__ = ["inject_into_ssl", "extract_from_ssl"]
 
@@ -43,16 +43,16 @@ def _replacements():
         (ssl, "SSLSession", _engine.SSLSession),
         (ssl, "SSLCertVerificationError", _engine.SSLCertVerificationError),
         (ssl, "CertificateError", _engine.SSLCertVerificationError),
-        (ssl.SSLContext, "wrap_bio", _context.wrap_bio_method),
+        (ssl.SSLContext, "wrap_bio", _engine.wrap_bio),
         (ssl.SSLContext, "sslobject_class", _engine.SSLObject),
         # Not in ssl: what urllib3 1.26 runs TLS in TLS with (see _urllib3).
         (_urllib3.ssl_holder(), "tls_in_tls", _urllib3.TLSInTLS),
     ] + [
         (ssl.SSLContext, name, value)
-        for name, value in _context_features.context_attributes()
+        for name, value in _engine.CONTEXT_SURFACE.attributes()
     ] + [
         (ssl, name, value) for name, value in
-        _context_features.module_names() + _rand.module_names()
+        _engine.CONTEXT_SURFACE.module_names() + _engine.RAND_NAMES
     ]
 
 

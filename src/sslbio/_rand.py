@@ -20,22 +20,12 @@ import warnings
 
 from ._args import c_int_arg
 
-__all__ = ["bind_source", "native_source", "module_names"]
+__all__ = ["native_source", "module_names"]
 
 
 def _system_source(count, pseudo):
     data = os.urandom(count)
     return (data, True) if pseudo else data
-
-
-# source(count, pseudo): Python 3's PySSL_RAND() after its argument checks.
-_source = [_system_source]
-
-
-def bind_source(source):
-    """Called once by the engine choice: what serves this copy (None: the
-    system's generator)."""
-    _source[0] = source or _system_source
 
 
 def native_source():
@@ -57,23 +47,25 @@ def _positive(count):
     return count
 
 
-def RAND_bytes(n):
-    """Generate n cryptographically strong pseudo-random bytes."""
-    return _source[0](_positive(c_int_arg(n)), False)
+def module_names(source):
+    """``[(name, function)]`` for the ``ssl`` module, served by ``source``
+    (``source(count, pseudo)``: Python 3's PySSL_RAND() after its argument
+    checks; None: the system's generator)."""
+    source = source or _system_source
 
+    def RAND_bytes(n):
+        """Generate n cryptographically strong pseudo-random bytes."""
+        return source(_positive(c_int_arg(n)), False)
 
-def RAND_pseudo_bytes(n):
-    """Generate n pseudo-random bytes.
+    def RAND_pseudo_bytes(n):
+        """Generate n pseudo-random bytes.
 
-    Return a pair (bytes, is_cryptographic).  is_cryptographic is True
-    if the bytes generated are cryptographically strong.
-    """
-    n = c_int_arg(n)
-    warnings.warn("ssl.RAND_pseudo_bytes() is deprecated", DeprecationWarning,
-                  stacklevel=2)
-    return _source[0](_positive(n), True)
+        Return a pair (bytes, is_cryptographic).  is_cryptographic is True
+        if the bytes generated are cryptographically strong.
+        """
+        n = c_int_arg(n)
+        warnings.warn("ssl.RAND_pseudo_bytes() is deprecated",
+                      DeprecationWarning, stacklevel=2)
+        return source(_positive(n), True)
 
-
-def module_names():
-    """``[(name, function)]`` for the ``ssl`` module."""
     return [("RAND_bytes", RAND_bytes), ("RAND_pseudo_bytes", RAND_pseudo_bytes)]
