@@ -23,6 +23,7 @@ pytestmark = pytest.mark.skipif(not PY2, reason="an engine for Python 2.7")
 
 if PY2:
     from sslbio._engines import portable, _hostmatch, _plaintext
+    from sslbio._engines.portable import state
     from support import subproc
     try:
         from sslbio._engines import ctypes as ctypes_engine
@@ -298,6 +299,7 @@ def test_an_alert_reaches_the_peer_when_a_call_fails():
 def test_host_name_mismatch(tls, hostname, code):
     tls12 = tls == "1.2" or not HAS_TLS13  # what the connection speaks
     pair = Pair("portable", hostname=hostname, tls=tls)
+    assert pair.client._state is state.HANDSHAKING
     pair.step("client")
     pair.flush()
     pair.step("server")
@@ -322,6 +324,8 @@ def test_host_name_mismatch(tls, hostname, code):
     assert pair.client.get_channel_binding() is None
     # A TLS 1.2 client stops before ChangeCipherSpec: no current cipher.
     assert (pair.client.cipher() is None) is tls12
+    assert pair.client._state is (state.NAME_MISMATCH_IN_CLEAR if tls12
+                                  else state.NAME_MISMATCH)
     # The peer never completes its handshake: under TLS 1.2 it gets the
     # alert OpenSSL sends, under TLS 1.3 nothing (the Finished is withheld).
     pair.sin.write(pair.cout.read())
@@ -333,6 +337,16 @@ def test_host_name_mismatch(tls, hostname, code):
         with pytest.raises(ssl.SSLWantReadError):
             pair.server.do_handshake()
         assert pair.server.version() is None
+
+
+def test_connection_state_is_one_value():
+    """Where each side stands is one value: handshaking, then open."""
+    pair = Pair("portable")
+    assert (pair.client._state, pair.server._state) == \
+        (state.HANDSHAKING, state.HANDSHAKING)
+    pair.handshake()
+    assert (pair.client._state, pair.server._state) == (state.OPEN, state.OPEN)
+    assert not state.HANDSHAKING.finished and state.OPEN.finished
 
 
 def test_host_name_check_set_at_creation():
