@@ -275,18 +275,19 @@ class Binding(object):
             self.sk_num = self.OPENSSL_sk_num
             self.sk_value = self.OPENSSL_sk_value
             self.tls_method = self.TLS_method
+            self.session_ticket_lifetime_hint = \
+                self.SSL_SESSION_get_ticket_lifetime_hint
+            self.session_has_ticket = self.SSL_SESSION_has_ticket
+            self.ctx_get_options = self.SSL_CTX_get_options
         else:
             self.bio_up_ref = self._bio_up_ref_102
             self.is_init_finished = self._is_init_finished_102
             self.session_reused = self._session_reused_102
             self.tls_method = self.SSLv23_method
-        if v >= V110:
-            self.session_ticket_lifetime_hint = \
-                self.SSL_SESSION_get_ticket_lifetime_hint
-            self.session_has_ticket = self.SSL_SESSION_has_ticket
-        else:
             self.session_ticket_lifetime_hint = self._ticket_hint_102
             self.session_has_ticket = self._has_ticket_102
+            # A macro over SSL_CTX_ctrl in 1.0.2; 1.1.0 dropped that ctrl.
+            self.ctx_get_options = self._ctx_get_options_ctrl
         # SSL_write() returns 0 both for a failure and for an empty write;
         # the _ex form tells them apart, and before it an empty write
         # succeeds exactly once the handshake has finished.
@@ -294,11 +295,6 @@ class Binding(object):
             self.write_empty = self._write_empty_ex
         else:
             self.write_empty = self.is_init_finished
-        if v >= V110:
-            self.ctx_get_options = self.SSL_CTX_get_options
-        else:
-            # A macro over SSL_CTX_ctrl in 1.0.2; 1.1.0 dropped that ctrl.
-            self.ctx_get_options = self._ctx_get_options_ctrl
         self._adapt_context_features()
 
     # -- Python 3.7+ SSLContext attributes ---------------------------------
