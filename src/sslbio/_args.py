@@ -9,18 +9,19 @@ import struct
 import sys
 
 __all__ = ["as_bytes", "byte_view", "index_as_int", "ssize_arg", "c_int_arg",
-           "c_long_arg", "no_arguments"]
+           "c_long_arg", "no_arguments", "integer_types", "long_type"]
 
 _INT_MAX = 2 ** 31 - 1
 # C long: 64 bits on the LP64 platforms CPython 2.7 runs on, 32 on Windows.
 _LONG_MAX = 2 ** (8 * struct.calcsize("l") - 1) - 1
 
 try:
-    _integer_types = (int, long)  # noqa: F821 (Python 2)
+    long_type = long  # noqa: F821 (Python 2)
     _text_type = unicode  # noqa: F821 (Python 2)
 except NameError:  # pragma: no cover - the engine only runs on Python 2
-    _integer_types = (int,)
+    long_type = int
     _text_type = str
+integer_types = (int, long_type)
 
 
 def as_bytes(data):
@@ -32,7 +33,7 @@ def as_bytes(data):
     if type(data) is bytes:
         return data
     if isinstance(data, _text_type) or data is None or \
-            isinstance(data, _integer_types):
+            isinstance(data, integer_types):
         raise TypeError("a bytes-like object is required, not '%s'"
                         % _type_name(data))
     try:
@@ -83,7 +84,7 @@ def _type_name(obj):
 
 def index_as_int(value, what="integer"):
     """Python 3's ``int`` argument conversion (``__index__`` only)."""
-    if isinstance(value, bool) or isinstance(value, _integer_types):
+    if isinstance(value, integer_types):
         return int(value)
     if hasattr(type(value), "__index__") and not isinstance(value, float):
         return int(value.__index__())

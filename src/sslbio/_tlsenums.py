@@ -17,6 +17,11 @@ on the OpenSSL release; the caller passes what the loaded one has
 (``_releases.option_constants``).
 """
 
+import functools
+import operator
+
+from ._args import integer_types, long_type
+
 __all__ = ["make_enum", "make_flag", "TLS_VERSIONS", "VERIFY_FLAG_EXTRAS"]
 
 # Python 3.11's TLSVersion: the wire numbers, and the two pseudo-versions
@@ -61,12 +66,6 @@ class _EnumType(type):
 
     def __repr__(cls):
         return "<%s '%s'>" % (cls._kind, cls.__name__)
-
-
-try:
-    long_type = long  # noqa: F821  (2.7)
-except NameError:
-    long_type = int
 
 
 class _Member(object):
@@ -118,6 +117,16 @@ class _IntEnum(_EnumType("_IntEnumBase", (_Member, int), {})):
         raise ValueError("%r is not a valid %s" % (value, cls.__name__))
 
 
+def _flag_operator(operation):
+    """A binary operator of 3.11's IntFlag: with any integer, a member of
+    the class again."""
+    def method(self, other):
+        if not isinstance(other, integer_types):
+            return NotImplemented
+        return type(self)(operation(int(self), int(other)))
+    return method
+
+
 class _IntFlag(_EnumType("_IntFlagBase", (_Member, long_type), {})):
     """Any integer is a value (boundary KEEP); a combination is named by its
     one-bit members, lowest bit first, then any member of several bits it
@@ -129,7 +138,7 @@ class _IntFlag(_EnumType("_IntFlagBase", (_Member, long_type), {})):
     _kind = "flag"
 
     def __new__(cls, value):
-        if not isinstance(value, (int, long_type)):
+        if not isinstance(value, integer_types):
             raise ValueError("%r is not a valid %s" % (value, cls.__name__))
         found = cls._by_value.get(value)
         if found is not None:
@@ -151,10 +160,7 @@ class _IntFlag(_EnumType("_IntFlagBase", (_Member, long_type), {})):
                 if member not in members and int(member) and \
                         int(member) & value == int(member):
                     members.append(member)
-        combined = 0
-        for member in members:
-            combined |= int(member)
-        unknown = value ^ combined
+        unknown = value ^ _union(members)
         name = "|".join(member._name_ for member in members) or None
         if name is not None and unknown:
             name += "|%d" % unknown
@@ -162,24 +168,9 @@ class _IntFlag(_EnumType("_IntFlagBase", (_Member, long_type), {})):
         pseudo._name_ = name
         return pseudo
 
-    def __or__(self, other):
-        if not isinstance(other, (int, long_type)):
-            return NotImplemented
-        return type(self)(int(self) | int(other))
-
-    def __and__(self, other):
-        if not isinstance(other, (int, long_type)):
-            return NotImplemented
-        return type(self)(int(self) & int(other))
-
-    def __xor__(self, other):
-        if not isinstance(other, (int, long_type)):
-            return NotImplemented
-        return type(self)(int(self) ^ int(other))
-
-    __ror__ = __or__
-    __rand__ = __and__
-    __rxor__ = __xor__
+    __or__ = __ror__ = _flag_operator(operator.or_)
+    __and__ = __rand__ = _flag_operator(operator.and_)
+    __xor__ = __rxor__ = _flag_operator(operator.xor)
 
     def __invert__(self):
         return type(self)(~int(self))
@@ -190,6 +181,10 @@ def _bits(value):
         bit = value & -value
         yield bit
         value ^= bit
+
+
+def _union(members):
+    return functools.reduce(operator.or_, map(int, members), 0)
 
 
 def _populate(cls, members):
@@ -224,12 +219,8 @@ def make_flag(name, members, module="ssl"):
     members = sorted(members, key=lambda item: (item[1], item[0]))
     cls = _EnumType(str(name), (_IntFlag,), {"__module__": module})
     canonical = _populate(cls, members)
-    cls._singles = cls._all_bits = 0
-    for member in canonical:
-        value = int(member)
-        cls._all_bits |= value
-        if value and value & (value - 1) == 0:
-            cls._singles |= value
     cls._canonical = tuple(m for m in canonical
                            if int(m) and int(m) & (int(m) - 1) == 0)
+    cls._singles = _union(cls._canonical)
+    cls._all_bits = _union(canonical)
     return cls
