@@ -37,9 +37,8 @@ import _ssl
 from . import _shared
 from ._releases import (OPTION_NAMES, RELEASE_CONTEXT_FEATURES,
                         context_features, option_constants)
-from ._tlsenums import (TLS_VERSIONS, VERIFY_FLAG_EXTRAS, long_type,
-                        make_enum, make_flag)
-from ._args import c_long_arg
+from ._tlsenums import TLS_VERSIONS, VERIFY_FLAG_EXTRAS, make_enum, make_flag
+from ._args import c_long_arg, integer_types
 from ._keylog import KeylogWriter
 
 # 2 ** (bits in a C long): 2.7 passes option masks as C longs.
@@ -234,14 +233,10 @@ def _state(context):
     keylog_filename, keylog, host_flags).  Part of the contract between
     copies of sslbio.  Nothing in it may refer to the context: the map's
     values are strong."""
-    states = _states()
-    found = states.get(context)
-    if found is None:
-        found = states.setdefault(context, {
-            "sni_callback": None, "post_handshake_auth": False,
-            "keylog_filename": None, "keylog": None,
-            "host_flags": HOSTFLAG_NO_PARTIAL_WILDCARDS})
-    return found
+    return _states().setdefault(context, {
+        "sni_callback": None, "post_handshake_auth": False,
+        "keylog_filename": None, "keylog": None,
+        "host_flags": HOSTFLAG_NO_PARTIAL_WILDCARDS})
 
 
 def host_flags(context):
@@ -311,10 +306,6 @@ def set_servername_callback(self, server_name_callback):
 _text_types = (str, type(u""))
 
 
-def _closer(writer):
-    return lambda ref: writer.close()
-
-
 def _method(bound):
     """A function to put on a class, calling ``bound`` with the instance."""
     def method(self, *args, **kwargs):
@@ -324,18 +315,11 @@ def _method(bound):
     return method
 
 
-# Attributes the interpreter's own context may already have with Python 3's
-# meaning (PyPy's _ssl is a port of Python 3's): those are left alone.
-_NATIVE_CAN_HAVE = ("post_handshake_auth", "get_ciphers", "sni_callback",
-                    "minimum_version", "maximum_version", "keylog_filename",
-                    "num_tickets", "security_level",
-                    "hostname_checks_common_name")
-
-
 def native_features():
-    """The names of ``FEATURES`` the interpreter's ``_ssl`` serves itself."""
-    return frozenset(name for name in _NATIVE_CAN_HAVE
-                     if hasattr(_native, name))
+    """The names of ``FEATURES`` the interpreter's ``_ssl`` serves itself,
+    as attributes with Python 3's meaning (PyPy's ``_ssl`` is a port of
+    Python 3's): those are left alone."""
+    return frozenset(name for name in FEATURES if hasattr(_native, name))
 
 
 class ContextSurface(object):
@@ -370,16 +354,11 @@ class ContextSurface(object):
                           hasattr(_ssl, "PROTOCOL_" + protocol)))
         return names
 
-    def _release_lacks(self, feature):
-        """Whether the OpenSSL release itself lacks ``feature`` (the
-        backend's ``absent``)."""
-        return feature in self.backend.absent
-
     def _require(self, context, feature):
         backend = self.backend
         if feature in backend.features:
             return backend
-        if self._release_lacks(feature):
+        if feature in backend.absent:  # as on Python 3 built against it
             raise AttributeError("'%s' object has no attribute '%s'"
                                  % (type(context).__name__, feature))
         raise EngineCannotServe(
@@ -434,7 +413,7 @@ class ContextSurface(object):
         suites it selects on 1.1.x, less those the release lacks (ChaCha20):
         without the command, and without the static ECDH suites that "ECDH"
         also names there."""
-        if self._release_lacks("security_level"):
+        if "security_level" in self.backend.absent:
             return _CIPHER_SELECTION + _NO_STATIC_ECDH
         return DEFAULT_CIPHERS
 
@@ -481,7 +460,7 @@ class ContextSurface(object):
             return as_member(enum_name, value)
 
         def set(self, value):
-            if unsigned and isinstance(value, (int, long_type)):
+            if unsigned and isinstance(value, integer_types):
                 value = _signed(int(value))
             descriptor.__set__(self, value)
 
@@ -545,13 +524,13 @@ class ContextSurface(object):
             raise ValueError("failed to set num tickets.")
 
     def _get_post_handshake_auth(self, context):
-        if self._release_lacks("post_handshake_auth"):
+        if "post_handshake_auth" in self.backend.absent:
             return None  # as Python 3 built against a release without TLS 1.3
         self._require(context, "post_handshake_auth")
         return _state(context)["post_handshake_auth"]
 
     def _set_post_handshake_auth(self, context, value):
-        if self._release_lacks("post_handshake_auth"):
+        if "post_handshake_auth" in self.backend.absent:
             _read_only()
         self._require(context, "post_handshake_auth")
         _state(context)["post_handshake_auth"] = bool(value)
@@ -562,14 +541,13 @@ class ContextSurface(object):
         return not host_flags(context) & HOSTFLAG_NEVER_CHECK_SUBJECT
 
     def _set_hostname_checks_common_name(self, context, value):
-        if self._release_lacks("hostname_checks_common_name"):
+        if "hostname_checks_common_name" in self.backend.absent:
             _read_only()
         backend = self._require(context, "hostname_checks_common_name")
         state = _state(context)
-        if value:
-            flags = state["host_flags"] & ~HOSTFLAG_NEVER_CHECK_SUBJECT
-        else:
-            flags = state["host_flags"] | HOSTFLAG_NEVER_CHECK_SUBJECT
+        flags = state["host_flags"] & ~HOSTFLAG_NEVER_CHECK_SUBJECT
+        if not value:
+            flags |= HOSTFLAG_NEVER_CHECK_SUBJECT
         backend.set_host_flags(context, flags)
         state["host_flags"] = flags
 
@@ -631,7 +609,8 @@ class ContextSurface(object):
         # this reference (held by the state itself) calls close.
         state["keylog"] = writer
         state["keylog_filename"] = path
-        state["keylog_closer"] = weakref.ref(context, _closer(writer))
+        state["keylog_closer"] = weakref.ref(context,
+                                             lambda ref: writer.close())
         backend.set_keylog(context, writer)
 
     def get_ciphers(self, context):
@@ -644,11 +623,7 @@ class ContextSurface(object):
         backend serves them too (PyPy 7.3's ``get_ciphers()`` gives cdata
         objects where Python 3 gives text)."""
         native = native_features() - self.backend.features
-        return [(name, value) for name, value in self._all_attributes()
-                if name not in native]
-
-    def _all_attributes(self):
-        return [
+        return [(name, value) for name, value in [
             ("__new__", staticmethod(self.context_new)),
             ("__init__", _method(self.context_init)),
             ("_wrap_socket", self._wrap_socket_checked()),
@@ -676,4 +651,4 @@ class ContextSurface(object):
                                          self._set_keylog_filename,
                                          _cannot_delete)),
             ("get_ciphers", _method(self.get_ciphers)),
-        ]
+        ] if name not in native]
