@@ -12,31 +12,22 @@ import collections
 
 __all__ = ["Limits", "NO_LIMITS"]
 
+# (name, default: as Python 3).  What a field means is the sentence lines()
+# renders for it.
 _FIELDS = (
-    # Host names are checked by sslbio once the peer's certificate is known,
-    # not by OpenSSL inside the handshake: on a TLS 1.3 mismatch the peer
-    # gets no alert (the client's last flight is withheld instead).
     ("hostname_checked_late", False),
-    # A client failing the host name check has read the rest of the peer's
-    # flight from its incoming BIO.
     ("hostname_failure_reads_flight", False),
-    # Certificate chain failures carry no verify_code / verify_message.
     ("chain_failure_without_verify_code", False),
     ("resumes_sessions", True),
     # ((method, when or ""), ...): methods that raise NotImplementedError.
     ("refused_calls", ()),
-    # getpeercert() and version() still answer after a fatal alert received
-    # inside unwrap().
     ("answers_after_unwrap_alert", False),
-    # Descriptors each SSLObject holds (and so system calls per record).
     ("descriptors_per_object", 0),
     # Python 3.11's context attributes (names of _context_features.FEATURES)
     # that raise NotImplementedError, why, and those served.
     ("unserved_context_attributes", ()),
     ("served_context_attributes", ()),
     ("context_reason", ""),
-    # PROTOCOL_TLS_CLIENT/SERVER contexts show their TLS 1.2 floor in
-    # options as OP_NO_TLSv1|OP_NO_TLSv1_1 (no version bounds to set).
     ("tls12_floor_as_options", False),
 )
 
