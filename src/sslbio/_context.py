@@ -1,18 +1,12 @@
 """``SSLContext.wrap_bio()`` for 2.7 contexts, as Python 3.7+ has it, and
 the ``SSLContext`` class that carries it with 3.11's context surface."""
 
+import ssl
+
 from ._shared import is_engine_class
 from ._hostname import encode_hostname
 
 __all__ = ["wrap_bio_method", "context_class"]
-
-
-def _stdlib_context_class():
-    import ssl
-    return ssl.SSLContext
-
-
-_stdlib_context = _stdlib_context_class()
 
 
 def wrap_bio_method(own):
@@ -58,4 +52,4 @@ def context_class(sslobject_class, surface):
         __doc__=_CONTEXT_DOC, __module__=__name__,
         sslobject_class=sslobject_class,
         wrap_bio=wrap_bio_method(sslobject_class))
-    return type("SSLContext", (_stdlib_context,), namespace)
+    return type("SSLContext", (ssl.SSLContext,), namespace)

@@ -36,10 +36,11 @@ def _is_declaration(attribute):
 
 
 def _lookup(cls, name):
-    """``name`` as ``cls`` resolves it, without binding it."""
+    """``(the class that holds it, name as cls resolves it)``, without
+    binding it."""
     for klass in cls.__mro__:
         if name in vars(klass):
-            return vars(klass)[name]
+            return klass, vars(klass)[name]
     raise AttributeError(name)
 
 
@@ -54,7 +55,7 @@ def declared(front):
 def unimplemented(cls, front):
     """The declared names of ``front`` that ``cls`` leaves unimplemented."""
     return [name for name in declared(front)
-            if _is_declaration(_lookup(cls, name))]
+            if _is_declaration(_lookup(cls, name)[1])]
 
 
 def complete(cls, front):
@@ -66,9 +67,8 @@ def complete(cls, front):
         raise TypeError("%s.%s does not implement %s"
                         % (cls.__module__, cls.__name__, ", ".join(missing)))
     for name in declared(front):
-        doc = _function_of(_lookup(front, name)).__doc__
-        owner = next(klass for klass in cls.__mro__ if name in vars(klass))
-        attribute = vars(owner)[name]
+        doc = _function_of(_lookup(front, name)[1]).__doc__
+        owner, attribute = _lookup(cls, name)
         if isinstance(attribute, property):
             if attribute.__doc__ is None:
                 setattr(owner, name, property(attribute.fget, attribute.fset,

@@ -33,10 +33,6 @@ class EngineUnavailableError(RuntimeError):
     """sslbio cannot provide the in-memory TLS API on this interpreter."""
 
 
-def _reason(exc):
-    return "%s: %s" % (type(exc).__name__, exc)
-
-
 def _try(name):
     """(the engine's record, None) or (None, why it cannot serve)."""
     try:
@@ -45,7 +41,7 @@ def _try(name):
         module = importlib.import_module("._engines." + name, __package__)
         return module.ENGINE, None
     except Exception as exc:
-        return None, _reason(exc)
+        return None, "%s: %s" % (type(exc).__name__, exc)
 
 
 def _choose():

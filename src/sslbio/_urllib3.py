@@ -196,13 +196,6 @@ def _package(module):
     return module
 
 
-def _supported(urllib3):
-    if not _is_126(urllib3):
-        raise ValueError("sslbio.inject_into_urllib3() supports urllib3 1.26, "
-                         "not %s %s" % (urllib3.__name__, getattr(
-                             urllib3, "__version__", "") or "(unknown)"))
-
-
 def inject_into_urllib3(module=None):
     """Let urllib3 1.26 (``module``: the ``urllib3`` package, the default, or
     a vendored copy such as ``pip._vendor.urllib3``, given as a module or its
@@ -216,7 +209,10 @@ def inject_into_urllib3(module=None):
     urllib3 = _package(module)
     if urllib3.__dict__.get(_SAVED) is not None:
         return
-    _supported(urllib3)
+    if not _is_126(urllib3):
+        raise ValueError("sslbio.inject_into_urllib3() supports urllib3 1.26, "
+                         "not %s %s" % (urllib3.__name__, getattr(
+                             urllib3, "__version__", "") or "(unknown)"))
     pool_manager = urllib3.poolmanager.PoolManager
     setattr(urllib3, _SAVED, {
         "validate": pool_manager.__dict__["_validate_proxy_scheme_url_selection"],
