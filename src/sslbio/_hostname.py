@@ -8,12 +8,13 @@ literal (no SNI; checked against the certificate's IP entries) from a name.
 import re
 import socket
 
-__all__ = ["encode_hostname", "checked_server_hostname", "ip_address"]
+__all__ = ["encode_hostname", "checked_server_hostname", "ip_address",
+           "TEXT_TYPES"]
 
 try:
-    _text_types = (str, unicode)  # noqa: F821 (Python 2)
+    TEXT_TYPES = (str, unicode)  # noqa: F821 (Python 2)
 except NameError:  # pragma: no cover
-    _text_types = (str,)
+    TEXT_TYPES = (str,)
 
 # What the IDNA codec's ASCII fast path accepts: ASCII labels of 1 to 63
 # characters, the last of which may be empty (a trailing dot).
@@ -30,7 +31,7 @@ def encode_hostname(hostname):
     """
     if hostname is None:
         return None
-    if not isinstance(hostname, _text_types):
+    if not isinstance(hostname, TEXT_TYPES):
         return hostname.decode("ascii")
     if _ASCII_A_LABELS.match(hostname) is not None:
         return str(hostname)
@@ -52,7 +53,7 @@ def checked_server_hostname(hostname):
     leading dot); ``None`` stays ``None``."""
     if hostname is None:
         return None
-    if not isinstance(hostname, _text_types):
+    if not isinstance(hostname, TEXT_TYPES):
         raise TypeError("argument 'server_hostname' must be str")
     if "\x00" in hostname:
         raise TypeError("argument must be encoded string without null bytes")

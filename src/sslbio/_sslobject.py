@@ -23,7 +23,7 @@ import warnings
 from . import _errors
 from ._args import c_int_arg, ssize_arg
 from ._contract import engine_method
-from ._hostname import checked_server_hostname
+from ._hostname import TEXT_TYPES, checked_server_hostname
 from ._shared import is_counterpart
 
 __all__ = ["SSLObject", "MAX_BYTES", "writable_buffer"]
@@ -36,11 +36,6 @@ __all__ = ["SSLObject", "MAX_BYTES", "writable_buffer"]
 MAX_BYTES = sys.maxsize - (4 * struct.calcsize("P") + 1)
 # read()'s first parameter is called len, as in Python 3.
 _len = len
-
-try:
-    _text_types = (str, unicode)  # noqa: F821 (Python 2)
-except NameError:  # pragma: no cover
-    _text_types = (str,)
 
 
 def _check_bio(argument, bio, bio_class):
@@ -132,7 +127,7 @@ class SSLObject(object):
         """
         self._handshake()
         if self._hostname_missing:
-            raise self._hostname_missing_error()
+            raise ValueError("check_hostname needs server_hostname argument")
 
     # -- what each engine implements ---------------------------------------
     @engine_method
@@ -252,11 +247,6 @@ class SSLObject(object):
         raise AssertionError("do_handshake() returned without a host "
                              "name to check")  # pragma: no cover
 
-    def _hostname_missing_error(self):
-        """What ``do_handshake()`` raises once a handshake without a host
-        name to check has completed (see ``_create``)."""
-        return ValueError("check_hostname needs server_hostname argument")
-
     # -- argument checks of read() ----------------------------------------
     @staticmethod
     def _checked_read_len(len):
@@ -311,14 +301,11 @@ class SSLObject(object):
         twin.__dict__.update(self.__dict__)
         return twin
 
-    def __deepcopy__(self, memo):
+    def __reduce__(self, *protocol_or_memo):
         raise TypeError("cannot pickle '_ssl._SSLSocket' object")
 
-    def __reduce_ex__(self, protocol):
-        raise TypeError("cannot pickle '_ssl._SSLSocket' object")
-
-    def __reduce__(self):
-        raise TypeError("cannot pickle '_ssl._SSLSocket' object")
+    # deepcopy() and every pickle protocol refuse alike.
+    __deepcopy__ = __reduce_ex__ = __reduce__
 
     # -- properties --------------------------------------------------------
     @property
@@ -364,7 +351,7 @@ class SSLObject(object):
     def get_channel_binding(self, cb_type="tls-unique"):
         """Channel binding data (RFC 5929 ``tls-unique``), or ``None``
         before the handshake."""
-        if not isinstance(cb_type, _text_types) or \
+        if not isinstance(cb_type, TEXT_TYPES) or \
                 isinstance(cb_type, bytes) and sys.version_info[0] > 2:
             raise TypeError("get_channel_binding() argument 'cb_type' "
                             "must be str, not %s" % type(cb_type).__name__)
@@ -377,7 +364,7 @@ class SSLObject(object):
 def writable_buffer(obj):
     """(size in bytes, store(data, n)) for a writable bytes-like object,
     as Python 3's ``w*`` argument accepts; ``TypeError`` otherwise."""
-    if not isinstance(obj, (bytes,) + _text_types):
+    if not isinstance(obj, (bytes,) + TEXT_TYPES):
         try:
             view = memoryview(obj)
         except TypeError:
