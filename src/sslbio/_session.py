@@ -14,6 +14,16 @@ from ._shared import is_counterpart
 __all__ = ["SSLSession"]
 
 
+def _unordered(op):
+    """The comparison ``op``, which sessions do not have (Python 3's
+    ``TypeError``)."""
+    def refuse(self, other):
+        raise TypeError("'%s' not supported between instances of '%s' "
+                        "and '%s'" % (op, type(self).__name__,
+                                      type(other).__name__))
+    return refuse
+
+
 class SSLSession(NativeLike):
     """A TLS session that can be resumed (Python 3's ``ssl.SSLSession``).
 
@@ -70,19 +80,7 @@ class SSLSession(NativeLike):
             return NotImplemented
         return not self.__eq__(other)
 
-    def _unordered(self, other, op):
-        raise TypeError("'%s' not supported between instances of '%s' "
-                        "and '%s'" % (op, type(self).__name__,
-                                      type(other).__name__))
-
-    def __lt__(self, other):
-        self._unordered(other, "<")
-
-    def __le__(self, other):
-        self._unordered(other, "<=")
-
-    def __gt__(self, other):
-        self._unordered(other, ">")
-
-    def __ge__(self, other):
-        self._unordered(other, ">=")
+    __lt__ = _unordered("<")
+    __le__ = _unordered("<=")
+    __gt__ = _unordered(">")
+    __ge__ = _unordered(">=")
