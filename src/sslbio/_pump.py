@@ -103,17 +103,11 @@ else:
 
 
 def _blocked(exc):
-    """'read' or 'write' when ``exc`` says a non-blocking transport is not
-    ready (a socket's EAGAIN, an SSL socket's want-read/want-write), else None."""
-    if isinstance(exc, ssl.SSLWantReadError):
-        return "read"
-    if isinstance(exc, ssl.SSLWantWriteError):
-        return "write"
+    """Whether ``exc`` says a non-blocking transport is not ready (a
+    socket's EAGAIN, an SSL socket's want-read/want-write)."""
     if isinstance(exc, ssl.SSLError):
-        return None
-    if getattr(exc, "errno", None) in _WOULD_BLOCK:
-        return "unknown"
-    return None
+        return isinstance(exc, (ssl.SSLWantReadError, ssl.SSLWantWriteError))
+    return getattr(exc, "errno", None) in _WOULD_BLOCK
 
 
 def _want_write():
@@ -157,10 +151,9 @@ def _translated(exc, operation):
     """What a transport's read failure means: "not ready" in Python 3's
     terms for a non-blocking transport, else what Python 3 reports for a
     failed transport."""
-    blocked = _blocked(exc)
-    if blocked is None:
+    if not _blocked(exc):
         return _transport_failed(exc, operation)
-    if blocked == "write":
+    if isinstance(exc, ssl.SSLWantWriteError):
         return _want_write()
     return ssl.SSLWantReadError(ssl.SSL_ERROR_WANT_READ,
                                 "The operation did not complete (read)")
@@ -389,7 +382,7 @@ class Pump(object):
         except socket.timeout:
             raise _timed_out(_SEND_WORD.get(operation, operation))
         except socket.error as exc:
-            if _blocked(exc) is None:
+            if not _blocked(exc):
                 raise _transport_failed(exc, operation)
             self._backlog = data[sent:]
             if not defer:
