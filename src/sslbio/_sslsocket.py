@@ -31,8 +31,7 @@ are the table ``_NEXT``; docs/sockets.md draws them)::
 * TLS: the connection runs through the pump (the handshake may still be
   to come: ``do_handshake_on_connect=False``).
 * DROPPED: TLS ended without close_notify, as Python 3 drops its TLS
-  object: by ``shutdown(how)``, or by a failed handshake in ``connect()``;
-  clear text over the transport, which is still this socket's.
+  object; clear text over the transport, which is still this socket's.
 * UNWRAPPED: ``unwrap()`` exchanged close_notify and handed the transport
   back; clear text over it, and it is the caller's (no warning when this
   socket is collected unclosed).
@@ -41,12 +40,8 @@ are the table ``_NEXT``; docs/sockets.md draws them)::
 The TLS object (``_sslobj``, as Python 3 names it) and the pump exist in
 CONNECTING and TLS only.  Beside the state, ``_closed`` and ``_io_refs`` are
 Python 3's file-object protocol (``makefile()``): close() on a socket with
-files open closes it when the last file closes.
-
-The socket calls that are plain delegations are declared in two tables
-below the class: to the transport (``_TRANSPORT_METHODS``,
-``_TRANSPORT_PROPERTIES``) and to the TLS object, ``None`` without one
-(``_NEGOTIATED``).
+files open closes it when the last file closes.  The plain delegations are
+declared in tables below the class.
 """
 
 import errno
@@ -67,7 +62,6 @@ PY2 = sys.version_info[0] == 2
 _SENDFILE_BLOCK = 8192
 _INTEGERS = (int, type(2 ** 64))  # int and 2.7's long
 _CHANNEL_BINDING_TYPES = getattr(ssl, "CHANNEL_BINDING_TYPES", ["tls-unique"])
-_length = len  # read()'s argument is called len, as in Python 3
 try:
     _old_buffer = buffer  # noqa: F821 (Python 2's buffer())
 except NameError:  # Python 3
@@ -238,9 +232,8 @@ class SSLSocket(object):
         return True
 
     def _enter(self, state):
-        """The one place the state changes (see the module's diagram): the
-        TLS object and its pump are made on the way into CONNECTING or TLS
-        and dropped on the way out."""
+        """The one place the state changes (see the module's diagram), and
+        so the TLS object and its pump are made and dropped."""
         if state not in _NEXT[self._state]:
             raise AssertionError("SSLSocket: no way from %s to %s"
                                  % (self._state, state))
@@ -347,12 +340,12 @@ class SSLSocket(object):
                     if block <= 0:
                         break
                 data = memoryview(file.read(block))
-                if not _length(data):
+                if not len(data):
                     break  # the end of the file
                 while True:
                     sent = self.send(data)
                     total += sent
-                    if sent >= _length(data):
+                    if sent >= len(data):
                         break
                     data = data[sent:]
             return total
@@ -398,18 +391,6 @@ class SSLSocket(object):
             raise ValueError("recvfrom_into not allowed on instances of %s"
                              % self.__class__)
         return self._transport.recvfrom_into(buffer, nbytes or 0, flags)
-
-    def sendmsg(self, *args, **kwargs):
-        raise NotImplementedError("sendmsg not allowed on instances of %s"
-                                  % self.__class__)
-
-    def recvmsg(self, *args, **kwargs):
-        raise NotImplementedError("recvmsg not allowed on instances of %s"
-                                  % self.__class__)
-
-    def recvmsg_into(self, *args, **kwargs):
-        raise NotImplementedError("recvmsg_into not allowed on instances of "
-                                  "%s" % self.__class__)
 
     def pending(self):
         """Decrypted bytes a ``recv()`` returns without touching the
@@ -625,6 +606,8 @@ _TRANSPORT_PROPERTIES = ("family", "type", "proto")
 # What was negotiated: the TLS object's answer, None without one.
 _NEGOTIATED = ("selected_alpn_protocol", "cipher", "shared_ciphers",
                "compression", "version")
+# Socket calls Python 3's SSLSocket refuses whatever the state.
+_NOT_ALLOWED = ("sendmsg", "recvmsg", "recvmsg_into")
 
 
 def _to_transport(name):
@@ -646,6 +629,13 @@ def _negotiated(name):
     return delegation
 
 
+def _not_allowed(name):
+    def refusal(self, *args, **kwargs):
+        raise NotImplementedError("%s not allowed on instances of %s"
+                                  % (name, self.__class__))
+    return refusal
+
+
 def _declare(table, make):
     for name in table:
         member = make(name)
@@ -657,3 +647,4 @@ def _declare(table, make):
 _declare(_TRANSPORT_METHODS, _to_transport)
 _declare(_TRANSPORT_PROPERTIES, _transport_property)
 _declare(_NEGOTIATED, _negotiated)
+_declare(_NOT_ALLOWED, _not_allowed)
