@@ -139,12 +139,11 @@ def _context_line():
     return "missing (NotImplementedError or absent): " + ", ".join(missing)
 
 
+# Each command: (run(args, out), add_arguments(parser) or None for a command
+# without options, help, description).
 COMMANDS = {
-    "check": (check, CHECK_HELP, CHECK_DESCRIPTION),
-    "demo": (_demo.main, DEMO_HELP, DEMO_DESCRIPTION),
-}
-# Commands with options of their own: (run(args, out), add_arguments, help).
-COMMANDS_WITH_OPTIONS = {
+    "check": (lambda args, out: check(out), None, CHECK_HELP, CHECK_DESCRIPTION),
+    "demo": (lambda args, out: _demo.main(out), None, DEMO_HELP, DEMO_DESCRIPTION),
     "get": (_fetch.run, _fetch.add_arguments, GET_HELP, GET_DESCRIPTION),
 }
 
@@ -157,11 +156,10 @@ def parser():
                     "works here, and show it working.")
     commands = top.add_subparsers(dest="command", metavar="COMMAND")
     for name in sorted(COMMANDS):
-        _, summary, description = COMMANDS[name]
-        commands.add_parser(name, help=summary, description=description)
-    for name in sorted(COMMANDS_WITH_OPTIONS):
-        _, add_arguments, summary, description = COMMANDS_WITH_OPTIONS[name]
-        add_arguments(commands.add_parser(name, help=summary, description=description))
+        _, add_arguments, summary, description = COMMANDS[name]
+        command = commands.add_parser(name, help=summary, description=description)
+        if add_arguments is not None:
+            add_arguments(command)
     # Listed for the overview only: main() hands pip its command line as is.
     commands.add_parser("pip", add_help=False, help=PIP_HELP)
     return top
@@ -188,6 +186,4 @@ def main(argv=None, out=None):
     if args.command is None:  # Python 3's subparsers are optional
         command_line.print_usage(sys.stderr)
         return EXIT_USAGE
-    if args.command in COMMANDS_WITH_OPTIONS:
-        return COMMANDS_WITH_OPTIONS[args.command][0](args, out)
-    return COMMANDS[args.command][0](out)
+    return COMMANDS[args.command][0](args, out)

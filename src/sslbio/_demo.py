@@ -60,12 +60,9 @@ def _offer_alpn(context):
 
 def client_context():
     """A client context that verifies like a browser: chain and host name."""
-    if hasattr(ssl, "PROTOCOL_TLS_CLIENT"):
-        context = SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    else:
-        # Python 2.7: SSLv23 means "the best version both sides speak"; unlike
-        # PROTOCOL_TLS_CLIENT it starts with verification off.
-        context = SSLContext(ssl.PROTOCOL_SSLv23)
+    # Python 2.7 has no PROTOCOL_TLS_CLIENT: SSLv23 means "the best version
+    # both sides speak" and, unlike it, starts with verification off.
+    context = SSLContext(getattr(ssl, "PROTOCOL_TLS_CLIENT", ssl.PROTOCOL_SSLv23))
     context.verify_mode = ssl.CERT_REQUIRED
     context.check_hostname = True
     context.load_verify_locations(cafile=_cert("ca.pem"))
@@ -79,8 +76,7 @@ def server_context(on_server_name):
     ``on_server_name(ssl_object, server_name)`` is called from inside the
     handshake with the name the client asked for (SNI).
     """
-    protocol = getattr(ssl, "PROTOCOL_TLS_SERVER", None)
-    context = SSLContext(ssl.PROTOCOL_SSLv23 if protocol is None else protocol)
+    context = SSLContext(getattr(ssl, "PROTOCOL_TLS_SERVER", ssl.PROTOCOL_SSLv23))
     context.load_cert_chain(_cert("server.pem"), _cert("server.key"))
     _offer_alpn(context)
 

@@ -174,11 +174,8 @@ def _reason(exc):
 
 
 def _subject(cert):
-    names = []
-    for rdn in cert.get("subject", ()):
-        for key, value in rdn:
-            names.append("%s=%s" % (key, value))
-    return ", ".join(names) or "-"
+    return ", ".join("%s=%s" % pair for rdn in cert.get("subject", ())
+                     for pair in rdn) or "-"
 
 
 def describe_layer(tls, what, host, port):
@@ -323,13 +320,6 @@ def _head_lines(response):
     return lines
 
 
-def _request_path(target):
-    path = target.path or "/"
-    if target.query:
-        path += "?" + target.query
-    return path
-
-
 class _Fetch(object):
     """One run of ``get``: the checked arguments, then the request."""
 
@@ -389,7 +379,9 @@ class _Fetch(object):
         host, port = self.host, self.port
         connection = HTTPConnection(host, port, timeout=self.args.timeout)
         connection.sock = tls  # httplib speaks HTTP over the TLS socket given
-        path = _request_path(self.target)
+        path = self.target.path or "/"
+        if self.target.query:
+            path += "?" + self.target.query
         try:
             connection.request("GET", path, headers={"Connection": "close"})
             self.verbose("> ", "GET %s HTTP/1.1" % path)
@@ -448,13 +440,11 @@ def run(args, out=None, err=None):
     err = sys.stderr if err is None else err
     try:
         return _Fetch(args, out, err).run()
-    except FetchError as exc:
-        print("sslbio get: error: %s" % exc, file=err)
     except ReaderGone:
         _silence(out)
         return EXIT_READER_GONE
     except KeyboardInterrupt:
         print("sslbio get: interrupted", file=err)
-    except (IOError, OSError) as exc:  # none expected: still one line
+    except (FetchError, IOError, OSError) as exc:  # I/O errors: none expected
         print("sslbio get: error: %s" % exc, file=err)
     return EXIT_FAILURE
