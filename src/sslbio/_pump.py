@@ -79,27 +79,21 @@ _SEND_WORD = {"read": "write", "shutdown": "write"}
 _FAILURE_IS_EOF = frozenset(("read", "write"))
 
 
-if PY2:
-    def _tls_object(context, incoming, outgoing, server_side,
-                    server_hostname, session, owner):
-        """The TLS object, made as Python 3's socket makes its own
-        (``context._wrap_socket(..., owner=socket)``): by the engine's
-        ``SSLObject`` (never the context's ``sslobject_class``), with
-        ``owner`` as what its callbacks receive.  ``server_hostname`` is
-        IDNA-encoded already."""
+def _tls_object(context, incoming, outgoing, server_side, server_hostname,
+                session, owner):
+    """The TLS object, made as Python 3's socket makes its own
+    (``context._wrap_socket(..., owner=socket)``), with ``owner`` as what its
+    callbacks (``sni_callback``, ``_msg_callback``) receive: on 2.7 by the
+    engine's ``SSLObject`` (never the context's ``sslobject_class``; the
+    ``server_hostname`` is IDNA-encoded already), on Python 3 by the
+    standard library's, whose C object takes the owner."""
+    if PY2:
         return SSLObject._create(incoming, outgoing, server_side,
                                  server_hostname, session, context, owner)
-else:
-    def _tls_object(context, incoming, outgoing, server_side,
-                    server_hostname, session, owner):
-        """The TLS object: the standard library's ``SSLObject``, whose C
-        object gets ``owner`` as what its callbacks (``sni_callback``,
-        ``_msg_callback``) receive, as Python 3's socket sets itself."""
-        sslobj = context.wrap_bio(incoming, outgoing, server_side=server_side,
-                                  server_hostname=server_hostname,
-                                  session=session)
-        sslobj._sslobj.owner = owner
-        return sslobj
+    sslobj = context.wrap_bio(incoming, outgoing, server_side=server_side,
+                              server_hostname=server_hostname, session=session)
+    sslobj._sslobj.owner = owner
+    return sslobj
 
 
 def _blocked(exc):
@@ -140,8 +134,7 @@ def _errno_lost(exc):
 
 def _transport_failed(exc, operation):
     """What a transport's failure (other than a timeout or "not ready")
-    during ``operation`` raises: Python 3.11's ragged EOF for a read or a
-    write, else the failure itself."""
+    during ``operation`` raises (see ``_FAILURE_IS_EOF``)."""
     if operation in _FAILURE_IS_EOF:
         return _transport_eof()
     return exc
