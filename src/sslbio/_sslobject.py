@@ -90,8 +90,7 @@ class SSLObject(object):
             side = 1
         else:
             side = c_int_arg(server_side)
-        if server_hostname is not None:
-            server_hostname = checked_server_hostname(server_hostname)
+        server_hostname = checked_server_hostname(server_hostname)
 
         self = cls.__new__(cls)
         # Python 3 keeps server_side as given: 1 is a server, 0 a client,
@@ -100,9 +99,7 @@ class SSLObject(object):
         self._server_side = side == 1
         self._is_client = side == 0
         self._server_hostname = server_hostname
-        # Deliberately as Python 3.6: no host to check is an error once the
-        # handshake has completed, not a connection without a host name
-        # check (see _refuse_data).
+        # Deliberately as Python 3.6 (see do_handshake() and _refuse_data).
         # (Whether context is an SSLContext at all is the engine's first
         # check: a non-context has no check_hostname.)
         self._hostname_missing = (side == 0 and server_hostname is None
