@@ -1,15 +1,6 @@
-"""The ``python -m sslbio`` command line.
-
-Commands:
-
-``check``  what this interpreter is, which OpenSSL it runs, which sslbio engine
-           serves it, and whether in-memory TLS really works here (exit 0) or
-           not (exit 1, with the reason).
-``demo``   an HTTPS client and server talking through ``MemoryBIO`` objects
-           only (see ``_demo``).
-``get``    one HTTPS request over ``sslbio.SSLSocket``, through a proxy if
-           asked: TLS inside TLS (see ``_fetch``).
-``pip``    pip with HTTPS proxies working on 2.7 (see ``_pip``).
+"""The ``python -m sslbio`` command line: ``check``, ``demo`` (see
+``_demo``), ``get`` (see ``_fetch``) and ``pip`` (see ``_pip``), each
+described by its help text below.
 
 Each command takes ``-h``/``--help``.  Only relative imports, so that a copy
 vendored as ``yourproject._vendor.sslbio`` runs as ``python -m
