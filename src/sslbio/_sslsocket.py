@@ -331,7 +331,7 @@ class SSLSocket(object):
             raise ValueError("non-blocking sockets are not supported")
         if offset:
             file.seek(offset)
-        block = min(count, _SENDFILE_BLOCK) if count else _SENDFILE_BLOCK
+        block = _SENDFILE_BLOCK
         total = 0
         try:
             while True:
@@ -340,13 +340,11 @@ class SSLSocket(object):
                     if block <= 0:
                         break
                 data = memoryview(file.read(block))
-                if not len(data):
+                if not data:
                     break  # the end of the file
-                while True:
+                while data:
                     sent = self.send(data)
                     total += sent
-                    if sent >= len(data):
-                        break
                     data = data[sent:]
             return total
         finally:
