@@ -82,14 +82,9 @@ class SSLObject(object):
             _check_bio("incoming", incoming, bio_class)
         if type(outgoing) is not bio_class:
             _check_bio("outgoing", outgoing, bio_class)
-        # bool is what callers pass; anything else is converted (and
-        # range-checked) as Python 3 converts a C int argument.
-        if server_side is False:
-            side = 0
-        elif server_side is True:
-            side = 1
-        else:
-            side = c_int_arg(server_side)
+        # Converted (and range-checked) as Python 3 converts a C int
+        # argument: the bool callers pass is 0 or 1.
+        side = c_int_arg(server_side)
         server_hostname = checked_server_hostname(server_hostname)
 
         self = cls.__new__(cls)
@@ -291,9 +286,8 @@ class SSLObject(object):
         twin = object.__new__(type(self))
         for klass in type(self).__mro__:
             for name in klass.__dict__.get("__slots__", ()):
-                if name in ("__dict__", "__weakref__"):
-                    continue
-                if hasattr(self, name):
+                if name not in ("__dict__", "__weakref__") and \
+                        hasattr(self, name):
                     setattr(twin, name, getattr(self, name))
         twin.__dict__.update(self.__dict__)
         return twin
