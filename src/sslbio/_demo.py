@@ -118,25 +118,18 @@ class _Wire(object):
         return client, server
 
 
-def _finished(operation):
-    """Run one non-blocking TLS step; False means "needs the peer's bytes"."""
-    try:
-        operation()
-    except ssl.SSLWantReadError:
-        return False
-    return True
-
-
 def _alternate(wire, client_step, server_step):
-    """Step both sides in turn, delivering bytes, until both have finished.
-
-    Returns the number of round trips it took.
-    """
+    """Step both sides in turn, delivering bytes, until both have finished;
+    returns the number of round trips it took."""
     done = [False, False]
     for round_trip in range(1, _MAX_ROUNDS + 1):
         for side, step in enumerate((client_step, server_step)):
             if not done[side]:
-                done[side] = _finished(step)
+                try:
+                    step()
+                    done[side] = True
+                except ssl.SSLWantReadError:
+                    pass  # it needs the peer's bytes
             wire.deliver()
         if all(done):
             return round_trip

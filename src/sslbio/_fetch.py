@@ -273,7 +273,7 @@ class _Output(object):
         try:
             self.stream = open(path, "ab")
         except (IOError, OSError) as exc:
-            raise FetchError("cannot write %s: %s" % (self.name, _strerror(exc)))
+            self._failed(exc)
         self.created = not existed
 
     def write(self, data):
@@ -301,10 +301,6 @@ class _Output(object):
         if self.path is None and exc.errno == errno.EPIPE:
             raise ReaderGone()
         raise FetchError("cannot write %s: %s" % (self.name, _strerror(exc)))
-
-
-def _native(line):
-    return line if PY2 else line.decode("latin-1")
 
 
 def _head_lines(response):
@@ -404,7 +400,7 @@ class _Fetch(object):
     def _head(self, response):
         lines = _head_lines(response)
         for line in lines:
-            self.verbose("< ", _native(line))
+            self.verbose("< ", line if PY2 else line.decode("latin-1"))
         if self.args.include:
             self.output.write(b"".join(line + b"\r\n" for line in lines) + b"\r\n")
 
