@@ -146,6 +146,12 @@ _ERR_LIB_SYS = 2
 # X509_V_ERR_* codes whose verify_message names the peer Python 3 expected.
 _X509_V_ERR_HOSTNAME_MISMATCH = 62
 _X509_V_ERR_IP_ADDRESS_MISMATCH = 64
+_MISMATCH_MESSAGES = {
+    _X509_V_ERR_HOSTNAME_MISMATCH:
+        "Hostname mismatch, certificate is not valid for '%s'.",
+    _X509_V_ERR_IP_ADDRESS_MISMATCH:
+        "IP address mismatch, certificate is not valid for '%s'.",
+}
 
 _WANT_MESSAGES = {
     SSL_ERROR_ZERO_RETURN: (ssl.SSLZeroReturnError,
@@ -363,19 +369,16 @@ def _make(lib, ssl_ptr, ssl_error, result, has_code, library, reason, text,
         cls, message = _WANT_MESSAGES[ssl_error]
         errno = ssl_error
     elif ssl_error == SSL_ERROR_SYSCALL:
-        if not has_code:
-            if result == 0:
-                # An in-memory object has no socket: OpenSSL saw the BIO
-                # report end of file before the protocol said so.
-                cls, errno = ssl.SSLEOFError, SSL_ERROR_EOF
-                message = "EOF occurred in violation of protocol"
-            else:
-                cls, errno = ssl.SSLSyscallError, SSL_ERROR_SYSCALL
-                message = "Some I/O error occurred"
-        else:
-            errno = SSL_ERROR_SYSCALL
+        errno = SSL_ERROR_SYSCALL
+        if has_code:
             if library == "SSL" and reason == "UNEXPECTED_EOF_WHILE_READING":
                 cls = ssl.SSLEOFError
+        elif result == 0:
+            # An in-memory object has no socket: OpenSSL saw the BIO report
+            # end of file before the protocol said so.
+            return transport_eof_error()
+        else:
+            cls, message = ssl.SSLSyscallError, "Some I/O error occurred"
     elif ssl_error == SSL_ERROR_SSL:
         errno = SSL_ERROR_SSL
         if not has_code:
@@ -404,12 +407,8 @@ def _verification_error(lib, ssl_ptr, library, reason, text,
         exc.verify_code = exc.verify_message = None
         return exc
     verify_code = lib.SSL_get_verify_result(ssl_ptr)
-    if verify_code == _X509_V_ERR_HOSTNAME_MISMATCH:
-        verify_message = ("Hostname mismatch, certificate is not valid for "
-                          "'%s'." % (server_hostname,))
-    elif verify_code == _X509_V_ERR_IP_ADDRESS_MISMATCH:
-        verify_message = ("IP address mismatch, certificate is not valid "
-                          "for '%s'." % (server_hostname,))
+    if verify_code in _MISMATCH_MESSAGES:
+        verify_message = _MISMATCH_MESSAGES[verify_code] % (server_hostname,)
     else:
         verify_message = native_str(
             lib.X509_verify_cert_error_string(verify_code))
@@ -473,12 +472,9 @@ def hostname_mismatch_error(server_hostname, is_ip_address):
     ``server_hostname`` (OpenSSL's X509_V_ERR_HOSTNAME_MISMATCH, or
     X509_V_ERR_IP_ADDRESS_MISMATCH for an IP address literal), for an
     engine that checks the name itself instead of inside OpenSSL."""
-    if is_ip_address:
-        code, message = _X509_V_ERR_IP_ADDRESS_MISMATCH, \
-            "IP address mismatch, certificate is not valid for '%s'."
-    else:
-        code, message = _X509_V_ERR_HOSTNAME_MISMATCH, \
-            "Hostname mismatch, certificate is not valid for '%s'."
+    code = _X509_V_ERR_IP_ADDRESS_MISMATCH if is_ip_address else \
+        _X509_V_ERR_HOSTNAME_MISMATCH
     return _verification_failure(
-        code, message % (server_hostname,), LIBRARY_NAMES[_ERR_LIB_SSL],
-        _CLASS_DECIDING_SSL_REASONS[134], "certificate verify failed")
+        code, _MISMATCH_MESSAGES[code] % (server_hostname,),
+        LIBRARY_NAMES[_ERR_LIB_SSL], _CLASS_DECIDING_SSL_REASONS[134],
+        "certificate verify failed")
