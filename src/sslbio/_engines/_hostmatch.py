@@ -38,11 +38,10 @@ _STRING_CODECS = {0x0C: "utf-8", 0x13: "latin-1", 0x14: "latin-1",
 
 def _children(data, start, end):
     """The (tag, start, end) of each element inside ``data[start:end]``."""
-    pos = start
-    while pos < end:
-        tag, first, stop = _element(data, pos, end)
-        yield tag, first, stop
-        pos = stop
+    while start < end:
+        element = _element(data, start, end)
+        yield element
+        start = element[2]
 
 
 def _names(der):
@@ -102,14 +101,11 @@ def _lower(text):
 
 
 def _equal(pattern, subject):
-    if b"\0" in pattern:
-        return False
-    return _lower(pattern) == _lower(subject)
+    return b"\0" not in pattern and _lower(pattern) == _lower(subject)
 
 
-def _is_label_char(byte):
-    return 48 <= byte <= 57 or 65 <= byte <= 90 or 97 <= byte <= 122 or \
-        byte == 45
+def _is_alnum(byte):
+    return 48 <= byte <= 57 or 65 <= byte <= 90 or 97 <= byte <= 122
 
 
 def _valid_star(pattern):
@@ -127,7 +123,7 @@ def _valid_star(pattern):
                 return -1
             star = i
             label_start = False
-        elif 48 <= byte <= 57 or 65 <= byte <= 90 or 97 <= byte <= 122:
+        elif _is_alnum(byte):
             if label_start and _lower(pattern[i:i + 4]) == b"xn--":
                 idna = True
             label_start, hyphen = False, False
@@ -161,9 +157,7 @@ def _dns_match(pattern, hostname):
     label = bytearray(hostname[:len(hostname) - len(suffix)])
     if not label:
         return False
-    if label == bytearray(b"*"):
-        return True
-    return all(_is_label_char(b) for b in label)
+    return label == b"*" or all(_is_alnum(b) or b == 45 for b in label)
 
 
 def matches(der, hostname, packed_ip=None):

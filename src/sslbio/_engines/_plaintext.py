@@ -61,9 +61,8 @@ def resumed_from_flight(flight):
     """True or False once ``flight`` (the bytes the server side wrote so
     far) tells whether the session was resumed; None when it does not tell
     yet."""
-    data = bytearray(flight)
     messages = bytearray()
-    for content_type, payload in complete_records(data):
+    for content_type, payload in complete_records(bytearray(flight)):
         if content_type == _CHANGE_CIPHER_SPEC:
             # A ServerHello and no ServerHelloDone before the switch: TLS
             # 1.2 resumed.  (TLS 1.3 sends one after a HelloRetryRequest
@@ -82,39 +81,25 @@ def resumed_from_flight(flight):
 
 
 def _decide(messages, ended):
-    pos = 0
     hello_seen = False
-    while pos + 4 <= len(messages):
-        kind = messages[pos]
-        length = (messages[pos + 1] << 16) | (messages[pos + 2] << 8) | \
-            messages[pos + 3]
-        body = messages[pos + 4:pos + 4 + length]
-        if len(body) < length:
-            break
+    for kind, body in _handshake_messages(messages):
         if kind == _SERVER_HELLO:
             tls13 = _server_hello_resumes_tls13(body)
             if tls13 == "retry":
-                pos += 4 + length
                 continue
             if tls13 is not None:
                 return tls13
             hello_seen = True
         elif kind == _SERVER_HELLO_DONE:
             return False
-        pos += 4 + length
     if ended and hello_seen:
         return True
     return None
 
 
-def _messages(data):
-    """(type, body) of each complete handshake message in the handshake
-    records at the start of ``data``, up to the first other record."""
-    messages = bytearray()
-    for content_type, payload in complete_records(data):
-        if content_type != _HANDSHAKE:
-            break
-        messages += payload
+def _handshake_messages(messages):
+    """(type, body) of each complete handshake message at the start of
+    ``messages`` (the handshake records' payloads, joined)."""
     pos = 0
     while pos + 4 <= len(messages):
         length = (messages[pos + 1] << 16) | (messages[pos + 2] << 8) | \
@@ -130,7 +115,12 @@ def leaf_certificate(flight):
     """The DER of the first certificate of the server's Certificate message
     in ``flight`` (the bytes the server sent so far), or None when it is not
     (yet) there or is encrypted (TLS 1.3)."""
-    for kind, body in _messages(bytearray(flight)):
+    messages = bytearray()
+    for content_type, payload in complete_records(bytearray(flight)):
+        if content_type != _HANDSHAKE:
+            break
+        messages += payload
+    for kind, body in _handshake_messages(messages):
         if kind == _CERTIFICATE and len(body) >= 6:
             length = (body[3] << 16) | (body[4] << 8) | body[5]
             if 6 + length <= len(body):
