@@ -40,7 +40,6 @@ _SHUTDOWN_WHILE_IN_INIT = "[SSL] shutdown while in init"
 # 2.7 raises it).  1.1.0 and later answer both as this engine does.
 _BEFORE_110 = ssl.OPENSSL_VERSION_INFO < (1, 1)
 _UNKNOWN_STATE = (1, "[SSL: UNKNOWN_STATE] unknown state")
-_len = len  # read()'s first parameter is called len, as in Python 3
 _want_read = ssl.SSLWantReadError
 _want_write = ssl.SSLWantWriteError
 _socket_error = socket.error
@@ -87,16 +86,15 @@ class SSLObject(_sslobject.SSLObject):
         if not isinstance(context, _ssl._SSLContext):
             raise TypeError("not an SSLContext")  # as the ctypes engine
         if server_hostname is not None and \
-                _len(server_hostname) > _MAX_SERVER_NAME and \
+                len(server_hostname) > _MAX_SERVER_NAME and \
                 ip_address(server_hostname) is None:
             # OpenSSL refuses it as SNI, which Python 3 reports; 2.7's
             # _wrap_socket() would leave the refusal in the error queue.
             raise _errors.invalid_server_name_error()
         ours, theirs, immediate = socket_pair()
         # The native object keeps only a weak reference to its socket: this
-        # object holds both ends.  2.7 sends the name as SNI unless it is an
-        # IP address literal, as Python 3 does.  The owner is what the SNI
-        # callback receives.
+        # object holds both ends.  The owner is what the SNI callback
+        # receives.
         self._native = native = context._wrap_socket(
             ours, side, server_hostname, owner)
         self._native_read = native.read
@@ -144,32 +142,34 @@ class SSLObject(_sslobject.SSLObject):
         if self._readable(0):
             self._drain()
 
-    def _run(self, call, arg=None, result=0):
+    def _run(self, call, arg=None, result=0, exc=None):
         """``call(arg)`` (or ``call()``) on the native object, fed record
         by record until it completes or needs bytes ``incoming`` does not
-        have.  ``result``: what Python 3's call returns on a bare syscall
+        have; ``exc``, when given, is what the caller's own first call
+        raised.  ``result``: what Python 3's call returns on a bare syscall
         failure (see ``_errors.error_from_native``)."""
         while True:
-            try:
-                done = call() if arg is None else call(arg)
-            except _want_read as exc:
-                self._drain()
-                if exc.reason is None:
-                    if self._feeder.feed():
-                        continue
+            if exc is None:
+                try:
+                    done = call() if arg is None else call(arg)
+                except _socket_error as raised:
+                    exc = raised
+                else:
+                    self._drain_if_any()
+                    return done
+            if isinstance(exc, _want_read) and exc.reason is None:
+                self._drain_if_any()
+                if not self._feeder.feed():
                     raise _want_read_error()
-                raise self._failed(exc, result)
-            except _want_write:
+            elif isinstance(exc, _want_write):
                 # The socket buffer is full: empty it and go on.
                 self._drain()
-                continue
-            except _socket_error as exc:
-                self._drain()
+            else:
+                self._drain_if_any()
                 raise self._failed(exc, result)
-            self._drain()
-            return done
+            exc = None
 
-    def _failed(self, exc, result=0):
+    def _failed(self, exc, result):
         """Python 3's exception for a native failure; what the native side
         did not read goes back to ``incoming``."""
         self._feeder.take_back()
@@ -210,14 +210,11 @@ class SSLObject(_sslobject.SSLObject):
         return self._reused
 
     # -- the record layer --------------------------------------------------------
-    def _handshake(self):
-        self._run_handshake(-1)
-
-    def _run_handshake(self, result):
-        """The handshake, for do_handshake() and the implicit one of the
-        first read or write (which Python 3's SSL_read/SSL_write run):
-        going through the native do_handshake() keeps the native object's
-        idea of "handshake done" (peer certificate) right."""
+    def _handshake(self, result=-1):
+        # Also the implicit handshake of the first read or write (result
+        # 0), which Python 3's SSL_read/SSL_write run: going through the
+        # native do_handshake() keeps the native object's idea of
+        # "handshake done" (peer certificate) right.
         if self._state.mismatch:
             # What Python 3 raises once the handshake has failed.
             raise self._after_failure(result)
@@ -301,43 +298,17 @@ class SSLObject(_sslobject.SSLObject):
         try:
             data = self._native_read(size)
         except _socket_error as exc:
-            return self._read_retry(size, exc)
+            data = self._run(self._native_read, size, 0, exc)
         if data:
             # At most one record was in the socket, and it gave application
             # data: OpenSSL wrote nothing (a record that makes it write -- a
             # KeyUpdate, a renegotiation, a post-handshake request -- gives
-            # no data, so the read wants the next one and fails into
-            # _read_retry, which drains).  No poll needed.
+            # no data, so the read wants the next one and fails into _run,
+            # which drains).  No poll needed.
             return data
         self._drain_if_any()
         self._peer_closed = True
         return data
-
-    def _read_retry(self, size, exc):
-        """The native read raised ``exc``: feed it, move its output, retry
-        or raise Python 3's exception."""
-        read = self._native_read
-        while True:
-            if isinstance(exc, _want_read):
-                self._drain_if_any()
-                if exc.reason is not None:
-                    raise self._failed(exc)
-                if not self._feeder.feed():
-                    raise _want_read_error()
-            elif isinstance(exc, _want_write):
-                self._drain()
-            else:
-                self._drain_if_any()
-                raise self._failed(exc)
-            try:
-                data = read(size)
-            except _socket_error as again:
-                exc = again
-                continue
-            self._drain_if_any()
-            if not data:
-                self._peer_closed = True
-            return data
 
     def _read_checked(self, len, buffer):
         if buffer is not None:
@@ -347,9 +318,9 @@ class SSLObject(_sslobject.SSLObject):
             return b""
         if self._hostname_missing:
             self._refuse_data()
-        return self._read_after_handshake(min(len, _READ_CHUNK))
+        return self._read_for_buffer(len)
 
-    def _read_after_handshake(self, size):
+    def _read_for_buffer(self, wanted):
         if not self._state.finished:
             try:
                 self._implicit_handshake()
@@ -358,7 +329,7 @@ class SSLObject(_sslobject.SSLObject):
                 # returns b'' when that was a close_notify (or alert), as
                 # the native read() decides.
                 pass
-        return self._read_native(size)
+        return self._read_native(min(wanted, _READ_CHUNK))
 
     def _implicit_handshake(self):
         """The handshake SSL_read() and SSL_write() run first.  On OpenSSL
@@ -368,13 +339,10 @@ class SSLObject(_sslobject.SSLObject):
         if _BEFORE_110 and self._state is FAILED:
             return
         try:
-            self._run_handshake(0)
+            self._handshake(0)
         except ssl.SSLEOFError:
             if not _BEFORE_110:
                 raise
-
-    def _read_for_buffer(self, wanted):
-        return self._read_after_handshake(min(wanted, _READ_CHUNK))
 
     def write(self, data):
         if type(data) is not bytes:
@@ -389,37 +357,19 @@ class SSLObject(_sslobject.SSLObject):
             if not self._state.finished:
                 self._implicit_handshake()
             if not data:
-                return self._write_nothing()
+                # OpenSSL's SSL_write() cannot tell an empty write from a
+                # failure, so 2.7's native write of b"" fails once the
+                # handshake is done, where Python 3 returns 0.
+                return 0
         # One native call, one recv() in the common case.  (2.7's native
         # write() refuses more than INT_MAX bytes with OverflowError, as
         # 3.11 does.)
         try:
             count = self._native_write(data)
         except _socket_error as exc:
-            return self._write_failed(data, exc)
+            return self._run(self._native_write, data, 0, exc)
         self._drain()
         return count
-
-    def _write_failed(self, data, exc):
-        """The native write raised ``exc``.  A write that filled the socket
-        buffer is retried with the same bytes once they are moved out (2.7
-        sets SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER); one that needs the peer's
-        bytes (renegotiation) is fed and retried; anything else fails."""
-        if isinstance(exc, _want_write):
-            self._drain()
-            return self._run(self._native_write, data)
-        self._drain_if_any()
-        if isinstance(exc, _want_read) and exc.reason is None:
-            if self._feeder.feed():
-                return self._run(self._native_write, data)
-            raise _want_read_error()
-        raise self._failed(exc)
-
-    def _write_nothing(self):
-        # OpenSSL's SSL_write() cannot tell an empty write from a failure,
-        # so 2.7's native write of b"" fails once the handshake is done,
-        # where Python 3 returns 0.
-        return 0
 
     def unwrap(self):
         if self._state.mismatch:
