@@ -1,11 +1,6 @@
-"""Feeding the native side the peer's bytes one TLS record at a time.
-
-OpenSSL reads no further than the record it is working on, so a native
-object given one record at a time, and only when a call needs it, leaves
-nothing in its socket that an OpenSSL memory BIO would still hold in
-``incoming``.  The feeder keeps where ``incoming`` stands in the record
-stream, and can take back what the native side did not read.
-"""
+"""Feeding the native side the peer's bytes one TLS record at a time, so
+that ``incoming`` holds what an OpenSSL memory BIO would (see the package's
+docstring), and taking back what the native side did not read."""
 
 import socket
 
@@ -70,12 +65,8 @@ class RecordFeeder(object):
             self.header = b""
             left = _record_length(header, self.server_side and
                                   not self.fed) - done
-        if left > avail:
-            self.record_left = left - avail
-            left = avail
-        else:
-            self.record_left = 0
-        self._push(incoming._take(left))
+        self.record_left = max(left - avail, 0)
+        self._push(incoming._take(min(left, avail)))
         return True
 
     def whole_record(self):
