@@ -402,10 +402,7 @@ def _verification_error(lib, ssl_ptr, library, reason, text,
     if lib is None:
         # No binding: the verify result of the SSL* cannot be read, so the
         # exception says only what the handshake's error said.
-        exc = _build(SSLCertVerificationError, SSL_ERROR_SSL, text, library,
-                     reason, text)
-        exc.verify_code = exc.verify_message = None
-        return exc
+        return _verification_failure(None, None, library, reason, text)
     verify_code = lib.SSL_get_verify_result(ssl_ptr)
     if verify_code in _MISMATCH_MESSAGES:
         verify_message = _MISMATCH_MESSAGES[verify_code] % (server_hostname,)
@@ -418,8 +415,10 @@ def _verification_error(lib, ssl_ptr, library, reason, text,
 
 def _verification_failure(verify_code, verify_message, library, reason,
                           text):
-    exc = _build(SSLCertVerificationError, SSL_ERROR_SSL,
-                 "%s: %s" % (text, verify_message), library, reason, text)
+    message = text if verify_code is None else \
+        "%s: %s" % (text, verify_message)
+    exc = _build(SSLCertVerificationError, SSL_ERROR_SSL, message, library,
+                 reason, text)
     exc.verify_code = verify_code
     exc.verify_message = verify_message
     return exc
