@@ -67,14 +67,13 @@ def resumed_from_flight(flight):
             # A ServerHello and no ServerHelloDone before the switch: TLS
             # 1.2 resumed.  (TLS 1.3 sends one after a HelloRetryRequest
             # too, which decides nothing.)
-            verdict = _decide(messages, ended=True)
-            if verdict is not None:
-                return verdict
-            continue
-        if content_type != _HANDSHAKE:
+            ended = True
+        elif content_type == _HANDSHAKE:
+            messages += payload
+            ended = False
+        else:
             return False
-        messages += payload
-        verdict = _decide(messages, ended=False)
+        verdict = _decide(messages, ended)
         if verdict is not None:
             return verdict
     return None
