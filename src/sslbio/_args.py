@@ -9,7 +9,8 @@ import struct
 import sys
 
 __all__ = ["as_bytes", "byte_view", "index_as_int", "ssize_arg", "c_int_arg",
-           "c_long_arg", "no_arguments", "integer_types", "long_type"]
+           "c_long_arg", "no_arguments", "integer_types", "long_type",
+           "TEXT_TYPES"]
 
 _INT_MAX = 2 ** 31 - 1
 # C long: 64 bits on the LP64 platforms CPython 2.7 runs on, 32 on Windows.
@@ -22,6 +23,8 @@ except NameError:  # pragma: no cover - the engine only runs on Python 2
     long_type = int
     _text_type = str
 integer_types = (int, long_type)
+# What Python 3 takes as text (``str``) comes as either type on 2.7.
+TEXT_TYPES = (str, _text_type) if _text_type is not str else (str,)
 
 
 def as_bytes(data):

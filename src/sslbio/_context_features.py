@@ -38,7 +38,7 @@ from . import _shared
 from ._releases import (OPTION_NAMES, RELEASE_CONTEXT_FEATURES,
                         context_features, option_constants)
 from ._tlsenums import TLS_VERSIONS, VERIFY_FLAG_EXTRAS, make_enum, make_flag
-from ._args import c_long_arg, integer_types
+from ._args import TEXT_TYPES, c_long_arg, integer_types
 from ._keylog import KeylogWriter
 
 # 2 ** (bits in a C long): 2.7 passes option masks as C longs.
@@ -301,9 +301,6 @@ def set_servername_callback(self, server_name_callback):
         return server_name_callback(sslobj, server_name, context)
 
     self.sni_callback = shim
-
-
-_text_types = (str, type(u""))
 
 
 def _method(bound):
@@ -601,7 +598,7 @@ class ContextSurface(object):
             old.close()
         if path is None:
             return
-        if not isinstance(path, _text_types):
+        if not isinstance(path, TEXT_TYPES):
             raise TypeError("expected str, bytes or os.PathLike object, not "
                             "%s" % type(path).__name__)
         writer = KeylogWriter(path)

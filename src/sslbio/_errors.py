@@ -23,15 +23,13 @@ import re
 import ssl
 
 from . import _shared
+from ._args import TEXT_TYPES
 
 __all__ = ["SSLCertVerificationError", "error_from_code", "error_from_result",
            "error_from_native", "hostname_mismatch_error",
            "invalid_server_name_error", "want_read_error",
            "pre_handshake_data_error", "transport_eof_error",
            "native_str", "plain_error", "LIBRARY_NAMES"]
-
-
-_STRING_TYPES = (str, type(u""))
 
 
 def _define_cert_verification_error():
@@ -59,7 +57,7 @@ def _define_cert_verification_error():
             ``strerror`` when it is a string, else ``str(args)``.
             """
             strerror = self.strerror
-            if isinstance(strerror, _STRING_TYPES):
+            if isinstance(strerror, TEXT_TYPES):
                 return strerror
             return str(self.args)
 

@@ -8,13 +8,9 @@ literal (no SNI; checked against the certificate's IP entries) from a name.
 import re
 import socket
 
-__all__ = ["encode_hostname", "checked_server_hostname", "ip_address",
-           "TEXT_TYPES"]
+from ._args import TEXT_TYPES
 
-try:
-    TEXT_TYPES = (str, unicode)  # noqa: F821 (Python 2)
-except NameError:  # pragma: no cover
-    TEXT_TYPES = (str,)
+__all__ = ["encode_hostname", "checked_server_hostname", "ip_address"]
 
 # What the IDNA codec's ASCII fast path accepts: ASCII labels of 1 to 63
 # characters, the last of which may be empty (a trailing dot).

@@ -21,9 +21,9 @@ import sys
 import warnings
 
 from . import _errors
-from ._args import c_int_arg, ssize_arg
+from ._args import TEXT_TYPES, c_int_arg, ssize_arg
 from ._contract import engine_method
-from ._hostname import TEXT_TYPES, checked_server_hostname
+from ._hostname import checked_server_hostname
 from ._shared import is_counterpart
 
 __all__ = ["SSLObject", "MAX_BYTES", "writable_buffer"]
