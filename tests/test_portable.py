@@ -8,6 +8,7 @@ resumption from its first flight, the socket pair's descriptors, the loopback
 TCP pair Windows uses, running without ctypes.
 """
 
+import errno
 import os
 import select
 import socket
@@ -122,6 +123,43 @@ def test_memory_bio_eof_and_errors_as_python3():
         bio.write(u"text")
     with pytest.raises(TypeError):
         bio.read(1.0)
+
+
+class _FillingSocket(object):
+    """A non-blocking socket that fills every buffer offered to the last
+    byte, ``fills`` times, then would block: the stream ends exactly where
+    the spool's room did."""
+
+    def __init__(self, fills):
+        self.fills = fills
+        self.sent = b""
+
+    def _next(self, size):
+        if not self.fills:
+            raise socket.error(errno.EAGAIN, "would block")
+        self.fills -= 1
+        data = bytes(bytearray((len(self.sent) + i) % 251
+                               for i in range(size)))
+        self.sent += data
+        return data
+
+    def recv(self, size):
+        return self._next(size)
+
+    def recv_into(self, buffer, size):
+        buffer[:size] = self._next(size)
+        return size
+
+
+def test_memory_bio_counts_what_it_received_when_the_spool_fills_exactly():
+    """A receive that fills the spool's room to the last byte and then
+    finds nothing more counts every byte it added (a client's engine
+    watches the server's flight through that count)."""
+    for fills in (1, 2, 3, 4):
+        bio = portable.MemoryBIO()
+        sock = _FillingSocket(fills)
+        assert bio._receive(sock) == len(sock.sent) == bio.pending
+        assert bio.read() == sock.sent
 
 
 def test_memory_bio_one_stream_across_writes_and_the_engines_spool():

@@ -102,26 +102,26 @@ class MemoryBIO(_bio.MemoryBIO):
         read() hands over as it is (a call's output read before the next
         call: no copy); anything more goes into the spool."""
         added = 0
-        try:
-            if not self._pending:
+        if not self._pending:
+            try:
                 data = sock.recv(DRAIN_SIZE)
-                added = len(data)
-                if added:
-                    self._chunks.append(data)
-                    self._pending = added
-                # A stream socket returns everything queued, up to the
-                # size asked: a short read has emptied it.
-                if added < DRAIN_SIZE:
-                    return added
-            added += self._spool_from(sock.recv_into)
-        except _socket_error as exc:
-            if exc.errno not in WOULD_BLOCK:
-                raise
-        return added
+            except _socket_error as exc:
+                if exc.errno not in WOULD_BLOCK:
+                    raise
+                return 0
+            added = len(data)
+            if added:
+                self._chunks.append(data)
+                self._pending = added
+            # A stream socket returns everything queued, up to the size
+            # asked: a short read has emptied it.
+            if added < DRAIN_SIZE:
+                return added
+        return added + self._spool_from(sock.recv_into)
 
     def _spool_from(self, recv_into):
         """Receive into the spool until ``recv_into`` gives less than asked
-        (or raises); returns the number of bytes added."""
+        or would block; returns the number of bytes added."""
         if self._chunks and not self._spool_end:
             self._spool_chunks()
         spool, end = self._spool, self._spool_end
@@ -135,7 +135,12 @@ class MemoryBIO(_bio.MemoryBIO):
                     spool = self._grown_spool(end)
                     end = self._spool_end
                     room = len(spool) - end
-                got = recv_into(spool[end:], room)
+                try:
+                    got = recv_into(spool[end:], room)
+                except _socket_error as exc:
+                    if exc.errno not in WOULD_BLOCK:
+                        raise
+                    return added  # the last one filled its room exactly
                 end += got
                 added += got
                 if got < room:
