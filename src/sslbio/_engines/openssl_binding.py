@@ -351,6 +351,19 @@ class Binding(object):
         return self.SSL_ctrl(ssl, _SSL_CTRL_SET_TLSEXT_HOSTNAME,
                              _TLSEXT_NAMETYPE_HOST_NAME, self.c_chars(name))
 
+    def set_post_handshake_auth(self, ssl, server_side):
+        """What a context's ``post_handshake_auth`` sets on a connection,
+        as Python 3.8+ sets it: a client offers it; a server asks for it
+        only with SSL_VERIFY_PEER (else OpenSSL would ask for a certificate
+        it was told not to check)."""
+        if not server_side:
+            self.SSL_set_post_handshake_auth(ssl, 1)
+            return
+        mode = self.SSL_get_verify_mode(ssl)
+        if mode & self.SSL_VERIFY_PEER:
+            self.SSL_set_verify(ssl, mode | self.SSL_VERIFY_POST_HANDSHAKE,
+                                self.SSL_get_verify_callback(ssl))
+
     def _write_empty_ex(self, ssl):
         return self.SSL_write_ex(ssl, b"", 0, self.new_size_out())
 

@@ -300,16 +300,7 @@ class SSLObject(OpenSSLDriver, _sslobject.SSLObject):
         lib.SSL_set_bio(ssl_ptr, incoming._bio, outgoing._bio)
         lib.SSL_set_mode(ssl_ptr, _MODE)
         if context.post_handshake_auth:
-            if side == 1:
-                # Only with SSL_VERIFY_PEER: OpenSSL would otherwise ask
-                # for a certificate it was told not to check.
-                mode = lib.SSL_CTX_get_verify_mode(context.ctx)
-                if mode & lib.SSL_VERIFY_PEER:
-                    lib.SSL_set_verify(
-                        ssl_ptr, mode | lib.SSL_VERIFY_POST_HANDSHAKE,
-                        lib.SSL_get_verify_callback(ssl_ptr))
-            else:
-                lib.SSL_set_post_handshake_auth(ssl_ptr, 1)
+            openssl.set_post_handshake_auth(ssl_ptr, side == 1)
         if side == 0:
             lib.SSL_set_connect_state(ssl_ptr)
         else:

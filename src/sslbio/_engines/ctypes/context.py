@@ -27,20 +27,11 @@ class CtypesContextBackend(OpenSSLContextBackend):
     def configure_connection(self, context, native, server_side,
                              post_handshake_auth):
         """Python 3's per-connection settings for a new native ``_ssl``
-        socket: with ``post_handshake_auth`` a client offers it and a
-        server that verifies peers may ask for it (as Python 3.8+ does;
-        OpenSSL does not ignore SSL_VERIFY_POST_HANDSHAKE on clients)."""
-        if not post_handshake_auth:
-            return
-        lib = self._lib
-        ssl = self._layout.ssl(native, context, self.ctx(context))
-        if not server_side:
-            lib.SSL_set_post_handshake_auth(ssl, 1)
-            return
-        mode = lib.SSL_get_verify_mode(ssl)
-        if mode & lib.SSL_VERIFY_PEER:
-            lib.SSL_set_verify(ssl, mode | lib.SSL_VERIFY_POST_HANDSHAKE,
-                               lib.SSL_get_verify_callback(ssl))
+        socket (``Binding.set_post_handshake_auth``)."""
+        if post_handshake_auth:
+            self._lib.set_post_handshake_auth(
+                self._layout.ssl(native, context, self.ctx(context)),
+                server_side)
 
 
 # Features every release serves through this engine; the release-dependent
