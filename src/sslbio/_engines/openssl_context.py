@@ -18,6 +18,9 @@ from .openssl_binding import KEYLOG_CALLBACK
 
 __all__ = ["OpenSSLContextBackend", "shared_keylog_writers"]
 
+# Features every release serves through an engine that calls OpenSSL.
+_ALWAYS = ("protocol_tls_client_server", "sni_callback", "get_ciphers")
+
 
 class OpenSSLContextBackend(ContextBackend):
     """What the front asks of an engine, done through the binding ``lib``.
@@ -33,7 +36,7 @@ class OpenSSLContextBackend(ContextBackend):
     name = None
     missing_reason = "not in this OpenSSL release"
 
-    def __init__(self, lib, keylog_writers, always,
+    def __init__(self, lib, keylog_writers, always=_ALWAYS,
                  release_dependent=RELEASE_CONTEXT_FEATURES):
         self._lib = lib
         self.absent = frozenset(release_dependent) - lib.context_features

@@ -74,10 +74,8 @@ __all__ = ["ENGINE", "NAME", "MemoryBIO", "SSLObject", "SSLSession",
 
 _INT_MAX = _bio.INT_MAX
 
-# sslbio's binding, through cffi, over the file PyPy's binding was loaded
-# from: dlopen() returns the loader's handle for it, whose lookups search
-# the libraries it was linked against.  Also what sslbio._errors reads the
-# error queue through.
+# sslbio's binding over the libraries PyPy's binding uses (see cffi_binding);
+# also what sslbio._errors reads the error queue through.
 openssl = CffiBinding(SymbolTable(_pypy_openssl.__file__))
 
 
@@ -112,7 +110,6 @@ class PypyContextBackend(OpenSSLContextBackend):
 
 CONTEXT_BACKEND = PypyContextBackend(
     openssl, shared_keylog_writers(),
-    always=("protocol_tls_client_server", "sni_callback", "get_ciphers"),
     release_dependent=tuple(name for name in RELEASE_CONTEXT_FEATURES
                             if name != "post_handshake_auth"))
 

@@ -17,7 +17,7 @@ class CtypesContextBackend(OpenSSLContextBackend):
     name = "ctypes"
 
     def __init__(self, lib, layout, keylog_writers):
-        OpenSSLContextBackend.__init__(self, lib, keylog_writers, _ALWAYS)
+        OpenSSLContextBackend.__init__(self, lib, keylog_writers)
         self._layout = layout
 
     def ctx(self, context):
@@ -32,8 +32,3 @@ class CtypesContextBackend(OpenSSLContextBackend):
             self._lib.set_post_handshake_auth(
                 self._layout.ssl(native, context, self.ctx(context)),
                 server_side)
-
-
-# Features every release serves through this engine; the release-dependent
-# ones are openssl_context's.
-_ALWAYS = ("protocol_tls_client_server", "sni_callback", "get_ciphers")
