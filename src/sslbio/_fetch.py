@@ -1,24 +1,13 @@
 """``python -m sslbio get URL``: one HTTPS request over ``sslbio.SSLSocket``,
 directly or through a proxy (an HTTPS proxy gives TLS inside TLS).
 
-Made for scripts, as curl is.  Standard output carries the response body and
-nothing else (``-o FILE`` takes it instead); ``-i`` puts the status line and
-the headers, as the server sent them, before the body; ``-v`` shows on
-standard error what each TLS layer negotiated (version, cipher, ALPN
-protocol, the peer certificate's subject), the request line and the
-response's head.  Bodies over 1 MiB get a progress bar on standard error
-when it is a terminal and the body does not go to that terminal.
-
-Every argument is checked before the first connection: the URLs (a port
-outside 1-65535 is an error, never the scheme's default port), the CA files
-(each message names the option and the file) and the output file, which is
-opened then (an existing one is emptied only when the body starts).  Any
-failure -- those, a name that does not resolve, a refused connection, a
-certificate that does not verify, a proxy that answers CONNECT with 407 or
-403, a timeout, an HTTP error status (whose body is not written) -- is one
-line on standard error and exit status 1.  A reader that stops early
-(``get URL | head``) ends it quietly, with the exit status of a command
-killed by SIGPIPE.
+What it does for its user is said once, in ``_cli.GET_DESCRIPTION`` (its
+help text).  Every argument is checked before the first connection: the URLs
+(a port outside 1-65535 is an error, never the scheme's default port), the
+CA files (each message names the option and the file) and the output file
+(see ``_Output``).  An HTTP error status is a failure, its body not
+written.  A reader that stops early (``get URL | head``) ends it quietly
+(``EXIT_READER_GONE``).
 """
 
 from __future__ import print_function
