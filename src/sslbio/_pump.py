@@ -140,10 +140,13 @@ def _transport_failed(exc, operation):
     return exc
 
 
-def _translated(exc, operation):
-    """What a transport's read failure means: "not ready" in Python 3's
-    terms for a non-blocking transport, else what Python 3 reports for a
-    failed transport."""
+def _receive_failed(exc, operation):
+    """What a transport's read failure during ``operation`` means: a timeout
+    named after the operation, "not ready" in Python 3's terms for a
+    non-blocking transport, else what Python 3 reports for a failed
+    transport."""
+    if isinstance(exc, socket.timeout):
+        return _timed_out(_RECEIVE_WORD.get(operation, operation))
     if not _blocked(exc):
         return _transport_failed(exc, operation)
     if isinstance(exc, ssl.SSLWantWriteError):
@@ -293,10 +296,8 @@ class Pump(object):
         for the TLS object."""
         try:
             data = self._transport.recv(self._records.wanted)
-        except socket.timeout:
-            raise _timed_out(_RECEIVE_WORD.get(operation, operation))
-        except socket.error as exc:
-            raise _translated(exc, operation)
+        except socket.error as exc:  # socket.timeout too
+            raise _receive_failed(exc, operation)
         self._records.consume(data)
         if data:
             self._arrived = data
@@ -316,10 +317,8 @@ class Pump(object):
         whole = None
         try:
             whole = self._records.read_record(self._transport.recv, pieces)
-        except socket.timeout:
-            raise _timed_out("read")
         except socket.error as exc:
-            raise _translated(exc, "read")
+            raise _receive_failed(exc, "read")
         finally:
             # Also when the transport failed mid-record: what came is kept.
             data = pieces[0] if _length(pieces) == 1 else b"".join(pieces)
