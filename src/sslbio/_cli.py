@@ -24,9 +24,7 @@ PACKAGE = __name__.rpartition(".")[0]
 if sys.version_info[0] == 2:
     from . import _engine
 
-    def engine_description():
-        """What the engine bound to: ``[(label, value), ...]``."""
-        return _engine.describe()
+    engine_description = _engine.describe
 
     def engine_refusals():
         """``[(engine name, why it was not chosen), ...]``, in the order
