@@ -15,9 +15,6 @@ ships in the package: it is a public, throwaway demo key, and the demo CA is
 trusted by ``client_context()`` only), offers ALPN ``http/1.1``, sends one HTTP/1.1
 request, resumes the session on a second connection, and both sides end with
 ``unwrap()`` (close_notify each way).
-
-The code is the same on Python 2.7 and 3: only the context constructor
-differs, because 2.7's ``ssl`` has no ``PROTOCOL_TLS_CLIENT``.
 """
 
 from __future__ import print_function

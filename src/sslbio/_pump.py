@@ -71,11 +71,8 @@ _length = len  # read()'s argument is called len, as in Python 3
 _RECEIVE_WORD = {"shutdown": "read"}
 _SEND_WORD = {"read": "write", "shutdown": "write"}
 # The operations whose transport failures Python 3.11 reports as a ragged
-# EOF: its SSL_read_ex() and SSL_write_ex() return 0 on any failure, which
-# its error mapping takes for an EOF (SSLEOFError "EOF occurred in violation
-# of protocol", errno lost), where do_handshake() and unwrap() keep the
-# OSError (ConnectionResetError, BrokenPipeError).  3.9 and 3.13 keep the
-# OSError everywhere (CPython gh-110467).
+# EOF (why: _errors.transport_eof_error()), where do_handshake() and unwrap()
+# keep the OSError (ConnectionResetError, BrokenPipeError); CPython gh-110467.
 _FAILURE_IS_EOF = frozenset(("read", "write"))
 
 
@@ -123,11 +120,9 @@ def _transport_eof():
 def _errno_lost(exc):
     """Whether ``exc`` is OpenSSL's "I/O error" with no error queued: what
     an in-memory TLS object on OpenSSL before 3.0 reports when its incoming
-    BIO ended before the protocol did (the handshake's, a shutdown's).
-    Python 3's socket, whose errno is 0 then, reports that end of the
-    stream as ``SSLEOFError("EOF occurred in violation of protocol")``
-    whichever the call; OpenSSL 3 says so itself (UNEXPECTED_EOF_WHILE_
-    READING) to both."""
+    BIO ended before the protocol did (the handshake's, a shutdown's), which
+    Python 3's socket reports as ``_errors.transport_eof_error()`` whichever
+    the call (OpenSSL 3 says so itself: UNEXPECTED_EOF_WHILE_READING)."""
     return exc.args[0] == ssl.SSL_ERROR_SYSCALL and \
         getattr(exc, "library", None) is None
 

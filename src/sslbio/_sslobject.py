@@ -231,10 +231,9 @@ class SSLObject(object):
 
     def _refuse_data(self):
         """read()/write() on a client that has check_hostname but no
-        server_hostname.  Python 3.6 would run the handshake inside them and
-        then pass data with no host name check at all; they run the
-        handshake (whose errors come out as they are) and then refuse
-        exactly as do_handshake() does, now and for good."""
+        server_hostname: where Python 3.6 would pass data with no host name
+        check at all, they refuse as do_handshake() does, after the same
+        handshake."""
         self.do_handshake()
         raise AssertionError("do_handshake() returned without a host "
                              "name to check")  # pragma: no cover

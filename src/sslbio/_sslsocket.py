@@ -134,11 +134,10 @@ def _refuse_pre_handshake_data(sock, errno_):
     fails with ENOTCONN), yet the bytes are still in it.  Taken for an
     unconnected socket, its ``recv()`` would return them as if they had
     come through TLS.  As Python 3 does, one byte is looked for without
-    blocking; if there is one, ``wrap_socket()`` raises ``SSLError(errno,
-    "Closed before TLS handshake with data in recv buffer.")`` (and closes
-    the socket, as for any failure once it has taken it).  ENOTCONN or
-    EINVAL (a socket that never connected) mean nothing is waiting; any
-    other failure is raised.
+    blocking; if there is one, ``wrap_socket()`` raises
+    ``pre_handshake_data_error(errno)`` (and closes the socket, as for any
+    failure once it has taken it).  ENOTCONN or EINVAL (a socket that never
+    connected) mean nothing is waiting; any other failure is raised.
     """
     timeout = sock.gettimeout()
     sock.setblocking(False)
