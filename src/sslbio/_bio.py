@@ -63,11 +63,8 @@ class MemoryBIO(NativeLike):
     def write_eof(self):
         """Mark end of file: once drained, reads report EOF."""
 
-    @staticmethod
-    def _checked_read_size(size):
-        """``read()``'s size as Python 3 converts it (a C int: TypeError
-        for a non-integer, OverflowError beyond its range)."""
-        return c_int_arg(size)
+    # read()'s size, converted as Python 3 converts a C int argument.
+    _checked_read_size = staticmethod(c_int_arg)
 
     @staticmethod
     def _as_write_bytes(data):
