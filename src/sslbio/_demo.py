@@ -99,12 +99,9 @@ class _Wire(object):
 
     def deliver(self):
         """Move every pending byte to the other side."""
-        data = self.client_outgoing.read()
-        self.server_incoming.write(data)
-        self.to_server += len(data)
-        data = self.server_outgoing.read()
-        self.client_incoming.write(data)
-        self.to_client += len(data)
+        # write() returns the number of bytes it took: all of them.
+        self.to_server += self.server_incoming.write(self.client_outgoing.read())
+        self.to_client += self.client_incoming.write(self.server_outgoing.read())
 
     def connect(self, client_ctx, server_ctx, session=None):
         """Return a (client, server) pair of ``SSLObject`` on this wire."""
