@@ -87,10 +87,8 @@ def check(out):
     # capabilities, never the version number.
     for what, found in engine_description():
         show("checked", "%s: %s" % (what, found))
-    # Why each engine tried before the one chosen (or all of them) refused.
     for name, reason in engine_refusals():
         show("not " + name, reason)
-    # What this engine cannot do that Python 3.11 does.
     for limitation in ENGINE_LIMITATIONS:
         show("limitation", limitation)
     if UNAVAILABLE_REASON is not None:

@@ -27,10 +27,8 @@ saves it a round of ``SSLWantReadError`` per record.
 
 The ``select()`` rule, as with Python 3's ``ssl.SSLSocket``: after a read,
 call ``pending()`` before waiting on the transport; decrypted bytes already
-inside the TLS layer are not visible to ``select()``.  No ciphertext is ever
-taken from the transport beyond the record being decrypted but the next
-record's header, which completes no record, so ``pending() == 0`` means
-waiting on the transport is safe.
+inside the TLS layer are not visible to ``select()``.  ``pending() == 0``
+means waiting on the transport is safe (``_records`` says why).
 
 Non-blocking writes: a write takes the data into the TLS stream and returns
 its length even when the transport took only part of the ciphertext; the
@@ -286,9 +284,8 @@ class Pump(object):
 
     # -- from the transport ----------------------------------------------------
     def _receive(self, operation):
-        """Take the next ciphertext from the transport, no further than the
-        end of the current record (or the next header: see ``_records``),
-        for the TLS object."""
+        """Take the next ciphertext from the transport for the TLS object
+        (how far: see the module's docstring)."""
         try:
             data = self._transport.recv(self._records.wanted)
         except socket.error as exc:  # socket.timeout too
