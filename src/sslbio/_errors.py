@@ -397,22 +397,22 @@ def _make(lib, ssl_ptr, ssl_error, result, has_code, library, reason, text,
 
 def _verification_error(lib, ssl_ptr, library, reason, text,
                         server_hostname):
-    if lib is None:
-        # No binding: the verify result of the SSL* cannot be read, so the
-        # exception says only what the handshake's error said.
-        return _verification_failure(None, None, library, reason, text)
-    verify_code = lib.SSL_get_verify_result(ssl_ptr)
-    if verify_code in _MISMATCH_MESSAGES:
+    # No binding (lib None): the verify result of the SSL* cannot be read,
+    # so the exception says only what the handshake's error said.
+    verify_code = None if lib is None else lib.SSL_get_verify_result(ssl_ptr)
+    return _verification_failure(lib, verify_code, server_hostname, library,
+                                 reason, text)
+
+
+def _verification_failure(lib, verify_code, server_hostname, library, reason,
+                          text):
+    if verify_code is None:
+        verify_message = None
+    elif verify_code in _MISMATCH_MESSAGES:
         verify_message = _MISMATCH_MESSAGES[verify_code] % (server_hostname,)
     else:
         verify_message = native_str(
             lib.X509_verify_cert_error_string(verify_code))
-    return _verification_failure(verify_code, verify_message, library,
-                                 reason, text)
-
-
-def _verification_failure(verify_code, verify_message, library, reason,
-                          text):
     message = text if verify_code is None else \
         "%s: %s" % (text, verify_message)
     exc = _build(SSLCertVerificationError, SSL_ERROR_SSL, message, library,
@@ -472,6 +472,5 @@ def hostname_mismatch_error(server_hostname, is_ip_address):
     code = _X509_V_ERR_IP_ADDRESS_MISMATCH if is_ip_address else \
         _X509_V_ERR_HOSTNAME_MISMATCH
     return _verification_failure(
-        code, _MISMATCH_MESSAGES[code] % (server_hostname,),
-        LIBRARY_NAMES[_ERR_LIB_SSL], _CLASS_DECIDING_SSL_REASONS[134],
-        "certificate verify failed")
+        None, code, server_hostname, LIBRARY_NAMES[_ERR_LIB_SSL],
+        _CLASS_DECIDING_SSL_REASONS[134], "certificate verify failed")
