@@ -27,7 +27,7 @@ from ._args import TEXT_TYPES
 
 __all__ = ["SSLCertVerificationError", "error_from_code", "error_from_result",
            "error_from_native", "hostname_mismatch_error",
-           "invalid_server_name_error", "want_read_error",
+           "invalid_server_name_error", "want_read_error", "want_write_error",
            "pre_handshake_data_error", "transport_eof_error",
            "native_str", "plain_error", "LIBRARY_NAMES"]
 
@@ -356,6 +356,12 @@ def want_read_error():
     a non-blocking read, so built without ``_make``'s decisions."""
     cls, message = _WANT_MESSAGES[SSL_ERROR_WANT_READ]
     return _build(cls, SSL_ERROR_WANT_READ, message, None, None, None)
+
+
+def want_write_error():
+    """``ssl.SSLWantWriteError`` as Python 3.11 raises it."""
+    cls, message = _WANT_MESSAGES[SSL_ERROR_WANT_WRITE]
+    return _build(cls, SSL_ERROR_WANT_WRITE, message, None, None, None)
 
 
 def _make(lib, ssl_ptr, ssl_error, result, has_code, library, reason, text,

@@ -99,9 +99,11 @@ def _blocked(exc):
     return getattr(exc, "errno", None) in _WOULD_BLOCK
 
 
-def _want_write():
-    return ssl.SSLWantWriteError(ssl.SSL_ERROR_WANT_WRITE,
-                                 "The operation did not complete (write)")
+def _not_ready(write):
+    """Python 3's want-write (or want-read) error: no OpenSSL error behind
+    it.  (Imported here, as in ``_transport_eof()``.)"""
+    from ._errors import want_read_error, want_write_error
+    return want_write_error() if write else want_read_error()
 
 
 def _timed_out(word):
@@ -142,10 +144,7 @@ def _receive_failed(exc, operation):
         return _timed_out(_RECEIVE_WORD.get(operation, operation))
     if not _blocked(exc):
         return _transport_failed(exc, operation)
-    if isinstance(exc, ssl.SSLWantWriteError):
-        return _want_write()
-    return ssl.SSLWantReadError(ssl.SSL_ERROR_WANT_READ,
-                                "The operation did not complete (read)")
+    return _not_ready(isinstance(exc, ssl.SSLWantWriteError))
 
 
 class Pump(object):
@@ -370,7 +369,7 @@ class Pump(object):
                 raise _transport_failed(exc, operation)
             self._backlog = data[sent:]
             if not defer:
-                raise _want_write()
+                raise _not_ready(True)
 
     def _flush_quietly(self):
         # After a failure: the alert it produced is sent if the transport
