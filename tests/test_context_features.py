@@ -288,7 +288,7 @@ def test_engine_without_the_ssl_ctx_on_openssl_102(monkeypatch):
         read_only.append("post_handshake_auth")
     assert ctx.hostname_checks_common_name is True
     for name in read_only:
-        with pytest.raises(AttributeError):
+        with pytest.raises(AttributeError, match="can't set attribute"):
             setattr(ctx, name, False)
     if "get_ciphers" in _context_features.native_features():
         # PyPy's own _ssl serves it for a backend that does not.

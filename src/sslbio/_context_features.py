@@ -20,9 +20,8 @@ map shared by every copy of sslbio: 2.7's ``ssl.SSLContext`` has no
 ``__dict__``.
 
 An engine that cannot do something says so: its backend's ``features``
-lacks the name and the attribute raises ``NotImplementedError`` naming the
-engine (an ``AttributeError`` as well, for code that probes for it); where
-the OpenSSL release itself lacks it (``absent``), the attribute is as on
+lacks the name and the attribute raises ``EngineCannotServe``; where the
+OpenSSL release itself lacks it (``absent``), the attribute is as on
 Python 3 built against that release: it does not exist, or for
 ``hostname_checks_common_name`` and ``post_handshake_auth`` it is read-only
 (True, and None).
@@ -112,9 +111,7 @@ class ContextBackend(object):
 
 class NoContextBackend(ContextBackend):
     """The backend of an engine that cannot reach the ``SSL_CTX``: it serves
-    none of ``FEATURES`` (each raises ``NotImplementedError`` with
-    ``missing_reason``, unless the OpenSSL release itself lacks it: then it
-    is ``absent``) but those given, which need no ``SSL_CTX``:
+    none of ``FEATURES`` but those given, which need no ``SSL_CTX``:
     "sni_callback" (2.7's own callback) and "protocol_tls_client_server"
     (with the TLS 1.2 floor as options)."""
 
@@ -242,13 +239,12 @@ def _state(context):
 def host_flags(context):
     """The X509_CHECK_FLAG_* bits host name checks of ``context`` use."""
     found = _states().get(context)
-    if found is None:
-        return HOSTFLAG_NO_PARTIAL_WILDCARDS
-    return found["host_flags"]
+    return found["host_flags"] if found else HOSTFLAG_NO_PARTIAL_WILDCARDS
 
 
-def _read_only():
-    raise AttributeError("can't set attribute")  # 3.x's read-only form
+# Read-only where the release lacks them; their getters answer without
+# _require(), so only their setters reach it.
+_READ_ONLY_WHEN_ABSENT = ("hostname_checks_common_name", "post_handshake_auth")
 
 
 def _cannot_delete(self):
@@ -356,6 +352,8 @@ class ContextSurface(object):
         if feature in backend.features:
             return backend
         if feature in backend.absent:  # as on Python 3 built against it
+            if feature in _READ_ONLY_WHEN_ABSENT:
+                raise AttributeError("can't set attribute")  # 3.x's form
             raise AttributeError("'%s' object has no attribute '%s'"
                                  % (type(context).__name__, feature))
         raise EngineCannotServe(
@@ -527,8 +525,6 @@ class ContextSurface(object):
         return _state(context)["post_handshake_auth"]
 
     def _set_post_handshake_auth(self, context, value):
-        if "post_handshake_auth" in self.backend.absent:
-            _read_only()
         self._require(context, "post_handshake_auth")
         _state(context)["post_handshake_auth"] = bool(value)
 
@@ -538,8 +534,6 @@ class ContextSurface(object):
         return not host_flags(context) & HOSTFLAG_NEVER_CHECK_SUBJECT
 
     def _set_hostname_checks_common_name(self, context, value):
-        if "hostname_checks_common_name" in self.backend.absent:
-            _read_only()
         backend = self._require(context, "hostname_checks_common_name")
         state = _state(context)
         flags = state["host_flags"] & ~HOSTFLAG_NEVER_CHECK_SUBJECT
