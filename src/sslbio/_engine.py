@@ -128,7 +128,5 @@ wrap_bio = SSLContext.__dict__["wrap_bio"]
 # Names of _context_features.FEATURES served here: by the engine, or by the
 # interpreter's own _ssl (PyPy's has some of Python 3's).
 CONTEXT_FEATURES = _backend.features | native_features()
-# ssl.RAND_bytes() and ssl.RAND_pseudo_bytes() over OpenSSL's random
-# generator: through the engine, or the interpreter's own _ssl (PyPy's), or
-# else the system's (see _rand).
+# ssl.RAND_bytes() and ssl.RAND_pseudo_bytes(); _rand says from which source.
 RAND_NAMES = _rand.module_names(_rand_source or _rand.native_source())

@@ -19,10 +19,9 @@ copy's calls are idempotent.  Since every copy accepts the others'
 ``SSLCertVerificationError``, which copy ``ssl`` shows makes no difference
 to code that uses it.
 
-The one change outside ``ssl``: with ``wrap_bio()`` there, urllib3 1.26
-would take its own TLS-in-TLS path, which does not run on 2.7, so while a
-copy is injected every urllib3 1.26 in the process builds that layer with
-sslbio instead (see ``_urllib3``).
+The one change outside ``ssl``: while a copy is injected, every urllib3
+1.26 in the process builds its TLS-in-TLS layer with sslbio (see
+``_urllib3`` for why).
 """
 
 import ssl

@@ -8,8 +8,7 @@ the fronts in ``sslbio._bio``, ``sslbio._sslobject`` and
 ``sslbio._session`` that fulfil ``sslbio._contract``), its context backend
 (a ``_context_features.ContextBackend``), its ``Limits`` (``limits``),
 ``describe()`` and, where it has one, OpenSSL's random generator.
-``sslbio._engine`` tries them in the order of ``NAMES``, fastest first, and
-builds sslbio's names from the record of the first that imports.
+``sslbio._engine`` chooses one (in ``NAMES``'s order) and builds on its record.
 """
 
 import collections
