@@ -99,11 +99,10 @@ class _Member(object):
     def __reduce__(self):
         return type(self), (int(self),)
 
-    def __copy__(self):
+    def __copy__(self, memo=None):
         return self
 
-    def __deepcopy__(self, memo):
-        return self
+    __deepcopy__ = __copy__
 
 
 class _IntEnum(_EnumType("_IntEnumBase", (_Member, int), {})):
@@ -140,20 +139,13 @@ class _IntFlag(_EnumType("_IntFlagBase", (_Member, long_type), {})):
     def __new__(cls, value):
         if not isinstance(value, integer_types):
             raise ValueError("%r is not a valid %s" % (value, cls.__name__))
-        found = cls._by_value.get(value)
-        if found is not None:
-            return found
-        return cls._pseudo_member(value)
-
-    @classmethod
-    def _pseudo_member(cls, value):
         if value < 0:
             # 3.11 keeps negative values as their complement within the
             # width of the members' bits.
             value = (1 << cls._all_bits.bit_length()) + value
-            found = cls._by_value.get(value)
-            if found is not None:
-                return found
+        found = cls._by_value.get(value)
+        if found is not None:
+            return found
         members = [cls._by_value[bit] for bit in _bits(value & cls._singles)]
         if value & ~cls._singles:
             for member in cls._canonical_with_aliases:
