@@ -19,6 +19,8 @@ and a ``DirName`` alternative name (decoded from UTF-8: an organization
 bytes: ``with_cpython27_types()`` gives its dictionary CPython 2.7's types.
 """
 
+from ._args import long_type
+
 __all__ = ["as_python3_cert", "with_cpython27_types"]
 
 _IP_ADDRESS = "IP Address"
@@ -94,14 +96,8 @@ def with_cpython27_types(decoded):
         if key in typed:
             typed[key] = tuple(_text(uri) for uri in typed[key])
     if "version" in typed:
-        typed["version"] = _long(typed["version"])
+        typed["version"] = long_type(typed["version"])
     if "subjectAltName" in typed:
         typed["subjectAltName"] = tuple(
             _alt_name_of_27(entry) for entry in typed["subjectAltName"])
     return typed
-
-
-try:
-    _long = long  # noqa: F821 (2.7)
-except NameError:  # Python 3: one integer type
-    _long = int
