@@ -44,6 +44,7 @@ import sys
 import _ssl
 
 from . import _shared
+from ._args import TEXT_TYPES
 from ._sslsocket import wrap_socket
 
 __all__ = ["inject_into_urllib3", "extract_from_urllib3", "TLSInTLS",
@@ -188,7 +189,7 @@ def follow_ssl_injection(injected):
 def _package(module):
     if module is None:
         module = "urllib3"
-    if isinstance(module, (str, type(u""))):
+    if isinstance(module, TEXT_TYPES):
         module = importlib.import_module(module)
     # The submodules, imported by name so a vendored copy gets its own.
     for name in ("poolmanager", "util.ssl_", "exceptions"):
