@@ -6,12 +6,18 @@ import ssl
 from ._shared import is_engine_class
 from ._hostname import encode_hostname
 
-__all__ = ["wrap_bio_method", "context_class"]
+__all__ = ["context_class"]
+
+_CONTEXT_DOC = """``ssl.SSLContext`` with Python 3.11's context surface:
+``wrap_bio()`` and ``sslobject_class``, and the attributes of
+``_context_features`` (``PROTOCOL_TLS_CLIENT``, ``minimum_version``,
+``sni_callback``, ``keylog_filename``, ...)."""
 
 
-def wrap_bio_method(own):
-    """``SSLContext.wrap_bio()``, making ``own`` (this copy's ``SSLObject``)
-    by default."""
+def context_class(own, surface):
+    """A new ``SSLContext`` class whose ``wrap_bio()`` makes ``own`` (this
+    copy's ``SSLObject``) by default and whose 3.11 attributes ``surface``
+    (a ``_context_features.ContextSurface``) serves."""
 
     def wrap_bio(self, incoming, outgoing, server_side=False,
                  server_hostname=None, session=None):
@@ -34,22 +40,9 @@ def wrap_bio_method(own):
             server_hostname = encode_hostname(server_hostname)
         return cls._create(incoming, outgoing, server_side, server_hostname,
                            session, self)
-    return wrap_bio
 
-
-_CONTEXT_DOC = """``ssl.SSLContext`` with Python 3.11's context surface:
-``wrap_bio()`` and ``sslobject_class``, and the attributes of
-``_context_features`` (``PROTOCOL_TLS_CLIENT``, ``minimum_version``,
-``sni_callback``, ``keylog_filename``, ...)."""
-
-
-def context_class(sslobject_class, surface):
-    """A new ``SSLContext`` class whose ``wrap_bio()`` makes
-    ``sslobject_class`` and whose 3.11 attributes ``surface`` (a
-    ``_context_features.ContextSurface``) serves."""
     namespace = dict(surface.attributes())
     namespace.update(
         __doc__=_CONTEXT_DOC, __module__=__name__,
-        sslobject_class=sslobject_class,
-        wrap_bio=wrap_bio_method(sslobject_class))
+        sslobject_class=own, wrap_bio=wrap_bio)
     return type("SSLContext", (ssl.SSLContext,), namespace)
