@@ -71,8 +71,8 @@ HOSTFLAG_NO_PARTIAL_WILDCARDS = 0x4
 HOSTFLAG_NEVER_CHECK_SUBJECT = 0x20
 
 _native = _ssl._SSLContext
-# (Python 3's native context has none; there this module only serves the
-# engines' modules that the tests import, as host_flags().)
+# (Python 3's native context has none; there this module only serves
+# FEATURES, and host_flags() to the engines' modules that the tests import.)
 _native_set_servername_callback = getattr(_native, "set_servername_callback",
                                           None)
 
@@ -337,8 +337,7 @@ class ContextSurface(object):
         names = [(name, cls) for name, cls in sorted(enums.items())
                  if not name.startswith("_")]
         for enum_name in _CONVERTED:
-            for name, member in sorted(enums[enum_name].__members__.items()):
-                names.append((name, member))
+            names.extend(sorted(enums[enum_name].__members__.items()))
         names.append(("PROTOCOL_SSLv23", enums["_SSLMethod"].PROTOCOL_TLS))
         names.append(("HAS_NEVER_CHECK_COMMON_NAME",
                       "hostname_checks_common_name" in self.backend.features))
