@@ -105,9 +105,8 @@ def _show_top_layer(shared):
     # held before; each is set once, so no reader sees a gap.
     layers = shared["layers"]
     top = {}
-    if layers:
-        for owner, name, value in layers[-1][1]:
-            top[(owner, name)] = (True, value)
+    for owner, name, value in (layers[-1][1] if layers else ()):
+        top[(owner, name)] = (True, value)
     for (owner, name), before in shared["saved"].items():
         present, value = top.get((owner, name), before)
         if present:
