@@ -82,10 +82,17 @@ class SSLObject(object):
             _check_bio("incoming", incoming, bio_class)
         if type(outgoing) is not bio_class:
             _check_bio("outgoing", outgoing, bio_class)
-        # Converted (and range-checked) as Python 3 converts a C int
-        # argument: the bool callers pass is 0 or 1.
-        side = c_int_arg(server_side)
-        server_hostname = checked_server_hostname(server_hostname)
+        # bool is what callers pass, and a server has no host name: both
+        # tested here, each saves a call per object made.  Anything else is
+        # converted (and range-checked) as Python 3 converts a C int.
+        if server_side is False:
+            side = 0
+        elif server_side is True:
+            side = 1
+        else:
+            side = c_int_arg(server_side)
+        if server_hostname is not None:
+            server_hostname = checked_server_hostname(server_hostname)
 
         self = cls.__new__(cls)
         # Python 3 keeps server_side as given: 1 is a server, 0 a client,
