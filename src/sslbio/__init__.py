@@ -62,11 +62,8 @@ if sys.version_info[0] >= 3:
     ENGINE = "stdlib"
     UNAVAILABLE_REASON = None
     # Every SSLContext attribute sslbio knows of is the stdlib's own here.
-    CONTEXT_FEATURES = frozenset((
-        "protocol_tls_client_server", "sni_callback", "get_ciphers",
-        "minimum_version", "maximum_version", "security_level",
-        "hostname_checks_common_name", "num_tickets", "keylog_filename",
-        "post_handshake_auth"))
+    from ._releases import FEATURES as _FEATURES
+    CONTEXT_FEATURES = frozenset(_FEATURES)
     ENGINE_LIMITATIONS = []
 
     class EngineUnavailableError(RuntimeError):

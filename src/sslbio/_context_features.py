@@ -34,7 +34,7 @@ import weakref
 import _ssl
 
 from . import _shared
-from ._releases import (OPTION_NAMES, RELEASE_CONTEXT_FEATURES,
+from ._releases import (FEATURES, OPTION_NAMES, RELEASE_CONTEXT_FEATURES,
                         context_features, option_constants)
 from ._tlsenums import TLS_VERSIONS, VERIFY_FLAG_EXTRAS, make_enum, make_flag
 from ._args import TEXT_TYPES, c_long_arg, integer_types
@@ -45,12 +45,6 @@ _LONG_RANGE = 2 ** (8 * struct.calcsize("l"))
 
 __all__ = ["FEATURES", "ContextBackend", "ContextSurface", "EngineCannotServe",
            "NoContextBackend", "check_side", "host_flags", "unserved"]
-
-# The capability names an engine backend reports (``features``).
-FEATURES = ("protocol_tls_client_server", "sni_callback", "get_ciphers",
-            "minimum_version", "maximum_version", "security_level",
-            "hostname_checks_common_name", "num_tickets", "keylog_filename",
-            "post_handshake_auth")
 
 PROTOCOL_TLS = _ssl.PROTOCOL_SSLv23
 PROTOCOL_TLS_CLIENT = 16
@@ -72,7 +66,7 @@ HOSTFLAG_NEVER_CHECK_SUBJECT = 0x20
 
 _native = _ssl._SSLContext
 # (Python 3's native context has none; there this module only serves
-# FEATURES, and host_flags() to the engines' modules that the tests import.)
+# host_flags() to the engines' modules that the tests import.)
 _native_set_servername_callback = getattr(_native, "set_servername_callback",
                                           None)
 

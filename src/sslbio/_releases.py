@@ -9,8 +9,8 @@ these tables for the library it loaded; the engines without ctypes
 (portable, pypy) read them for ``ssl.OPENSSL_VERSION_NUMBER``.
 """
 
-__all__ = ["OPTION_NAMES", "RELEASE_CONTEXT_FEATURES", "context_features",
-           "option_constants"]
+__all__ = ["FEATURES", "OPTION_NAMES", "RELEASE_CONTEXT_FEATURES",
+           "context_features", "option_constants"]
 
 # Release numbers as OPENSSL_VERSION_NUMBER has them.
 V102 = 0x10002000
@@ -19,8 +19,15 @@ V110G = 0x1010007f  # SSL_CTRL_GET_{MIN,MAX}_PROTO_VERSION
 V111 = 0x10101000
 V300 = 0x30000000
 
-# Python 3.7+ SSLContext attributes that depend on the release: the first
-# release able to serve each.
+# Python 3.11's SSLContext features sslbio knows of: the names an engine
+# backend reports (``features``).  Here, in a module that imports nothing,
+# for sslbio on Python 3 too.
+FEATURES = ("protocol_tls_client_server", "sni_callback", "get_ciphers",
+            "minimum_version", "maximum_version", "security_level",
+            "hostname_checks_common_name", "num_tickets", "keylog_filename",
+            "post_handshake_auth")
+
+# Those that depend on the release: the first release able to serve each.
 _CONTEXT_FEATURES_SINCE = {
     "minimum_version": V110G,
     "maximum_version": V110G,
