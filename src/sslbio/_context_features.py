@@ -207,14 +207,9 @@ _PROTOCOL_FLAGS = ("SSLv2", "SSLv3", "TLSv1", "TLSv1_1", "TLSv1_2")
 
 
 # -- per-context state -------------------------------------------------------
-def _states():
-    shared = _shared.state()
-    found = shared.get("context_state")
-    if found is None:
-        with shared["lock"]:
-            found = shared.setdefault("context_state",
-                                      weakref.WeakKeyDictionary())
-    return found
+# The map the module docstring speaks of, looked up once: the process-wide
+# dict keeps it for good.
+_STATES = _shared.shared_class("context_state", weakref.WeakKeyDictionary)
 
 
 def _state(context):
@@ -224,7 +219,7 @@ def _state(context):
     keylog_filename, keylog, host_flags).  Part of the contract between
     copies of sslbio.  Nothing in it may refer to the context: the map's
     values are strong."""
-    return _states().setdefault(context, {
+    return _STATES.setdefault(context, {
         "sni_callback": None, "post_handshake_auth": False,
         "keylog_filename": None, "keylog": None,
         "host_flags": HOSTFLAG_NO_PARTIAL_WILDCARDS})
@@ -232,7 +227,7 @@ def _state(context):
 
 def host_flags(context):
     """The X509_CHECK_FLAG_* bits host name checks of ``context`` use."""
-    found = _states().get(context)
+    found = _STATES.get(context)
     return found["host_flags"] if found else HOSTFLAG_NO_PARTIAL_WILDCARDS
 
 
@@ -274,7 +269,7 @@ def check_side(context, server_side):
 
 
 def _get_sni_callback(self):
-    found = _states().get(self)
+    found = _STATES.get(self)
     wrapper = found and found["sni_callback"] and found["sni_callback"]()
     return wrapper.callback if wrapper is not None else None
 
@@ -424,7 +419,7 @@ class ContextSurface(object):
             check_side(self, server_side)
             native = _native._wrap_socket(self, sock, server_side,
                                           server_hostname, ssl_sock)
-            found = _states().get(self)
+            found = _STATES.get(self)
             if found is not None and found["post_handshake_auth"]:
                 require(self, "post_handshake_auth").configure_connection(
                     self, native, server_side in (True, 1), True)

@@ -40,7 +40,8 @@ def state():
     ``layers``: ``[(copy's package name, [(owner, name, value), ...])]``,
     one per injected copy, oldest first.  ``saved``: ``{(owner, name):
     (present, value)}``, what ``ssl`` held before any copy injected.  Any
-    other key: a class shared by that name (``shared_class``)."""
+    other key: a class (or the map of context state) shared by that name
+    (``shared_class``)."""
     found = _ssl.__dict__.get(_ATTRIBUTE)
     if found is None:
         fresh = {"lock": threading.RLock(), "saved": {}, "layers": []}
@@ -73,8 +74,8 @@ def is_counterpart(obj, cls):
 
 
 def shared_class(name, define):
-    """The class every copy uses under ``name``: the first copy's
-    ``define()``."""
+    """The class (or other object) every copy uses under ``name``: the
+    first copy's ``define()``."""
     shared = state()
     with shared["lock"]:
         if name not in shared:
