@@ -97,16 +97,14 @@ else:
         CONTEXT_FEATURES,
     )
     from ._engine import CONTEXT_SURFACE as _SURFACE
-    from ._context_features import (  # noqa: F401  (re-exported)
-        PROTOCOL_TLS_CLIENT as _CLIENT, PROTOCOL_TLS_SERVER as _SERVER)
     _enum = _SURFACE.enum
     TLSVersion = _enum("TLSVersion")
     Options = _enum("Options")
     VerifyMode = _enum("VerifyMode")
     VerifyFlags = _enum("VerifyFlags")
     AlertDescription = _enum("AlertDescription")
-    PROTOCOL_TLS_CLIENT = _enum("_SSLMethod")(_CLIENT)
-    PROTOCOL_TLS_SERVER = _enum("_SSLMethod")(_SERVER)
+    PROTOCOL_TLS_CLIENT = _enum("_SSLMethod").PROTOCOL_TLS_CLIENT
+    PROTOCOL_TLS_SERVER = _enum("_SSLMethod").PROTOCOL_TLS_SERVER
     from ._inject import inject_into_ssl, extract_from_ssl  # noqa: F401
 
 # The socket layer over the names above, and urllib3's HTTPS proxies on it
