@@ -2,13 +2,8 @@
 
 An engine is a module (or package) here that, when imported, either raises
 ``EngineUnavailable`` (any other exception means the same, with its text as
-the reason) or exports one record, ``ENGINE`` (an ``Engine``): its name,
-its concrete ``MemoryBIO``, ``SSLObject`` and ``SSLSession`` (subclasses of
-the fronts in ``sslbio._bio``, ``sslbio._sslobject`` and
-``sslbio._session`` that fulfil ``sslbio._contract``), its context backend
-(a ``_context_features.ContextBackend``), its ``Limits`` (``limits``),
-``describe()`` and, where it has one, OpenSSL's random generator.
-``sslbio._engine`` chooses one (in ``NAMES``'s order) and builds on its record.
+the reason) or exports one record, ``ENGINE``, that ``serve()`` made.
+``sslbio._engine`` chooses one and builds on its record.
 """
 
 import collections
@@ -27,11 +22,14 @@ class EngineUnavailable(Exception):
 class Engine(collections.namedtuple("Engine", [
         "name", "memory_bio", "sslobject", "session", "context_backend",
         "limits", "describe", "rand", "hello_size"])):
-    """What an engine exports (see above), made by ``serve()``.
-    ``describe()`` gives what the engine bound to and checked, ``[(what,
-    what was found), ...]``, for ``python -m sslbio check``; ``rand`` is
-    ``rand(count, pseudo)`` or None; ``hello_size`` the size of the
-    self-test's ClientHello."""
+    """An engine's record: its concrete ``MemoryBIO``, ``SSLObject`` and
+    ``SSLSession`` (subclasses of the fronts in ``sslbio._bio``,
+    ``sslbio._sslobject`` and ``sslbio._session``), its
+    ``_context_features.ContextBackend`` and ``Limits``; ``describe()``
+    gives what the engine bound to and checked, ``[(what, what was found),
+    ...]``, for ``python -m sslbio check``; ``rand`` is OpenSSL's random
+    generator, ``rand(count, pseudo)``, or None; ``hello_size`` the size of
+    the self-test's ClientHello."""
 
     __slots__ = ()
 
