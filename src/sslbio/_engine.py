@@ -85,23 +85,20 @@ else:
     ENGINE = "unavailable"
 
     class _Unavailable(object):
+        """Unavailable on this interpreter; see ``sslbio.UNAVAILABLE_REASON``."""
+
         def __init__(self, *args, **kwargs):
             raise EngineUnavailableError(
                 "sslbio cannot provide in-memory TLS on this interpreter: "
                 + UNAVAILABLE_REASON)
 
-    class MemoryBIO(_Unavailable):
-        """Unavailable on this interpreter; see ``sslbio.UNAVAILABLE_REASON``."""
-
-    class SSLObject(_Unavailable):
-        """Unavailable on this interpreter; see ``sslbio.UNAVAILABLE_REASON``."""
-
         @classmethod
-        def _create(cls, *args, **kwargs):
+        def _create(cls, *args, **kwargs):  # as wrap_bio() makes an SSLObject
             cls()
 
-    class SSLSession(_Unavailable):
-        """Unavailable on this interpreter; see ``sslbio.UNAVAILABLE_REASON``."""
+    MemoryBIO, SSLObject, SSLSession = [
+        type(name, (_Unavailable,), {"__doc__": _Unavailable.__doc__})
+        for name in ("MemoryBIO", "SSLObject", "SSLSession")]
 
     def describe():
         return []
