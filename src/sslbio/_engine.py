@@ -25,7 +25,6 @@ __all__ = ["ENGINE", "ENGINE_RECORD", "ENGINE_REASONS", "UNAVAILABLE_REASON",
            "SSLCertVerificationError", "wrap_bio", "describe",
            "CONTEXT_FEATURES", "CONTEXT_SURFACE", "RAND_NAMES"]
 
-# The environment variable that forces one engine.
 FORCE_VARIABLE = "SSLBIO_ENGINE"
 
 
@@ -76,8 +75,7 @@ if ENGINE_RECORD is not None:
     SSLObject = ENGINE_RECORD.sslobject
     SSLSession = ENGINE_RECORD.session
     describe = ENGINE_RECORD.details
-    # What this engine cannot do that Python 3.11 does, as data (the
-    # record) and as sentences (empty for ctypes).
+    # As data and as sentences (see _engines.limits); none for ctypes.
     ENGINE_LIMITS = ENGINE_RECORD.limits
     _backend = ENGINE_RECORD.context_backend
     _rand_source = ENGINE_RECORD.rand

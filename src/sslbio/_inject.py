@@ -75,7 +75,6 @@ def inject_into_ssl():
         saved = shared["saved"]
         for owner, name, _ in replacements:
             if (owner, name) not in saved:
-                # (present, value): what ssl held before any copy injected.
                 saved[(owner, name)] = (name in owner.__dict__,
                                         owner.__dict__.get(name))
         layers.append((_COPY, replacements))
