@@ -8,40 +8,14 @@ HTTPS proxy: TLS to the proxy, CONNECT, TLS to the origin inside it).  Only
 the public in-memory API is used, so the same class runs on every sslbio
 engine and, on Python 3, on the standard library's ``SSLObject``.
 
-One state, held in ``_state`` and changed only by ``_enter()`` (the moves
-are the table ``_NEXT``; docs/sockets.md draws them)::
-
-    wrap_socket(sock)   sock has no peer ........................ UNCONNECTED
-                        sock has a peer ......................... TLS
-    UNCONNECTED         connect() ............................... CONNECTING
-    CONNECTING          the transport is connected .............. TLS
-                        the transport did not connect ........... UNCONNECTED
-    CONNECTING, TLS     unwrap() ................................ UNWRAPPED
-                        shutdown(how), or connect()'s handshake
-                        failed .................................. DROPPED
-    any                 close() (the last one, with makefile()
-                        files open) ............................. CLOSED
-
-* UNCONNECTED: no peer yet (an unconnected socket was wrapped); the socket
-  calls go to the transport in clear text, ``read()``/``write()`` refuse,
-  ``connect()`` starts TLS.
-* CONNECTING: the TLS object exists, the transport's ``connect_ex()`` has
-  not said it is connected; the first call that needs the peer asks the
-  transport (``getpeername()``) and moves on to TLS.
-* TLS: the connection runs through the pump (the handshake may still be
-  to come: ``do_handshake_on_connect=False``).
-* DROPPED: TLS ended without close_notify, as Python 3 drops its TLS
-  object; clear text over the transport, which is still this socket's.
-* UNWRAPPED: ``unwrap()`` exchanged close_notify and handed the transport
-  back; clear text over it, and it is the caller's (no warning when this
-  socket is collected unclosed).
-* CLOSED: the transport is closed.
-
-The TLS object (``_sslobj``, as Python 3 names it) and the pump exist in
-CONNECTING and TLS only.  Beside the state, ``_closed`` and ``_io_refs`` are
-Python 3's file-object protocol (``makefile()``): close() on a socket with
-files open closes it when the last file closes.  The plain delegations are
-declared in tables below the class.
+One state, held in ``_state`` and changed only by ``_enter()`` along the
+table ``_NEXT``: docs/sockets.md ("States") draws the moves and says what
+each state means for the socket calls and the transport.  The TLS object
+(``_sslobj``, as Python 3 names it) and the pump exist in CONNECTING and TLS
+only.  Beside the state, ``_closed`` and ``_io_refs`` are Python 3's
+file-object protocol (``makefile()``): close() on a socket with files open
+closes it when the last file closes.  The plain delegations are declared in
+tables below the class.
 """
 
 import errno
