@@ -25,15 +25,8 @@ the TLS object holds no decrypted byte, the next record is taken from the
 transport whole before the TLS object is asked (``receive_record``), which
 saves it a round of ``SSLWantReadError`` per record.
 
-The ``select()`` rule, as with Python 3's ``ssl.SSLSocket``: after a read,
-call ``pending()`` before waiting on the transport; decrypted bytes already
-inside the TLS layer are not visible to ``select()``.  ``pending() == 0``
-means waiting on the transport is safe (``_records`` says why).
-
-Non-blocking writes: a write takes the data into the TLS stream and returns
-its length even when the transport took only part of the ciphertext; the
-rest (the backlog) is sent first by the next operation, which raises
-``SSLWantWriteError`` while the transport still cannot take it.
+After a read, ``pending() == 0`` means waiting on the transport is safe, as
+Python 3's ``select()`` rule wants (docs/sockets.md; ``_records`` says why).
 
 Threads: one thread may read while another writes (full duplex), as with a
 socket.  ``_tls_lock`` serialises every use of the TLS object and its
