@@ -147,32 +147,20 @@ def _connect(host, port, timeout, what):
                          % (what, host, port, exc.strerror or exc))
 
 
-def _tls(sock, context, host, port, what):
-    try:
-        return wrap_socket(sock, context, server_hostname=host)
-    except (ssl.SSLError, ssl.CertificateError, socket.error, ValueError) as exc:
-        sock.close()
-        raise FetchError("TLS with %s %s:%d failed: %s"
-                         % (what, host, port, _reason(exc)))
-
-
 def _reason(exc):
     if isinstance(exc, socket.timeout):
         return "timed out"
     return str(exc) or type(exc).__name__
 
 
-def _subject(cert):
-    return ", ".join("%s=%s" % pair for rdn in cert.get("subject", ())
-                     for pair in rdn) or "-"
-
-
 def describe_layer(tls, what, host, port):
     """One line: what the TLS layer to ``what`` negotiated."""
     cipher = tls.cipher()
+    subject = ", ".join("%s=%s" % pair for rdn in tls.getpeercert().get("subject", ())
+                        for pair in rdn)
     return "%-6s %s:%d  %s  %s  ALPN: %s  subject: %s" % (
         what, host, port, tls.version(), cipher[0] if cipher else "-",
-        tls.selected_alpn_protocol() or "-", _subject(tls.getpeercert()))
+        tls.selected_alpn_protocol() or "-", subject or "-")
 
 
 def _read_head(sock):
@@ -346,8 +334,7 @@ class _Fetch(object):
             proxy, proxy_host, proxy_port = self.proxy
             sock = _connect(proxy_host, proxy_port, timeout, "proxy")
             if proxy.scheme == "https":
-                sock = _tls(sock, self.proxy_context, proxy_host, proxy_port, "proxy")
-                self.verbose("* ", describe_layer(sock, "proxy", proxy_host, proxy_port))
+                sock = self._tls(sock, self.proxy_context, proxy_host, proxy_port, "proxy")
             try:
                 _tunnel(sock, host, port)
             except socket.timeout:
@@ -356,8 +343,17 @@ class _Fetch(object):
             except FetchError:
                 sock.close()
                 raise
-        tls = _tls(sock, self.origin_context, host, port, "origin")
-        self.verbose("* ", describe_layer(tls, "origin", host, port))
+        return self._tls(sock, self.origin_context, host, port, "origin")
+
+    def _tls(self, sock, context, host, port, what):
+        """TLS over ``sock`` to ``what``, its layer shown with ``-v``."""
+        try:
+            tls = wrap_socket(sock, context, server_hostname=host)
+        except (ssl.SSLError, ssl.CertificateError, socket.error, ValueError) as exc:
+            sock.close()
+            raise FetchError("TLS with %s %s:%d failed: %s"
+                             % (what, host, port, _reason(exc)))
+        self.verbose("* ", describe_layer(tls, what, host, port))
         return tls
 
     def _request(self, tls):
