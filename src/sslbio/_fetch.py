@@ -163,9 +163,11 @@ def describe_layer(tls, what, host, port):
         tls.selected_alpn_protocol() or "-", subject or "-")
 
 
-def _read_head(sock):
-    """The proxy's answer to CONNECT, up to the blank line; nothing after it
-    can have been sent before the client's TLS hello."""
+def _tunnel(sock, host, port):
+    request = "CONNECT %s:%d HTTP/1.1\r\nHost: %s:%d\r\n\r\n" % (host, port, host, port)
+    sock.sendall(request.encode("ascii"))
+    # The answer, up to the blank line: nothing after it can have been sent
+    # before the client's TLS hello.
     head = b""
     while b"\r\n\r\n" not in head:
         data = sock.recv(1)
@@ -174,13 +176,7 @@ def _read_head(sock):
         head += data
         if len(head) > 65536:
             raise FetchError("the proxy's answer to CONNECT is too long")
-    return head.decode("latin-1")
-
-
-def _tunnel(sock, host, port):
-    request = "CONNECT %s:%d HTTP/1.1\r\nHost: %s:%d\r\n\r\n" % (host, port, host, port)
-    sock.sendall(request.encode("ascii"))
-    status = _read_head(sock).split("\r\n", 1)[0]
+    status = head.decode("latin-1").split("\r\n", 1)[0]
     fields = status.split(" ", 2)
     if len(fields) < 2 or not fields[1].isdigit():
         raise FetchError("the proxy answered CONNECT with %r" % status)
