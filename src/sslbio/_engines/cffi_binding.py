@@ -106,11 +106,6 @@ class CffiBinding(openssl_binding.Binding):
         callback = self.ffi.callback(function_type(restype, argtypes), call)
         return callback, self.ffi.cast("void *", callback)
 
-    def cipher_description(self, cipher):
-        """``SSL_CIPHER_description()``: the cipher's line (bytes)."""
-        buf = self.ffi.new("char[]", 512)
-        return self.SSL_CIPHER_description(cipher, buf, len(buf) - 1)
-
     def cipher_bits(self, cipher):
         """``SSL_CIPHER_get_bits()``: (secret bits, algorithm bits)."""
         alg_bits = self.ffi.new("int *")

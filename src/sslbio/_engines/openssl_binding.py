@@ -165,13 +165,8 @@ DECLARATIONS = {
 KEYLOG_CALLBACK = ("void", (_P, _STR))
 
 # ctrl numbers behind the macros used on releases that lack the function.
-_BIO_C_SET_BUF_MEM_EOF_RETURN = 130
 _SSL_CTRL_OPTIONS = 32
 _SSL_CTRL_GET_SESSION_REUSED = 8
-_SSL_CTRL_SET_TLSEXT_HOSTNAME = 55
-_SSL_CTRL_MODE = 33
-_SSL_MODE_RELEASE_BUFFERS = 0x10
-_TLSEXT_NAMETYPE_HOST_NAME = 0
 _SSL_ST_OK = 0x03
 # Largest DER session Python 3 duplicates (its _ssl_session_dup()).
 MAX_SESSION_DER = 0xFF00
@@ -333,23 +328,20 @@ class Binding(object):
         """
         strings = self._common_reason_strings
         if strings is None:
-            found = [self.reason_string(code)
+            found = [self.ERR_reason_error_string(code)
                      for code in self._common_reason_codes]
             strings = frozenset(text for text in found if text)
             if strings:  # else the strings are not loaded: ask again later
                 self._common_reason_strings = strings
         return strings
 
-    def reason_string(self, code):
-        """``ERR_reason_error_string()`` as bytes, or None."""
-        return self.ERR_reason_error_string(code)
-
     # -- connections: what the engines calling OpenSSL do alike -------------
     def set_tlsext_host_name(self, ssl, name):
         """``SSL_set_tlsext_host_name()`` (a macro over ``SSL_ctrl``):
         non-zero on success."""
-        return self.SSL_ctrl(ssl, _SSL_CTRL_SET_TLSEXT_HOSTNAME,
-                             _TLSEXT_NAMETYPE_HOST_NAME, self.c_chars(name))
+        return self.SSL_ctrl(ssl, self.SSL_CTRL_SET_TLSEXT_HOSTNAME,
+                             self.TLSEXT_NAMETYPE_HOST_NAME,
+                             self.c_chars(name))
 
     def set_post_handshake_auth(self, ssl, server_side):
         """What a context's ``post_handshake_auth`` sets on a connection,
@@ -380,6 +372,11 @@ class Binding(object):
             self.ERR_clear_error()
             raise ValueError("d2i() failed")
         return copy
+
+    def cipher_description(self, cipher):
+        """``SSL_CIPHER_description()``: the cipher's line (bytes)."""
+        buf = self.new_buffer(512)
+        return self.SSL_CIPHER_description(cipher, buf, len(buf) - 1)
 
     def client_cipher_names(self, ssl):
         """The names (bytes) of the ciphers the client offered, or None
@@ -451,11 +448,11 @@ class Binding(object):
     _has_ticket_102 = _ticket_hint_102
 
     # -- macros that are ctrl calls on every release -------------------------
-    BIO_C_SET_BUF_MEM_EOF_RETURN = _BIO_C_SET_BUF_MEM_EOF_RETURN
-    SSL_CTRL_MODE = _SSL_CTRL_MODE
-    SSL_MODE_RELEASE_BUFFERS = _SSL_MODE_RELEASE_BUFFERS
-    SSL_CTRL_SET_TLSEXT_HOSTNAME = _SSL_CTRL_SET_TLSEXT_HOSTNAME
-    TLSEXT_NAMETYPE_HOST_NAME = _TLSEXT_NAMETYPE_HOST_NAME
+    BIO_C_SET_BUF_MEM_EOF_RETURN = 130
+    SSL_CTRL_MODE = 33
+    SSL_MODE_RELEASE_BUFFERS = 0x10
+    SSL_CTRL_SET_TLSEXT_HOSTNAME = 55
+    TLSEXT_NAMETYPE_HOST_NAME = 0
 
 
 _SSL_CTRL_SET_MIN_PROTO = 123

@@ -156,11 +156,6 @@ class Binding(openssl_binding.Binding):
                                       for c_type in argtypes])(function)
         return callback, ctypes.cast(callback, ctypes.c_void_p)
 
-    def cipher_description(self, cipher):
-        """``SSL_CIPHER_description()``: the cipher's line (bytes)."""
-        buf = ctypes.create_string_buffer(512)
-        return self.SSL_CIPHER_description(cipher, buf, len(buf) - 1)
-
     def cipher_bits(self, cipher):
         """``SSL_CIPHER_get_bits()``: (secret bits, algorithm bits)."""
         alg_bits = ctypes.c_int(0)
