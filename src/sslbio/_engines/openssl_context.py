@@ -13,6 +13,7 @@ made from the same context get the same settings.
 
 from .. import _shared
 from .._context_features import ContextBackend
+from .._errors import native_str
 from .._releases import RELEASE_CONTEXT_FEATURES
 from .openssl_binding import KEYLOG_CALLBACK
 
@@ -129,11 +130,12 @@ class OpenSSLContextBackend(ContextBackend):
         lib = self._lib
         description = (lib.cipher_description(cipher) or b"").rstrip(b"\n")
         strength, alg_bits = lib.cipher_bits(cipher)
+        # Native strs (bytes on 2.7), as 2.7's _ssl gives them.
         found = {
             "id": int(lib.SSL_CIPHER_get_id(cipher)),
-            "name": _text(lib.SSL_CIPHER_get_name(cipher)),
-            "protocol": _text(lib.SSL_CIPHER_get_version(cipher)),
-            "description": _text(description),
+            "name": native_str(lib.SSL_CIPHER_get_name(cipher)),
+            "protocol": native_str(lib.SSL_CIPHER_get_version(cipher)),
+            "description": native_str(description),
             "strength_bits": strength,
             "alg_bits": alg_bits,
         }
@@ -144,16 +146,9 @@ class OpenSSLContextBackend(ContextBackend):
                                 ("kea", lib.SSL_CIPHER_get_kx_nid),
                                 ("auth", lib.SSL_CIPHER_get_auth_nid)):
                 nid = nid_of(cipher)
-                found[key] = (_text(lib.OBJ_nid2ln(nid))
+                found[key] = (native_str(lib.OBJ_nid2ln(nid))
                               if nid != lib.NID_undef else None)
         return found
-
-
-def _text(value):
-    # The interpreter's native str: bytes on 2.7, as 2.7's _ssl returns.
-    if value is None or isinstance(value, str):
-        return value
-    return value.decode("ascii")
 
 
 def shared_keylog_writers():
