@@ -73,7 +73,7 @@ class CffiBinding(openssl_binding.Binding):
     """The shared binding with its functions from a cffi ``SymbolTable``."""
 
     def __init__(self, table, version_number=None):
-        ffi = table.ffi
+        self.ffi = ffi = table.ffi  # the cffi FFI that types the functions
         self.NULL = ffi.NULL
         self._new_raw = ffi.new_allocator(should_clear_after_alloc=False)
         self._unpack = ffi.buffer
@@ -81,11 +81,6 @@ class CffiBinding(openssl_binding.Binding):
 
     def _functions(self, declarations):
         return self._table.functions(declarations)
-
-    @property
-    def ffi(self):
-        """The cffi ``FFI`` that types the functions."""
-        return self._table.ffi
 
     def callback(self, signature, function):
         """``(callback, pointer)``: ``function`` as a C function of

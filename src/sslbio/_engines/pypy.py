@@ -78,17 +78,12 @@ _INT_MAX = _bio.INT_MAX
 # also what sslbio._errors reads the error queue through.
 openssl = CffiBinding(SymbolTable(_pypy_openssl.__file__))
 
-
-def _same_library():
-    """Whether both bindings call the same loaded libcrypto and libssl:
-    the static tables of the memory BIO method and of the TLS method are at
-    one address only within one copy of each library."""
-    address = openssl.address
-    return (address(openssl.BIO_s_mem()) == address(lib.BIO_s_mem()) and
-            address(openssl.tls_method()) == address(lib.SSLv23_method()))
-
-
-if not _same_library():
+# Both bindings must call the same loaded libcrypto and libssl: the static
+# tables of the memory BIO method and of the TLS method are at one address
+# only within one copy of each library.
+_address = openssl.address
+if (_address(openssl.BIO_s_mem()) != _address(lib.BIO_s_mem()) or
+        _address(openssl.tls_method()) != _address(lib.SSLv23_method())):
     raise EngineUnavailable("%s resolves OpenSSL to other libraries than "
                             "PyPy's binding uses" % _pypy_openssl.__file__)
 if not openssl.has_ex_io:
@@ -307,9 +302,7 @@ class SSLObject(OpenSSLDriver, _sslobject.SSLObject):
         self._shutdown_seen_zero = False
         self._native_done = False
 
-    @staticmethod
-    def _ctx_pointer(context):
-        return context.ctx
+    _ctx_pointer = staticmethod(CONTEXT_BACKEND.ctx)
 
     # -- the record layer ----------------------------------------------------
     def _sync_native(self):
@@ -384,9 +377,7 @@ def describe():
     ]
 
 
-# Other copies of sslbio in this process accept these classes' objects as
-# their own (see _shared); the memory BIO method table identifies the loaded
-# OpenSSL, and the engine's name the private attributes.  The self-test
-# proves the BIO wiring before anyone relies on it.
+# For the other copies of sslbio (see serve()): the memory BIO method table
+# identifies the loaded OpenSSL, and the engine's name the private attributes.
 ENGINE = serve(NAME, (NAME, openssl.address(lib.BIO_s_mem())), MemoryBIO,
                SSLObject, SSLSession, CONTEXT_BACKEND, describe)
