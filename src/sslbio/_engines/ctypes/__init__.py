@@ -60,13 +60,10 @@ if sys.version_info[0] == 2:
 
     # The layout, validated on a context before any object is built on it.
     layout.validate_context(ssl.SSLContext(ssl.PROTOCOL_SSLv23))
-    # Python 3.11's context attributes on the SSL_CTX (every one this
-    # OpenSSL release has; see sslbio._context_features); other copies of
-    # sslbio in this process accept these classes' objects as their own
-    # (see _shared): the memory BIO method table identifies the loaded
-    # OpenSSL.  The self-test proves the pointers and the BIO swap before
-    # anyone relies on them.  What this engine cannot do that Python 3.11
-    # does: nothing.
+    # The memory BIO method table identifies the loaded OpenSSL to the other
+    # copies of sslbio (see serve()).  The context backend serves every
+    # context attribute this OpenSSL release has, and nothing else is
+    # missing: no limits.
     ENGINE = serve(NAME, lib.BIO_s_mem(), MemoryBIO, SSLObject, SSLSession,
                    CtypesContextBackend(lib, layout, shared_keylog_writers()),
                    describe, rand=rand)

@@ -1,12 +1,8 @@
 """The shared OpenSSL binding (``sslbio._engines.openssl_binding``) through
 ctypes: the symbol table of the library 2.7's ``_ssl`` is linked to, the C
 declarations as ctypes types, and what 1.0.2 keeps in structures ctypes
-reads.
-
-``Binding`` here takes a symbol table (anything with ``lookup(name,
-releases_gil)``) and the release number, which lets the tests check the
-adaptation for every release with fake tables although only one OpenSSL is
-installed.
+reads.  ``Binding`` here takes a symbol table: anything with ``lookup(name,
+releases_gil)``.
 """
 
 import ctypes

@@ -1,9 +1,7 @@
-"""The ctypes engine's side of Python 3's context attributes: the shared
-calls on the ``SSL_CTX`` (``sslbio._engines.openssl_context``), found through
-CPython 2.7's object layout, plus the per-connection setting behind
-``post_handshake_auth``, which 2.7's native objects lack (the engine-neutral
-front is ``sslbio._context_features``; the package's context backend is
-an instance bound to this interpreter's OpenSSL).
+"""The ctypes engine's context backend: the shared calls on the ``SSL_CTX``
+(``sslbio._engines.openssl_context``), found through CPython 2.7's object
+layout, plus the per-connection setting behind ``post_handshake_auth``, which
+2.7's native objects lack.
 """
 
 from ..openssl_context import OpenSSLContextBackend
@@ -12,8 +10,6 @@ __all__ = ["CtypesContextBackend"]
 
 
 class CtypesContextBackend(OpenSSLContextBackend):
-    """What the front asks of an engine, done through the binding."""
-
     name = "ctypes"
 
     def __init__(self, lib, layout, keylog_writers):

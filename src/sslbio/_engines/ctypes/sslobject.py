@@ -5,10 +5,8 @@ shared, never-connected dummy socket, whose ``SSL*`` reads and writes two
 OpenSSL memory BIOs instead.  Two drivers share the connection:
 
 * OpenSSL through ctypes (``lib``) where Python 3's exact errors or an API
-  2.7 lacks are needed: the handshake, shutdown, empty and buffer reads,
-  empty writes, sessions, version, shared ciphers, channel binding, host
-  name setup, post-handshake authentication (written once for this engine
-  and the pypy engine, in ``openssl_driver``);
+  2.7 lacks are needed: what ``openssl_driver`` writes once for this engine
+  and the pypy engine (the handshake, shutdown, sessions, ...);
 * the native object where it already behaves as Python 3 and is fastest:
   ``read()``/``write()`` (one C call each, exceptions translated by
   ``_errors.error_from_native``), certificate decoding, cipher,
