@@ -363,9 +363,7 @@ class SSLObject(OpenSSLDriver, _sslobject.SSLObject):
 
 
 def describe():
-    """What the engine bound to and checked before serving this
-    interpreter, in order, for ``python -m sslbio check``: ``[(what, what
-    was found), ...]``."""
+    """``Engine.describe()``: what the engine bound to and checked."""
     return [
         ("_ssl module", _stdssl.__file__),
         ("cffi binding", _pypy_openssl.__file__),

@@ -45,11 +45,9 @@ if sys.version_info[0] == 2:
     __all__ = ["ENGINE", "NAME", "MemoryBIO", "SSLObject", "SSLSession"]
 
     def describe():
-        """What the engine bound to and checked before serving this
-        interpreter, in order, for ``python -m sslbio check``: ``[(what,
-        what was found), ...]``.  Capabilities, never the version number:
-        a 2.7.5 with PEP 466's backported SSLContext is served if they hold,
-        a 2.7.18 is refused if not."""
+        """``Engine.describe()``: capabilities, never the version number (a
+        2.7.5 with PEP 466's backported SSLContext is served if they hold, a
+        2.7.18 is refused if not)."""
         return [
             ("_ssl module", SSL_MODULE_FILE or "built into the interpreter"),
             ("libssl bound", LIBSSL_FILE or "the library _ssl is linked with"),

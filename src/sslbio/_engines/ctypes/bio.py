@@ -20,8 +20,6 @@ _INT_MAX = _bio.INT_MAX
 _bytes = bytes
 _error_from_code = _errors.error_from_code
 
-# The hot calls go through argument-less foreign functions fed a ready-made
-# c_void_p: ctypes then converts nothing per call.
 _raw_read = lib.raw("BIO_read", ctypes.c_int)
 _raw_write = lib.raw("BIO_write", ctypes.c_int)
 _raw_pending = lib.raw("BIO_ctrl_pending", ctypes.c_size_t)
