@@ -6,33 +6,20 @@ sockets in (``context._wrap_socket()``).  This engine gives each
 ``SSLObject`` one of those native objects, built around one end of a
 private connected socket pair, and moves bytes between its ``MemoryBIO``\\ s
 and the other end itself.  It needs no ctypes and no knowledge of object
-layouts, so it serves where the ctypes engine cannot: Windows builds of 2.7
-(OpenSSL linked statically into ``_ssl``), builds without ``_ctypes``,
-layouts that do not validate.
-
-Behaviour is Python 3.11's, and what a caller can observe is the same as
-with the ctypes engine:
-
-* The native side gets the peer's bytes one TLS record at a time, and only
-  when a call needs them: after it raised "want read", or up front for a
-  read whose native side holds no plaintext.  OpenSSL reads no further than
-  the record it is working on, so nothing is ever left in the socket:
-  ``incoming.pending`` after a call is what an OpenSSL memory BIO would
-  hold.  After a call fails, whatever the native side did
-  not read is taken back into ``incoming``.
-* After every native call, whatever the native side wrote is moved into
-  ``outgoing``, also when the call raised (an alert must reach the peer).
-  A write larger than the socket buffer is moved out and retried until done
-  (2.7's ``_ssl`` sets SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER).
-* ``incoming.write_eof()``: once ``incoming`` is drained, the write side of
-  the feeding socket is shut down, so the native side sees end of file
-  exactly when an OpenSSL memory BIO would report it.
+layouts, so it serves where the ctypes engine cannot (Windows builds of 2.7,
+builds without ``_ctypes``, layouts that do not validate), and what a caller
+can observe is the same as with the ctypes engine: Python 3.11's.  The
+native side gets the peer's bytes one TLS record at a time, and only when a
+call needs them: OpenSSL reads no further than the record it is working on,
+so ``incoming.pending`` after a call is what an OpenSSL memory BIO would
+hold.
 
 What 2.7's ``_ssl`` cannot do is done from the bytes sslbio sees (the host
 name check on the peer's certificate, ``_hostmatch``; the TLS 1.2
 certificate and the server's resumption verdict from the clear-text
 handshake, ``_plaintext``) or refused; ``_LIMITS`` below declares every
-difference, and docs/portable-engine.md explains each.
+difference.  docs/portable-engine.md explains each, and how bytes move
+(output after every call, failures, end of file).
 
 The package's modules: ``sockets`` (the pair), ``bytequeue`` (the
 ``MemoryBIO``), ``feeder`` (records into the native side), ``hostcheck``,

@@ -165,7 +165,7 @@ class SSLObject(_sslobject.SSLObject):
                 # The socket buffer is full: empty it and go on.
                 self._drain()
             else:
-                self._drain_if_any()
+                self._drain_if_any()  # an alert must reach the peer
                 raise self._failed(exc, result)
             exc = None
 
