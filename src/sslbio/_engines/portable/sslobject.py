@@ -48,14 +48,10 @@ _want_read_error = _errors.want_read_error
 
 # -- SSLSession ------------------------------------------------------------------
 
-def _sessions_unsupported():
-    return NotImplementedError(
+def _refuse_sessions(*ignored):
+    raise NotImplementedError(
         "sslbio's portable engine cannot resume TLS sessions: Python 2.7's "
         "_ssl module has no session API")
-
-
-def _no_session_field(self):
-    raise _sessions_unsupported()
 
 
 class SSLSession(_session.SSLSession):
@@ -64,7 +60,7 @@ class SSLSession(_session.SSLSession):
 
     __slots__ = ()
     id = time = timeout = ticket_lifetime_hint = has_ticket = property(
-        _no_session_field)
+        _refuse_sessions)
 
 
 # -- SSLObject -------------------------------------------------------------------
@@ -201,7 +197,7 @@ class SSLObject(_sslobject.SSLObject):
 
     def _set_session(self, session):
         self._check_session(session)
-        raise _sessions_unsupported()
+        _refuse_sessions()
 
     @property
     def session_reused(self):
@@ -228,8 +224,6 @@ class SSLObject(_sslobject.SSLObject):
         if self._check_host is not None and not self._state.finished:
             self._feeder.flight = None
             self._check_peer_name(self._native.peer_certificate(True), before)
-        # Application data may pass (the read and write fast paths) unless
-        # the client has no host name to check.
         self._state = OPEN_NAMELESS if self._hostname_missing else OPEN
 
     def _check_plaintext_certificate(self, before):
