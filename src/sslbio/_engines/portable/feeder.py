@@ -2,16 +2,13 @@
 that ``incoming`` holds what an OpenSSL memory BIO would (see the package's
 docstring), and taking back what the native side did not read."""
 
-import socket
-
 import _socket
 
 from ..._records import HEADER_SIZE, record_length
-from .sockets import DRAIN_SIZE, WOULD_BLOCK
+from .bytequeue import MemoryBIO
 
 __all__ = ["RecordFeeder"]
 
-_socket_error = socket.error
 _len = len
 
 
@@ -97,20 +94,11 @@ class RecordFeeder(object):
 
     def take_back(self):
         """After a failed call: what the native side did not read goes back
-        to the front of ``incoming``, where OpenSSL would have left it."""
-        recv = self.ours.recv
-        parts = []
-        try:
-            while True:
-                data = recv(DRAIN_SIZE)
-                if not data:
-                    break
-                parts.append(data)
-        except _socket_error as exc:
-            if exc.errno not in WOULD_BLOCK:
-                raise
-        if parts:
-            self.incoming._put_back(b"".join(parts))
+        to the front of ``incoming``, where OpenSSL would have left it
+        (received as ``outgoing`` receives the native side's output)."""
+        unread = MemoryBIO()
+        if unread._receive(self.ours):
+            self.incoming._put_back(unread._take(unread._pending))
             self.record_left = 0
             self.header = b""
 
