@@ -150,13 +150,11 @@ def _dns_match(pattern, hostname):
     if star < 0:
         return _equal(pattern, hostname)
     suffix = pattern[star + 1:]
-    # A full-label wildcard: it stands for the first label of hostname.
-    if len(hostname) < len(suffix) or \
+    # A full-label wildcard: it stands for hostname's first label, not empty.
+    if len(hostname) <= len(suffix) or \
             not _equal(hostname[len(hostname) - len(suffix):], suffix):
         return False
     label = bytearray(hostname[:len(hostname) - len(suffix)])
-    if not label:
-        return False
     return label == b"*" or all(_is_alnum(b) or b == 45 for b in label)
 
 

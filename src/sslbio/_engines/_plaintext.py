@@ -52,9 +52,7 @@ def _server_hello_resumes_tls13(body):
         elif kind == _PRE_SHARED_KEY:
             psk = True
         pos += 4 + size
-    if version != _TLS13:
-        return None
-    return psk
+    return psk if version == _TLS13 else None
 
 
 def resumed_from_flight(flight):
@@ -91,9 +89,7 @@ def _decide(messages, ended):
             hello_seen = True
         elif kind == _SERVER_HELLO_DONE:
             return False
-    if ended and hello_seen:
-        return True
-    return None
+    return True if ended and hello_seen else None
 
 
 def _handshake_messages(messages):
