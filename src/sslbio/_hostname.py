@@ -43,12 +43,10 @@ def encode_hostname(hostname):
 
 
 def checked_server_hostname(hostname):
-    """The ``server_hostname`` argument of ``_wrap_bio()`` as a native
-    ``str``, checked as Python 3's C layer checks it (``TypeError`` for a
-    non-string or an embedded NUL, ``ValueError`` for an empty name or a
-    leading dot); ``None`` stays ``None``."""
-    if hostname is None:
-        return None
+    """The ``server_hostname`` argument of ``_wrap_bio()`` (not None) as a
+    native ``str``, checked as Python 3's C layer checks it (``TypeError``
+    for a non-string or an embedded NUL, ``ValueError`` for an empty name or
+    a leading dot)."""
     if not isinstance(hostname, TEXT_TYPES):
         raise TypeError("argument 'server_hostname' must be str")
     if "\x00" in hostname:
