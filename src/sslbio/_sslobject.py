@@ -259,23 +259,16 @@ class SSLObject(object):
             raise OverflowError("byte string is too large")
         return len
 
-    @staticmethod
-    def _checked_read_into(len, buffer):
-        """``read(len, buffer)``'s arguments as Python 3 checks them before
-        anything touches the connection (once the data is read there is no
-        way to give it back): ``(bytes wanted, store(data, n))``, wanted 0
-        meaning "answer 0"."""
+    def _read_into(self, len, buffer):
+        """``read(len, buffer)``: the arguments checked as Python 3 checks
+        them, before anything touches the connection (once the data is read
+        there is no way to give it back); then at most one record's data
+        read (the engine's ``_read_for_buffer(wanted)``) and stored at the
+        start of ``buffer``; the count, 0 at close_notify."""
         wanted = ssize_arg(len)
         size, store = writable_buffer(buffer)
         if wanted <= 0 or wanted > size:
             wanted = size
-        return wanted, store
-
-    def _read_into(self, len, buffer):
-        """``read(len, buffer)``: the arguments checked, then at most one
-        record's data read (the engine's ``_read_for_buffer(wanted)``) and
-        stored at the start of ``buffer``; the count, 0 at close_notify."""
-        wanted, store = self._checked_read_into(len, buffer)
         if wanted == 0:
             return 0
         if self._hostname_missing:
