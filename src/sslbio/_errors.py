@@ -272,7 +272,7 @@ def error_from_native(lib, ssl_ptr, exc, server_hostname, result=0):
     queue, which 3.11's ``*_ex`` calls report as a protocol EOF.  Even what
     2.7 decided as 3.11 does is built anew: its texts are ``unicode``.
     ``lib`` and ``ssl_ptr`` may be None (no ctypes binding): certificate
-    failures then carry no verify code (see ``_verification_error``).
+    failures then carry no verify code (see ``_make``).
     ``result`` is what the failed call returned as Python 3 sees it: 0 for
     the ``*_ex`` reads and writes, -1 for a handshake or shutdown, which
     Python 3 reports as ``SSLSyscallError`` when nothing is queued.
@@ -388,8 +388,12 @@ def _make(lib, ssl_ptr, ssl_error, result, has_code, library, reason, text,
         if not has_code:
             message = "A failure in the SSL library occurred"
         if library == "SSL" and reason == "CERTIFICATE_VERIFY_FAILED":
-            return _verification_error(lib, ssl_ptr, library, reason, text,
-                                       server_hostname)
+            # No binding (lib None): the SSL*'s verify result cannot be read,
+            # so the exception says only what the handshake's error said.
+            verify_code = None if lib is None else \
+                lib.SSL_get_verify_result(ssl_ptr)
+            return _verification_failure(lib, verify_code, server_hostname,
+                                         library, reason, text)
         if library == "SSL" and reason == "UNEXPECTED_EOF_WHILE_READING":
             # OpenSSL 3 reports a stream cut short this way; Python 3 keeps
             # the errno and message of the older releases' syscall EOF.
@@ -399,15 +403,6 @@ def _make(lib, ssl_ptr, ssl_error, result, has_code, library, reason, text,
         errno = SSL_ERROR_INVALID_ERROR_CODE
         message = "Invalid error code"
     return _build(cls, errno, message, library, reason, text)
-
-
-def _verification_error(lib, ssl_ptr, library, reason, text,
-                        server_hostname):
-    # No binding (lib None): the verify result of the SSL* cannot be read,
-    # so the exception says only what the handshake's error said.
-    verify_code = None if lib is None else lib.SSL_get_verify_result(ssl_ptr)
-    return _verification_failure(lib, verify_code, server_hostname, library,
-                                 reason, text)
 
 
 def _verification_failure(lib, verify_code, server_hostname, library, reason,
