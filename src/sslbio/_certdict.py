@@ -24,6 +24,7 @@ from ._args import long_type
 __all__ = ["as_python3_cert", "with_cpython27_types"]
 
 _IP_ADDRESS = "IP Address"
+_DIR_NAME = "DirName"
 
 
 def _alt_name(entry):
@@ -53,13 +54,6 @@ def as_python3_cert(decoded):
     return decoded
 
 
-# Keys whose values CPython 2.7 gives as text; (tuples of) names or URIs.
-_NAME_KEYS = ("subject", "issuer")
-_TEXT_KEYS = ("serialNumber", "notBefore")
-_URI_KEYS = ("OCSP", "caIssuers", "crlDistributionPoints")
-_DIR_NAME = "DirName"
-
-
 def _text(value):
     # Strict, as CPython's PyUnicode_DecodeUTF8() and
     # PyUnicode_FromStringAndSize(): a value that is not UTF-8 raises
@@ -72,11 +66,24 @@ def _name(rdns):
                  for rdn in rdns)
 
 
-def _alt_name_of_27(entry):
-    kind, value = entry
-    if kind == _DIR_NAME:
-        return (kind, _name(value))
-    return entry
+def _texts(values):
+    return tuple(_text(value) for value in values)
+
+
+def _alt_names_of_27(entries):
+    return tuple((kind, _name(value) if kind == _DIR_NAME else value)
+                 for kind, value in entries)
+
+
+# What CPython 2.7 makes of each value it does not give as str: text,
+# (tuples of) names or URIs, a long, DirName alternative names.
+_CPYTHON27_TYPES = {
+    "subject": _name, "issuer": _name,
+    "serialNumber": _text, "notBefore": _text,
+    "OCSP": _texts, "caIssuers": _texts, "crlDistributionPoints": _texts,
+    "version": long_type,
+    "subjectAltName": _alt_names_of_27,
+}
 
 
 def with_cpython27_types(decoded):
@@ -86,18 +93,7 @@ def with_cpython27_types(decoded):
     if not isinstance(decoded, dict) or not decoded:
         return decoded
     typed = dict(decoded)
-    for key in _NAME_KEYS:
+    for key, convert in _CPYTHON27_TYPES.items():
         if key in typed:
-            typed[key] = _name(typed[key])
-    for key in _TEXT_KEYS:
-        if key in typed:
-            typed[key] = _text(typed[key])
-    for key in _URI_KEYS:
-        if key in typed:
-            typed[key] = tuple(_text(uri) for uri in typed[key])
-    if "version" in typed:
-        typed["version"] = long_type(typed["version"])
-    if "subjectAltName" in typed:
-        typed["subjectAltName"] = tuple(
-            _alt_name_of_27(entry) for entry in typed["subjectAltName"])
+            typed[key] = convert(typed[key])
     return typed
