@@ -251,10 +251,8 @@ class SSLObject(object):
         """``read()``'s length as Python 3 converts and checks it, before
         anything touches the connection (0: answer an empty read)."""
         len = ssize_arg(len)
-        if len <= 0:
-            if len < 0:
-                raise ValueError("size should not be negative")
-            return 0
+        if len < 0:
+            raise ValueError("size should not be negative")
         if len > MAX_BYTES:
             raise OverflowError("byte string is too large")
         return len
