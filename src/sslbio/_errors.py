@@ -369,11 +369,10 @@ def _make(lib, ssl_ptr, ssl_error, result, has_code, library, reason, text,
     """Python 3.11's ``PySSL_SetError`` decision, given the error's names."""
     cls = ssl.SSLError
     message = None
+    errno = ssl_error
     if ssl_error in _WANT_MESSAGES:
         cls, message = _WANT_MESSAGES[ssl_error]
-        errno = ssl_error
     elif ssl_error == SSL_ERROR_SYSCALL:
-        errno = SSL_ERROR_SYSCALL
         if has_code:
             if library == "SSL" and reason == "UNEXPECTED_EOF_WHILE_READING":
                 cls = ssl.SSLEOFError
@@ -384,7 +383,6 @@ def _make(lib, ssl_ptr, ssl_error, result, has_code, library, reason, text,
         else:
             cls, message = ssl.SSLSyscallError, "Some I/O error occurred"
     elif ssl_error == SSL_ERROR_SSL:
-        errno = SSL_ERROR_SSL
         if not has_code:
             message = "A failure in the SSL library occurred"
         if library == "SSL" and reason == "CERTIFICATE_VERIFY_FAILED":
