@@ -10,9 +10,9 @@ import sys
 
 __all__ = ["as_bytes", "byte_view", "index_as_int", "ssize_arg", "c_int_arg",
            "c_long_arg", "no_arguments", "integer_types", "long_type",
-           "TEXT_TYPES"]
+           "TEXT_TYPES", "INT_MAX"]
 
-_INT_MAX = 2 ** 31 - 1
+INT_MAX = 2 ** 31 - 1
 # C long: 64 bits on the LP64 platforms CPython 2.7 runs on, 32 on Windows.
 _LONG_MAX = 2 ** (8 * struct.calcsize("l") - 1) - 1
 
@@ -106,7 +106,7 @@ def ssize_arg(value):
 def c_int_arg(value):
     """An argument converted like Python 3's ``int`` clinic converter."""
     value = index_as_int(value)
-    if value > _INT_MAX or value < -_INT_MAX - 1:
+    if value > INT_MAX or value < -INT_MAX - 1:
         raise OverflowError("Python int too large to convert to C int")
     return value
 

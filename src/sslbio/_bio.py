@@ -8,14 +8,11 @@ which exception bad ones get.
 
 import ssl
 
-from ._args import as_bytes, c_int_arg
+from ._args import INT_MAX, as_bytes, c_int_arg
 from ._contract import engine_method
 from ._ctype import NativeLike
 
 __all__ = ["MemoryBIO", "INT_MAX"]
-
-# Python 3's MemoryBIO counts in C ints.
-INT_MAX = 2 ** 31 - 1
 
 
 class MemoryBIO(NativeLike):
@@ -69,7 +66,8 @@ class MemoryBIO(NativeLike):
     @staticmethod
     def _as_write_bytes(data):
         """``write()``'s argument as bytes: any bytes-like object (else
-        TypeError), at most INT_MAX of them (else OverflowError)."""
+        TypeError), at most INT_MAX of them (else OverflowError: Python 3's
+        MemoryBIO counts in C ints)."""
         data = as_bytes(data)
         if len(data) > INT_MAX:
             raise OverflowError("string longer than %d bytes" % INT_MAX)
