@@ -1,10 +1,8 @@
 """``SSLSession``: the engine-neutral front of Python 3's ``ssl.SSLSession``.
 
-A session cannot be created by the user, compares equal to another when
-their ids are equal, and has no order; engines subclass it with the class
-that holds the session and answers ``id``, ``time``, ``timeout``,
-``ticket_lifetime_hint`` and ``has_ticket`` (declared below, see
-``_contract``).
+What every engine's session shares: no public constructor, equality by id,
+no order.  Engines subclass it with the class that holds the session and
+answers the properties declared below (see ``_contract``).
 """
 
 from ._contract import engine_method

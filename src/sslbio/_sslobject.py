@@ -8,11 +8,10 @@ host name it was not given; copy and pickle rules; the argument checks of
 ``read()``, ``write()`` and ``get_channel_binding()``; NPN.
 
 An engine subclasses ``SSLObject`` (see ``_engines``) and implements what
-needs the connection: the methods declared below with
-``_contract.engine_method``, each with Python 3's behaviour in its
-docstring (``_contract.complete()`` checks a concrete class and gives its
-methods these docstrings).  Its class attributes ``_memory_bio_class`` and
-``_session_class`` name its concrete ``MemoryBIO`` and ``SSLSession``.
+needs the connection: the methods declared below (see ``_contract``), each
+with Python 3's behaviour in its docstring.  Its class attributes
+``_memory_bio_class`` and ``_session_class`` name its concrete
+``MemoryBIO`` and ``SSLSession``.
 """
 
 import array
