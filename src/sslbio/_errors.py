@@ -70,7 +70,6 @@ SSLCertVerificationError = _shared.shared_class(
 
 # SSL_get_error() results and the extra codes Python's _ssl adds; these are
 # the ``errno`` values of the exceptions (``ssl.SSL_ERROR_*``).
-SSL_ERROR_NONE = 0
 SSL_ERROR_SSL = 1
 SSL_ERROR_WANT_READ = 2
 SSL_ERROR_WANT_WRITE = 3
@@ -139,7 +138,6 @@ _CLASS_DECIDING_SSL_REASONS = {
     294: "UNEXPECTED_EOF_WHILE_READING",
 }
 _ERR_LIB_SSL = 20
-_ERR_LIB_SYS = 2
 
 # X509_V_ERR_* codes whose verify_message names the peer Python 3 expected.
 _X509_V_ERR_HOSTNAME_MISMATCH = 62
@@ -195,7 +193,7 @@ def _names(lib, code):
 
 def _reason_name(library, text):
     """The ``*_R_*`` macro name for a reason string of a library."""
-    if library is None or library == LIBRARY_NAMES[_ERR_LIB_SYS] or not text:
+    if library is None or library == "SYS" or not text:
         # ERR_LIB_SYS reasons are errno values: Python 3 has no names.
         return None
     return _REASON_EXCEPTIONS.get((library, text)) or \
