@@ -328,9 +328,8 @@ def _is_common_reason(lib, text):
     return text in lib.common_reason_strings()
 
 
-# The ERR_R_* reason strings of OpenSSL 1.0.2 to 3.x ("<LIB> lib" for every
-# library, then the shared reasons), for when no binding can ask the
-# running library.
+# The ERR_R_* reason strings of OpenSSL 1.0.2 to 3.x: "<LIB> lib" for every
+# library, then the shared reasons (for when, see _is_common_reason).
 _COMMON_REASON_STRINGS = frozenset(
     [(name + " lib").encode("ascii") for name in
      ("system", "BN", "RSA", "DH", "EVP", "BUF", "OBJ", "PEM", "DSA", "X509",
