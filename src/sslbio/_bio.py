@@ -26,7 +26,9 @@ class MemoryBIO(NativeLike):
     An engine's subclass implements the methods declared below; it may
     handle the common argument forms itself (``read()`` with no size,
     ``write()`` of a ``str`` of at most ``INT_MAX`` bytes) and passes every
-    other through ``_checked_read_size`` / ``_as_write_bytes``.
+    other through ``_checked_read_size`` / ``_as_write_bytes``.  It names
+    their parameters ``__size`` and ``__b``: positional-only in effect, as
+    Python 3's are, since no keyword can match a mangled name.
     """
 
     __slots__ = ()

@@ -171,8 +171,6 @@ class MemoryBIO(_bio.MemoryBIO):
     def eof(self):
         return self._eof_written and lib.BIO_ctrl_pending(self._bio) == 0
 
-    # Parameters named __x are positional-only in effect, as Python 3's
-    # are: the name is mangled, so no keyword can match it.
     def read(self, __size=-1):
         # "is -1": the default, the common call, needs no conversion.
         size = __size if __size is -1 else self._checked_read_size(__size)

@@ -128,8 +128,6 @@ class MemoryBIO(_bio.MemoryBIO):
     def eof(self):
         return self._eof_written and _raw_pending(self._biop) == 0
 
-    # Parameters named __x are positional-only in effect, as Python 3's
-    # are: the name is mangled, so no keyword can match it.
     def read(self, __size=-1):
         # "is -1": CPython shares small ints, so the default (the common
         # call) is recognised without a type check; anything else takes the

@@ -58,8 +58,6 @@ class MemoryBIO(_bio.MemoryBIO):
     def eof(self):
         return self._eof_written and not self._pending
 
-    # Parameters named __x are positional-only in effect, as Python 3's
-    # are: the name is mangled, so no keyword can match it.
     def read(self, __size=-1):
         if __size is not -1:
             __size = self._checked_read_size(__size)
