@@ -37,7 +37,7 @@ from . import _shared
 from ._releases import (FEATURES, OPTION_NAMES, RELEASE_CONTEXT_FEATURES,
                         context_features, option_constants)
 from ._tlsenums import TLS_VERSIONS, VERIFY_FLAG_EXTRAS, make_enum, make_flag
-from ._args import TEXT_TYPES, c_long_arg, integer_types
+from ._args import INT_MAX, TEXT_TYPES, c_long_arg, integer_types
 from ._keylog import KeylogWriter
 
 # 2 ** (bits in a C long): 2.7 passes option masks as C longs.
@@ -465,7 +465,7 @@ class ContextSurface(object):
             if not maximum and value == 0x0300:
                 self.options &= ~_ssl.OP_NO_SSLv3
             number = c_long_arg(value)
-            if number > 2 ** 31 - 1:
+            if number > INT_MAX:
                 raise OverflowError("Option is too long")
             if _protocol(self) not in (PROTOCOL_TLS, PROTOCOL_TLS_CLIENT,
                                        PROTOCOL_TLS_SERVER):
