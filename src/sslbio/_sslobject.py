@@ -373,7 +373,7 @@ def writable_buffer(obj):
         import ctypes
         try:
             # Writable objects with only the old buffer interface
-            # (array.array on 2.7), or views of wider items.
+            # (mmap.mmap on 2.7), or views of wider items.
             size = len(buffer(obj)) if view is None else \
                 len(view) * view.itemsize  # noqa: F821 (Python 2)
             target = (ctypes.c_char * size).from_buffer(obj)
