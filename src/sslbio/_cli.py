@@ -119,7 +119,7 @@ def _context_line():
     """Which of Python 3.11's SSLContext attributes this engine serves."""
     if ENGINE == "stdlib":
         return "the standard library's own"
-    from ._context_features import FEATURES
+    from ._releases import FEATURES
     missing = [name for name in FEATURES if name not in CONTEXT_FEATURES]
     if not missing:
         return "all Python 3.11 SSLContext features"

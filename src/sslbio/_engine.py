@@ -120,7 +120,7 @@ CONTEXT_SURFACE = ContextSurface(_backend)
 SSLContext = context_class(SSLObject, CONTEXT_SURFACE)
 # sslbio.wrap_bio(context, ...): SSLContext.wrap_bio() for any ssl.SSLContext.
 wrap_bio = SSLContext.__dict__["wrap_bio"]
-# Names of _context_features.FEATURES served here: by the engine, or by the
+# Names of _releases.FEATURES served here: by the engine, or by the
 # interpreter's own _ssl (PyPy's has some of Python 3's).
 CONTEXT_FEATURES = _backend.features | native_features()
 # ssl.RAND_bytes() and ssl.RAND_pseudo_bytes(); _rand says from which source.
