@@ -616,6 +616,20 @@ def test_record_reads_stop_at_the_next_header():
     assert stream[0] == b"clear"
 
 
+def test_record_length_reads_an_sslv2_format_hello_only_where_told():
+    """A server's first record may be an SSLv2-format ClientHello (2-byte
+    header, the length's top bit set); anywhere else the same bytes are a
+    5-byte header whose last two bytes are the body's length."""
+    from sslbio._records import record_length
+    v2_header = b"\x80\x2e\x01\x03\x03"
+    assert record_length(v2_header, True) == 2 + 0x2e
+    assert record_length(v2_header, False) == 5 + 0x0303
+    tls_header = b"\x16\x03\x01\x02\x00"
+    for maybe_sslv2 in (False, True):
+        assert record_length(tls_header, maybe_sslv2) == 5 + 0x200
+        assert record_length(bytearray(tls_header), maybe_sslv2) == 5 + 0x200
+
+
 # -- bad input ---------------------------------------------------------------
 
 def test_bad_input_gets_python3s_exceptions(pair):

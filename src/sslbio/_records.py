@@ -38,11 +38,17 @@ MAX_PLAINTEXT = 16384
 _BODY_LENGTH = struct.Struct(">3xH")
 
 
-def record_length(header):
+def record_length(header, maybe_sslv2):
     """The length of the record whose header (``HEADER_SIZE`` bytes of
     ``str``, ``bytes`` or ``bytearray``) starts ``header``, header
-    included."""
-    return HEADER_SIZE + _BODY_LENGTH.unpack_from(bytes(header))[0]
+    included.  Where ``maybe_sslv2`` (a server's first record), an
+    SSLv2-format ClientHello's, whose header is 2 bytes.  (No default
+    argument: CPython 2.7 calls a function that has one the slow way, and
+    the portable engine calls this for every record it feeds.)"""
+    if maybe_sslv2 and ord(header[0:1]) & 0x80:
+        return (((ord(header[0:1]) & 0x7f) << 8) | ord(header[1:2])) + 2
+    # Byte by byte: struct's unpack_from() parses keyword arguments.
+    return HEADER_SIZE + ((ord(header[3:4]) << 8) | ord(header[4:5]))
 
 
 def complete_records(data):
@@ -50,7 +56,7 @@ def complete_records(data):
     ``data`` (a ``bytearray``), the record without its header."""
     pos = 0
     while pos + HEADER_SIZE <= len(data):
-        end = pos + record_length(data[pos:pos + HEADER_SIZE])
+        end = pos + record_length(data[pos:pos + HEADER_SIZE], False)
         if end > len(data):
             return
         yield data[pos], data[pos + HEADER_SIZE:end]
