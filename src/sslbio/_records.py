@@ -39,16 +39,15 @@ _BODY_LENGTH = struct.Struct(">3xH")
 
 
 def record_length(header, maybe_sslv2):
-    """The length of the record whose header (``HEADER_SIZE`` bytes of
-    ``str``, ``bytes`` or ``bytearray``) starts ``header``, header
+    """The length of the record whose header is ``header`` (its
+    ``HEADER_SIZE`` bytes, as ``str``, ``bytes`` or ``bytearray``), header
     included.  Where ``maybe_sslv2`` (a server's first record), an
     SSLv2-format ClientHello's, whose header is 2 bytes.  (No default
     argument: CPython 2.7 calls a function that has one the slow way, and
     the portable engine calls this for every record it feeds.)"""
     if maybe_sslv2 and ord(header[0:1]) & 0x80:
         return (((ord(header[0:1]) & 0x7f) << 8) | ord(header[1:2])) + 2
-    # Byte by byte: struct's unpack_from() parses keyword arguments.
-    return HEADER_SIZE + ((ord(header[3:4]) << 8) | ord(header[4:5]))
+    return HEADER_SIZE + _BODY_LENGTH.unpack(header)[0]
 
 
 def complete_records(data):
